@@ -1,0 +1,92 @@
+package dev.selfrestore.nativeshim;
+
+/**
+ * The Linux system calls and libc functions selfrestore uses, typed. Every method throws
+ * {@link NativeCallException} naming the call, its target and the errno when the kernel refuses.
+ *
+ * <p>Addresses are user-space addresses held in {@code long}s. Only 64-bit Linux is supported
+ * (x86_64 and aarch64); {@link #linux()} refuses anything else with an
+ * {@link UnsupportedOperationException}.
+ *
+ * <p>This is an interface so that a test can stand in for one call the machine cannot make fail
+ * (an old kernel without {@code PR_SET_MM_MAP}, say) while every other call reaches the kernel.
+ */
+public interface Syscalls {
+
+    /** The real kernel, through JNA. JNA is loaded on the first call, not before. */
+    static Syscalls linux() {
+        return dev.selfrestore.nativeshim.internal.JnaSyscalls.instance();
+    }
+
+    /** {@code prctl(PR_SET_MM, PR_SET_MM_MAP_SIZE)}: the kernel's {@code sizeof(struct prctl_mm_map)}. */
+    int mmMapSize();
+
+    /**
+     * {@code prctl(PR_SET_MM, PR_SET_MM_MAP, &map, sizeof map, 0)}.
+     *
+     * @param fields the 11 address fields in struct order
+     * @param auxv   auxv words to install, or {@code null} to leave the saved auxv as it is
+     * @param exeFd  a descriptor open on the new executable, or -1 to leave /proc/PID/exe
+     */
+    void setMmMap(long[] fields, long[] auxv, int exeFd);
+
+    /** {@code prctl(PR_SET_MM, op, value, 0, 0)}: one field at a time (needs CAP_SYS_RESOURCE). */
+    void setMmField(int op, long value);
+
+    /** {@code prctl(PR_SET_MM, PR_SET_MM_AUXV, auxv, size, 0)} (needs CAP_SYS_RESOURCE). */
+    void setMmAuxv(long[] auxv);
+
+    /** {@code prctl(PR_GET_AUXV, NULL, 0, 0, 0)}: the size in bytes of the kernel's saved auxv (6.4+). */
+    int savedAuxvSize();
+
+    /** {@code prctl(PR_SET_VMA, PR_SET_VMA_ANON_NAME, addr, len, name)}: name an anonymous mapping. */
+    void nameAnonymousMapping(long addr, long len, String name);
+
+    /** {@code mmap(2)}; returns the address of the new mapping. */
+    long mmap(long addr, long length, int prot, int flags, int fd, long offset);
+
+    /** {@code munmap(2)}. */
+    void munmap(long addr, long length);
+
+    /** {@code mprotect(2)}. */
+    void mprotect(long addr, long length, int prot);
+
+    /** {@code mremap(2)} with a new address (used with {@code MREMAP_MAYMOVE|MREMAP_FIXED}). */
+    long mremap(long oldAddr, long oldSize, long newSize, int flags, long newAddr);
+
+    /** Copies {@code length} bytes of this process's memory from {@code src} to {@code dst}. */
+    void copyMemory(long dst, long src, long length);
+
+    /** Writes bytes into this process's memory at {@code addr}. */
+    void writeMemory(long addr, byte[] data);
+
+    /** Reads {@code length} bytes of this process's memory at {@code addr}. */
+    byte[] readMemory(long addr, int length);
+
+    /** {@code open(path, flags)} with a raw-bytes path; returns the descriptor. */
+    int open(byte[] path, int flags);
+
+    /** {@code close(2)}. */
+    void close(int fd);
+
+    /** {@code readlink(2)}: the link's target as raw bytes. */
+    byte[] readlink(byte[] path);
+
+    /** {@code statx(AT_FDCWD, path, flags, STATX_BASIC_STATS)}. */
+    Statx statx(byte[] path, int flags);
+
+    /** {@code statx(fd, "", AT_EMPTY_PATH, STATX_BASIC_STATS)}: the file an open descriptor refers to. */
+    Statx fstat(int fd);
+
+    /** {@code syscall(SYS_brk, 0)}: the kernel's current program break. */
+    long currentBrk();
+
+    /** {@code getpagesize()}. */
+    int pageSize();
+
+    /** {@code uname(2)}: release ({@code uname -r}). */
+    String kernelRelease();
+
+    /** {@code uname(2)}: machine ({@code uname -m}). */
+    String machine();
+}

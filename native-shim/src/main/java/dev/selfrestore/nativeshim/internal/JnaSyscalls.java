@@ -1,0 +1,348 @@
+package dev.selfrestore.nativeshim.internal;
+
+import com.sun.jna.Native;
+import com.sun.jna.NativeLibrary;
+import com.sun.jna.Platform;
+import dev.selfrestore.nativeshim.Fcntl;
+import dev.selfrestore.nativeshim.NativeCallException;
+import dev.selfrestore.nativeshim.Prctl;
+import dev.selfrestore.nativeshim.Statx;
+import dev.selfrestore.nativeshim.Syscalls;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * {@link Syscalls} on the real kernel through JNA direct mapping.
+ *
+ * <p>Direct mapping ({@link Native#register}) is used because it binds faster than interface
+ * proxies and calls with less overhead. It has no varargs, so the C functions that are variadic
+ * ({@code prctl}, {@code open}, {@code mremap}, {@code syscall}) are bound with a fixed arity of
+ * 64-bit integer arguments. That is correct on the two supported ABIs: on x86_64 SysV a variadic
+ * callee reads integer arguments from the same registers as a fixed one (libffi also sets
+ * {@code %al}, which a variadic prologue reads); on aarch64 Linux (AAPCS64, unlike Apple's
+ * variant) variadic arguments are passed exactly like named ones. Other platforms are refused.
+ *
+ * <p>Pointers are passed as {@code long} addresses: on these LP64 ABIs a pointer and a
+ * {@code long} travel the same way, and no JNA {@code Pointer} objects are made for memory this
+ * process does not own through JNA.
+ */
+public final class JnaSyscalls implements Syscalls {
+
+    private static volatile JnaSyscalls instance;
+
+    private final long sysBrk;
+
+    private JnaSyscalls(long sysBrk) {
+        this.sysBrk = sysBrk;
+    }
+
+    /** Binds libc on first use. */
+    public static Syscalls instance() {
+        JnaSyscalls s = instance;
+        if (s == null) {
+            synchronized (JnaSyscalls.class) {
+                s = instance;
+                if (s == null) {
+                    s = new JnaSyscalls(checkPlatform());
+                    Native.register(Lib.class, NativeLibrary.getInstance(Platform.C_LIBRARY_NAME));
+                    instance = s;
+                }
+            }
+        }
+        return s;
+    }
+
+    /** Returns the brk syscall number of this architecture, or refuses the platform. */
+    private static long checkPlatform() {
+        String os = System.getProperty("os.name", "");
+        String arch = System.getProperty("os.arch", "");
+        if (!os.equals("Linux")) {
+            throw new UnsupportedOperationException("Unsupported platform: " + os + " (selfrestore needs Linux)");
+        }
+        switch (arch) {
+            case "amd64":
+            case "x86_64":
+                return 12;
+            case "aarch64":
+                return 214;
+            default:
+                throw new UnsupportedOperationException(
+                        "Unsupported platform: Linux/" + arch + " (selfrestore supports x86_64 and aarch64)");
+        }
+    }
+
+    /** libc entry points, bound by {@link Native#register}. */
+    static final class Lib {
+        private Lib() {
+        }
+
+        static native int prctl(int option, long arg2, long arg3, long arg4, long arg5);
+
+        static native long mmap(long addr, long length, int prot, int flags, int fd, long offset);
+
+        static native int munmap(long addr, long length);
+
+        static native int mprotect(long addr, long length, int prot);
+
+        static native long mremap(long oldAddr, long oldSize, long newSize, int flags, long newAddr);
+
+        static native long memcpy(long dst, long src, long n);
+
+        static native int open(byte[] path, int flags, int mode);
+
+        static native int close(int fd);
+
+        static native long readlink(byte[] path, byte[] buf, long size);
+
+        static native int statx(int dirfd, byte[] path, int flags, int mask, byte[] buf);
+
+        static native long syscall(long number, long arg1);
+
+        static native int getpagesize();
+
+        static native int uname(byte[] buf);
+    }
+
+    private static NativeCallException fail(String operation) {
+        return new NativeCallException(operation, Native.getLastError());
+    }
+
+    private static int check(int rc, String operation) {
+        if (rc == -1) {
+            throw fail(operation);
+        }
+        return rc;
+    }
+
+    @Override
+    public int mmMapSize() {
+        try (Scratch size = new Scratch(4)) {
+            check(Lib.prctl(Prctl.PR_SET_MM, Prctl.PR_SET_MM_MAP_SIZE, size.address, 0, 0),
+                    "prctl(PR_SET_MM, PR_SET_MM_MAP_SIZE)");
+            return size.memory.getInt(0);
+        }
+    }
+
+    @Override
+    public void setMmMap(long[] fields, long[] auxv, int exeFd) {
+        if (fields.length != 11) {
+            throw new IllegalArgumentException("prctl_mm_map has 11 address fields, got " + fields.length);
+        }
+        int auxvBytes = auxv == null ? 0 : auxv.length * 8;
+        try (Scratch map = new Scratch(Prctl.MM_MAP_STRUCT_SIZE); Scratch words = new Scratch(Math.max(8, auxvBytes))) {
+            for (int i = 0; i < 11; i++) {
+                map.memory.setLong(i * 8L, fields[i]);
+            }
+            if (auxv != null) {
+                for (int i = 0; i < auxv.length; i++) {
+                    words.memory.setLong(i * 8L, auxv[i]);
+                }
+            }
+            map.memory.setLong(88, auxv == null ? 0 : words.address);
+            map.memory.setInt(96, auxvBytes);
+            map.memory.setInt(100, exeFd);
+            check(Lib.prctl(Prctl.PR_SET_MM, Prctl.PR_SET_MM_MAP, map.address, Prctl.MM_MAP_STRUCT_SIZE, 0),
+                    "prctl(PR_SET_MM, PR_SET_MM_MAP" + (exeFd >= 0 ? ", exe_fd=" + exeFd : "")
+                            + (auxv != null ? ", auxv_size=" + auxvBytes : "") + ")");
+        }
+    }
+
+    @Override
+    public void setMmField(int op, long value) {
+        check(Lib.prctl(Prctl.PR_SET_MM, op, value, 0, 0), "prctl(PR_SET_MM, " + op + ", 0x" + Long.toHexString(value) + ")");
+    }
+
+    @Override
+    public void setMmAuxv(long[] auxv) {
+        try (Scratch words = new Scratch(auxv.length * 8L)) {
+            for (int i = 0; i < auxv.length; i++) {
+                words.memory.setLong(i * 8L, auxv[i]);
+            }
+            check(Lib.prctl(Prctl.PR_SET_MM, Prctl.PR_SET_MM_AUXV, words.address, auxv.length * 8L, 0),
+                    "prctl(PR_SET_MM, PR_SET_MM_AUXV, size=" + auxv.length * 8 + ")");
+        }
+    }
+
+    @Override
+    public int savedAuxvSize() {
+        return check(Lib.prctl(Prctl.PR_GET_AUXV, 0, 0, 0, 0), "prctl(PR_GET_AUXV)");
+    }
+
+    @Override
+    public void nameAnonymousMapping(long addr, long len, String name) {
+        try (Scratch s = new Scratch(name.length() + 1L)) {
+            s.memory.setString(0, name, "US-ASCII");
+            check(Lib.prctl(Prctl.PR_SET_VMA, Prctl.PR_SET_VMA_ANON_NAME, addr, len, s.address),
+                    "prctl(PR_SET_VMA, PR_SET_VMA_ANON_NAME, 0x" + Long.toHexString(addr) + ", " + name + ")");
+        }
+    }
+
+    @Override
+    public long mmap(long addr, long length, int prot, int flags, int fd, long offset) {
+        long p = Lib.mmap(addr, length, prot, flags, fd, offset);
+        if (p == -1L) {
+            throw fail("mmap(0x" + Long.toHexString(addr) + ", " + length + ", prot=" + prot + ", flags=0x"
+                    + Integer.toHexString(flags) + ")");
+        }
+        return p;
+    }
+
+    @Override
+    public void munmap(long addr, long length) {
+        check(Lib.munmap(addr, length), "munmap(0x" + Long.toHexString(addr) + ", " + length + ")");
+    }
+
+    @Override
+    public void mprotect(long addr, long length, int prot) {
+        check(Lib.mprotect(addr, length, prot), "mprotect(0x" + Long.toHexString(addr) + ", " + length + ", " + prot + ")");
+    }
+
+    @Override
+    public long mremap(long oldAddr, long oldSize, long newSize, int flags, long newAddr) {
+        long p = Lib.mremap(oldAddr, oldSize, newSize, flags, newAddr);
+        if (p == -1L) {
+            throw fail("mremap(0x" + Long.toHexString(oldAddr) + ", " + oldSize + " -> 0x" + Long.toHexString(newAddr) + ")");
+        }
+        return p;
+    }
+
+    @Override
+    public void copyMemory(long dst, long src, long length) {
+        Lib.memcpy(dst, src, length);
+    }
+
+    @Override
+    public void writeMemory(long addr, byte[] data) {
+        new com.sun.jna.Pointer(addr).write(0, data, 0, data.length);
+    }
+
+    @Override
+    public byte[] readMemory(long addr, int length) {
+        return new com.sun.jna.Pointer(addr).getByteArray(0, length);
+    }
+
+    @Override
+    public int open(byte[] path, int flags) {
+        return check(Lib.open(cString(path), flags, 0), "open(" + show(path) + ")");
+    }
+
+    @Override
+    public void close(int fd) {
+        check(Lib.close(fd), "close(" + fd + ")");
+    }
+
+    @Override
+    public byte[] readlink(byte[] path) {
+        byte[] c = cString(path);
+        for (int size = 256; ; size *= 2) {
+            byte[] buf = new byte[size];
+            long n = Lib.readlink(c, buf, size);
+            if (n == -1) {
+                throw fail("readlink(" + show(path) + ")");
+            }
+            if (n < size) {
+                byte[] out = new byte[(int) n];
+                System.arraycopy(buf, 0, out, 0, (int) n);
+                return out;
+            }
+            if (size >= 1 << 20) {
+                throw new NativeCallException("readlink(" + show(path) + ")", 36);
+            }
+        }
+    }
+
+    private static final int STATX_BASIC_STATS = 0x7ff;
+
+    @Override
+    public Statx statx(byte[] path, int flags) {
+        byte[] buf = new byte[256];
+        check(Lib.statx(Fcntl.AT_FDCWD, cString(path), flags, STATX_BASIC_STATS, buf), "statx(" + show(path) + ")");
+        return decodeStatx(buf);
+    }
+
+    @Override
+    public Statx fstat(int fd) {
+        byte[] buf = new byte[256];
+        check(Lib.statx(fd, new byte[1], Fcntl.AT_EMPTY_PATH, STATX_BASIC_STATS, buf), "statx(fd " + fd + ")");
+        return decodeStatx(buf);
+    }
+
+    /** struct statx (include/uapi/linux/stat.h): the same layout on every architecture. */
+    private static Statx decodeStatx(byte[] buf) {
+        ByteBuffer b = ByteBuffer.wrap(buf).order(ByteOrder.nativeOrder());
+        int uid = b.getInt(20);
+        int gid = b.getInt(24);
+        int mode = b.getShort(28) & 0xffff;
+        long ino = b.getLong(32);
+        long size = b.getLong(40);
+        long mtime = b.getLong(112) * 1_000_000_000L + (b.getInt(120) & 0xffffffffL);
+        int devMajor = b.getInt(136);
+        int devMinor = b.getInt(140);
+        return new Statx(mode, uid, gid, size, ino, mtime, devMajor, devMinor);
+    }
+
+    @Override
+    public long currentBrk() {
+        return Lib.syscall(sysBrk, 0);
+    }
+
+    @Override
+    public int pageSize() {
+        return Lib.getpagesize();
+    }
+
+    @Override
+    public String kernelRelease() {
+        return utsField(2);
+    }
+
+    @Override
+    public String machine() {
+        return utsField(4);
+    }
+
+    /** struct utsname on Linux: six fields of 65 bytes (sysname, nodename, release, version, machine, domainname). */
+    private static String utsField(int index) {
+        byte[] buf = new byte[6 * 65];
+        check(Lib.uname(buf), "uname()");
+        int start = index * 65;
+        int end = start;
+        while (end < start + 65 && buf[end] != 0) {
+            end++;
+        }
+        return new String(buf, start, end - start, StandardCharsets.UTF_8);
+    }
+
+    private static byte[] cString(byte[] s) {
+        for (byte b : s) {
+            if (b == 0) {
+                throw new IllegalArgumentException("path contains a NUL byte: " + show(s));
+            }
+        }
+        byte[] c = new byte[s.length + 1];
+        System.arraycopy(s, 0, c, 0, s.length);
+        return c;
+    }
+
+    private static String show(byte[] path) {
+        return new String(path, StandardCharsets.UTF_8);
+    }
+
+    /** Native scratch memory for one call, freed when the call returns. */
+    private static final class Scratch implements AutoCloseable {
+        final com.sun.jna.Memory memory;
+        final long address;
+
+        Scratch(long size) {
+            memory = new com.sun.jna.Memory(size);
+            memory.clear();
+            address = com.sun.jna.Pointer.nativeValue(memory);
+        }
+
+        @Override
+        public void close() {
+            memory.close();
+        }
+    }
+}

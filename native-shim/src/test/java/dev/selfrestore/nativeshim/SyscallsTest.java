@@ -1,0 +1,99 @@
+package dev.selfrestore.nativeshim;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Each binding against the real kernel. */
+class SyscallsTest {
+    private final Syscalls sys = Syscalls.linux();
+
+    private static byte[] b(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void mmMapSizeIsTheStructThisCodeLaysOut() {
+        assertEquals(Prctl.MM_MAP_STRUCT_SIZE, sys.mmMapSize());
+    }
+
+    @Test
+    void savedAuxvSizeHoldsAtLeastTheCurrentAuxv() throws Exception {
+        int size = sys.savedAuxvSize();
+        long auxv = Files.readAllBytes(Path.of("/proc/self/auxv")).length;
+        assertTrue(size >= auxv, "saved_auxv " + size + " < /proc/self/auxv " + auxv);
+        assertEquals(0, size % 16);
+    }
+
+    @Test
+    void openOfAMissingFileNamesTheCallAndErrno() {
+        NativeCallException e = assertThrows(NativeCallException.class, () -> sys.open(b("/nonexistent/x"), Fcntl.O_RDONLY));
+        assertEquals(Errno.ENOENT, e.errno());
+        assertEquals("open(/nonexistent/x) failed: ENOENT (No such file or directory)", e.getMessage());
+    }
+
+    @Test
+    void setMmMapWithReversedArgBoundsIsEinval() throws Exception {
+        String[] f = new String(Files.readAllBytes(Path.of("/proc/self/stat")), StandardCharsets.ISO_8859_1)
+                .substring(new String(Files.readAllBytes(Path.of("/proc/self/stat")), StandardCharsets.ISO_8859_1)
+                        .lastIndexOf(')') + 2).split(" ");
+        long[] v = {p(f, 26), p(f, 27), p(f, 45), p(f, 46), p(f, 47), sys.currentBrk(), p(f, 28),
+            p(f, 49), p(f, 48), p(f, 50), p(f, 51)};
+        NativeCallException e = assertThrows(NativeCallException.class, () -> sys.setMmMap(v, null, -1));
+        assertEquals(Errno.EINVAL, e.errno());
+        assertTrue(e.getMessage().startsWith("prctl(PR_SET_MM, PR_SET_MM_MAP)"), e.getMessage());
+    }
+
+    private static long p(String[] from3, int field) {
+        return Long.parseUnsignedLong(from3[field - 3]);
+    }
+
+    @Test
+    void memoryRoundTripThroughAnonymousMapping() {
+        int page = sys.pageSize();
+        long a = sys.mmap(0, page, Mman.PROT_READ | Mman.PROT_WRITE, Mman.MAP_PRIVATE | Mman.MAP_ANONYMOUS, -1, 0);
+        try {
+            byte[] data = {1, 2, 3, (byte) 0xff, 0};
+            sys.writeMemory(a, data);
+            assertArrayEquals(data, sys.readMemory(a, data.length));
+            long c = sys.mmap(0, page, Mman.PROT_READ | Mman.PROT_WRITE, Mman.MAP_PRIVATE | Mman.MAP_ANONYMOUS, -1, 0);
+            sys.copyMemory(c, a, page);
+            sys.mprotect(c, page, Mman.PROT_READ);
+            long moved = sys.mremap(c, page, page, Mman.MREMAP_MAYMOVE | Mman.MREMAP_FIXED, a);
+            assertEquals(a, moved);
+            assertArrayEquals(data, sys.readMemory(a, data.length));
+        } finally {
+            sys.munmap(a, page);
+        }
+    }
+
+    @Test
+    void readlinkAndStatxOfAFile(@TempDir Path dir) throws Exception {
+        Path target = Files.writeString(dir.resolve("t\u00e9"), "hello");
+        Path link = Files.createSymbolicLink(dir.resolve("l"), target);
+        assertArrayEquals(target.toString().getBytes(StandardCharsets.UTF_8), sys.readlink(b(link.toString())));
+        Statx st = sys.statx(b(target.toString()), 0);
+        assertEquals(5, st.size());
+        assertTrue(st.isRegularFile());
+        int fd = sys.open(b(target.toString()), Fcntl.O_RDONLY | Fcntl.O_CLOEXEC);
+        try {
+            assertTrue(sys.fstat(fd).sameFileAs(st));
+        } finally {
+            sys.close(fd);
+        }
+    }
+
+    @Test
+    void brkAndUname() {
+        assertTrue(sys.currentBrk() > 0);
+        assertEquals(System.getProperty("os.arch").equals("amd64") ? "x86_64" : System.getProperty("os.arch"), sys.machine());
+        assertTrue(sys.kernelRelease().matches("\\d+\\.\\d+.*"), sys.kernelRelease());
+    }
+}
