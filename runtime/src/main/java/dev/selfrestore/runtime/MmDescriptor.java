@@ -1,0 +1,93 @@
+package dev.selfrestore.runtime;
+
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * Everything selfrestore holds of a checkpointed process's identity: the mm descriptor.
+ *
+ * <p>Command line, environment and task name are raw bytes exactly as /proc printed them; no byte
+ * is ever decoded, re-encoded or dropped. The auxiliary vector is kept as machine words
+ * (type, value pairs, ending with the AT_NULL pair) exactly as /proc/PID/auxv printed them.
+ *
+ * @param fields   the eleven prctl_mm_map address fields as captured
+ * @param brkSource whether {@code fields.brk()} is the kernel's exact value or an approximation
+ * @param auxv     the saved auxiliary vector, in words, including the terminating AT_NULL pair
+ * @param exe      the executable and its identity
+ * @param cmdline  /proc/PID/cmdline bytes
+ * @param environ  /proc/PID/environ bytes
+ * @param comm     /proc/PID/comm bytes, without the trailing newline the kernel adds
+ * @param capture  where and when the descriptor was captured
+ */
+public record MmDescriptor(
+        MmFields fields,
+        BrkSource brkSource,
+        long[] auxv,
+        ExecutableIdentity exe,
+        byte[] cmdline,
+        byte[] environ,
+        byte[] comm,
+        CaptureInfo capture) {
+
+    public MmDescriptor {
+        Objects.requireNonNull(fields, "fields");
+        Objects.requireNonNull(brkSource, "brkSource");
+        Objects.requireNonNull(exe, "exe");
+        Objects.requireNonNull(capture, "capture");
+        auxv = auxv.clone();
+        cmdline = cmdline.clone();
+        environ = environ.clone();
+        comm = comm.clone();
+    }
+
+    @Override
+    public long[] auxv() {
+        return auxv.clone();
+    }
+
+    @Override
+    public byte[] cmdline() {
+        return cmdline.clone();
+    }
+
+    @Override
+    public byte[] environ() {
+        return environ.clone();
+    }
+
+    @Override
+    public byte[] comm() {
+        return comm.clone();
+    }
+
+    /** The auxv as the bytes /proc/PID/auxv shows, in this machine's byte order. */
+    public byte[] auxvBytes() {
+        java.nio.ByteBuffer bb = java.nio.ByteBuffer.allocate(auxv.length * 8).order(java.nio.ByteOrder.nativeOrder());
+        for (long w : auxv) {
+            bb.putLong(w);
+        }
+        return bb.array();
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof MmDescriptor d
+                && fields.equals(d.fields) && brkSource == d.brkSource
+                && Arrays.equals(auxv, d.auxv) && exe.equals(d.exe)
+                && Arrays.equals(cmdline, d.cmdline) && Arrays.equals(environ, d.environ)
+                && Arrays.equals(comm, d.comm) && capture.equals(d.capture);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(fields, Arrays.hashCode(cmdline), Arrays.hashCode(environ), exe);
+    }
+
+    @Override
+    public String toString() {
+        return "MmDescriptor[pid=" + capture.pid() + ", exe=" + exe.displayPath()
+                + ", comm=" + RawBytes.escape(comm) + ", cmdline=" + cmdline.length + " bytes, environ="
+                + environ.length + " bytes, auxv=" + auxv.length / 2 + " entries, " + fields
+                + ", brk " + brkSource + "]";
+    }
+}

@@ -1,0 +1,135 @@
+package dev.selfrestore.runtime.capture;
+
+import dev.selfrestore.nativeshim.Fcntl;
+import dev.selfrestore.nativeshim.NativeCallException;
+import dev.selfrestore.nativeshim.Statx;
+import dev.selfrestore.nativeshim.Syscalls;
+import dev.selfrestore.runtime.BrkSource;
+import dev.selfrestore.runtime.CaptureInfo;
+import dev.selfrestore.runtime.ExecutableIdentity;
+import dev.selfrestore.runtime.MmDescriptor;
+import dev.selfrestore.runtime.MmFields;
+import dev.selfrestore.runtime.RawBytes;
+import dev.selfrestore.runtime.proc.Mapping;
+import dev.selfrestore.runtime.proc.ProcPid;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Captures a process's mm descriptor from /proc.
+ *
+ * <p>From another process ({@link #ofPid}) brk cannot be read: /proc shows none, so the end of the
+ * {@code [heap]} mapping stands for it and the descriptor says so ({@link BrkSource#APPROXIMATED}).
+ * From the process itself ({@link #ofSelf}) brk(0) gives the kernel's value.
+ *
+ * <p>Reading another process's cmdline, environ and auxv needs ptrace-read access to it (same user,
+ * or CAP_SYS_PTRACE); without it the kernel shows the stat address fields as 0, which is refused here.
+ */
+public final class Capture {
+    private static final byte[] DELETED = " (deleted)".getBytes(StandardCharsets.ISO_8859_1);
+
+    private final Syscalls sys;
+
+    public Capture(Syscalls sys) {
+        this.sys = sys;
+    }
+
+    public MmDescriptor ofPid(long pid) throws CaptureException {
+        ProcPid proc = ProcPid.of(pid);
+        try {
+            MmFields stat = proc.statFields(0);
+            long brk = approximateBrk(proc, stat.startBrk());
+            return capture(proc, pid, stat.withBrk(brk), BrkSource.APPROXIMATED);
+        } catch (IOException | RuntimeException e) {
+            throw wrap(pid, e);
+        }
+    }
+
+    public MmDescriptor ofSelf() throws CaptureException {
+        ProcPid proc = ProcPid.self();
+        try {
+            MmFields stat = proc.statFields(sys.currentBrk());
+            return capture(proc, proc.pid(), stat, BrkSource.EXACT);
+        } catch (IOException | RuntimeException e) {
+            throw wrap(proc.pid(), e);
+        }
+    }
+
+    private static CaptureException wrap(long pid, Exception e) {
+        if (e instanceof java.nio.file.NoSuchFileException) {
+            return new CaptureException("process " + pid + " does not exist (no " + e.getMessage() + ")", e);
+        }
+        if (e instanceof java.nio.file.AccessDeniedException) {
+            return new CaptureException("cannot read " + e.getMessage() + " of process " + pid
+                    + ": capturing needs ptrace-read access to it (same user, or CAP_SYS_PTRACE)", e);
+        }
+        return new CaptureException("cannot capture process " + pid + ": " + e.getMessage(), e);
+    }
+
+    /** The end of the [heap] mapping, or start_brk when the process has none. */
+    private static long approximateBrk(ProcPid proc, long startBrk) throws IOException {
+        for (Mapping m : proc.maps()) {
+            if (m.isPseudo("[heap]")) {
+                return m.end();
+            }
+        }
+        return startBrk;
+    }
+
+    private MmDescriptor capture(ProcPid proc, long pid, MmFields fields, BrkSource brkSource)
+            throws IOException, CaptureException {
+        if (fields.argStart() == 0 && fields.envEnd() == 0 && fields.startStack() == 0) {
+            throw new CaptureException("process " + pid + " shows no memory layout in " + proc.file("stat")
+                    + ": it is a kernel thread or a zombie, or this user lacks ptrace-read access to it");
+        }
+        byte[] cmdline = proc.cmdline();
+        byte[] environ = proc.environ();
+        long[] auxv = proc.auxv();
+        byte[] comm = proc.comm();
+        int uid = proc.realUid();
+        ExecutableIdentity exe = executable(proc, pid);
+        CaptureInfo info = new CaptureInfo(pid, System.currentTimeMillis(), sys.kernelRelease(), sys.machine(),
+                sys.pageSize(), uid);
+        return new MmDescriptor(fields, brkSource, auxv, exe, cmdline, environ, comm, info);
+    }
+
+    private ExecutableIdentity executable(ProcPid proc, long pid) throws IOException, CaptureException {
+        byte[] exeLink = proc.file("exe").toString().getBytes(StandardCharsets.ISO_8859_1);
+        byte[] path;
+        try {
+            path = sys.readlink(exeLink);
+        } catch (NativeCallException e) {
+            throw new CaptureException("cannot read " + proc.file("exe") + " of process " + pid + ": "
+                    + e.errnoName() + " (capturing needs ptrace-read access to it)", e);
+        }
+        if (endsWith(path, DELETED)) {
+            throw new CaptureException("the executable of process " + pid + " (" + RawBytes.escape(path)
+                    + ") was deleted or replaced since it started: a restore could not open it");
+        }
+        int fd;
+        try {
+            fd = sys.open(exeLink, Fcntl.O_RDONLY | Fcntl.O_CLOEXEC);
+        } catch (NativeCallException e) {
+            throw new CaptureException("cannot open the executable of process " + pid + " ("
+                    + RawBytes.escape(path) + "): " + e.getMessage(), e);
+        }
+        try {
+            Statx st = sys.fstat(fd);
+            return ExecutableInspector.identify(path, fd, st);
+        } finally {
+            sys.close(fd);
+        }
+    }
+
+    private static boolean endsWith(byte[] b, byte[] suffix) {
+        if (b.length < suffix.length) {
+            return false;
+        }
+        for (int i = 0; i < suffix.length; i++) {
+            if (b[b.length - suffix.length + i] != suffix[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+}

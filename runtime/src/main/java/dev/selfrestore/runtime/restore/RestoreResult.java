@@ -1,0 +1,38 @@
+package dev.selfrestore.runtime.restore;
+
+import dev.selfrestore.runtime.verify.Difference;
+import java.util.List;
+
+/**
+ * What a restore did.
+ *
+ * @param exe          what happened to /proc/PID/exe
+ * @param exeNote      why exe was not changed, or null when it was (or already was the original)
+ * @param args         number of command line arguments restored
+ * @param envVars      number of environment entries restored
+ * @param auxvEntries  number of auxv entries restored, AT_NULL included
+ * @param comm         the task name set, for display
+ * @param commNote     why comm was not set, or null
+ * @param differences  what verification found /proc showing differently from the intent (empty: all as intended)
+ * @param exeBytesCopied bytes of the launcher copied to anonymous memory so exe could change
+ * @param nanos        time the restore took
+ */
+public record RestoreResult(ExeOutcome exe, String exeNote, int args, int envVars, int auxvEntries,
+                            String comm, String commNote, List<Difference> differences, long exeBytesCopied,
+                            long nanos) {
+
+    /** What happened to /proc/PID/exe. */
+    public enum ExeOutcome {
+        /** Now the original executable. */
+        CHANGED,
+        /** The process already ran the original executable; nothing to change. */
+        ALREADY,
+        /** Left as it was: see {@link RestoreResult#exeNote()}. */
+        UNCHANGED
+    }
+
+    /** Everything restored and verified. */
+    public boolean complete() {
+        return exe != ExeOutcome.UNCHANGED && commNote == null && differences.isEmpty();
+    }
+}

@@ -1,0 +1,281 @@
+package dev.selfrestore.runtime.restore;
+
+import dev.selfrestore.nativeshim.Errno;
+import dev.selfrestore.nativeshim.Fcntl;
+import dev.selfrestore.nativeshim.NativeCallException;
+import dev.selfrestore.nativeshim.Prctl;
+import dev.selfrestore.nativeshim.Statx;
+import dev.selfrestore.nativeshim.Syscalls;
+import dev.selfrestore.runtime.ExecutableIdentity;
+import dev.selfrestore.runtime.MmDescriptor;
+import dev.selfrestore.runtime.MmFields;
+import dev.selfrestore.runtime.RawBytes;
+import dev.selfrestore.runtime.capture.ExecutableInspector;
+import dev.selfrestore.runtime.proc.Capabilities;
+import dev.selfrestore.runtime.proc.Mapping;
+import dev.selfrestore.runtime.proc.ProcPid;
+import dev.selfrestore.runtime.validate.KernelLimits;
+import dev.selfrestore.runtime.validate.Problem;
+import dev.selfrestore.runtime.validate.ValidationException;
+import dev.selfrestore.runtime.validate.Validator;
+import dev.selfrestore.runtime.verify.Difference;
+import dev.selfrestore.runtime.verify.Verifier;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Makes this process present a descriptor's identity, in {@code relocate} mode: the process's own
+ * memory layout is kept (code, data, stack and brk fields stay live, because brk(2) and the
+ * kernel's stack accounting use them), the command line and environment are placed in a new
+ * anonymous mapping, the saved auxv words are installed verbatim, /proc/PID/exe is pointed at the
+ * original executable and the thread-group leader's comm is set.
+ *
+ * <p>Order of work, so that a failure leaves the process consistent:
+ * <ol>
+ *   <li>probe the kernel and validate the descriptor: nothing has changed yet;
+ *   <li>decide about exe (file identity, capability) without changing anything;
+ *   <li>build the argument area and validate the full map against /proc/self/maps;
+ *   <li>swap the launcher's mappings for anonymous copies (same bytes, same addresses);
+ *   <li>one PR_SET_MM_MAP call, which the kernel applies all or nothing;
+ *   <li>set comm, then re-read /proc/self and report any difference.
+ * </ol>
+ */
+public final class Restorer {
+    private final Syscalls sys;
+
+    public Restorer(Syscalls sys) {
+        this.sys = sys;
+    }
+
+    public RestoreResult restore(MmDescriptor d, RestoreOptions options)
+            throws RestoreException, ValidationException {
+        long t0 = System.nanoTime();
+        ProcPid self = ProcPid.self();
+        KernelLimits limits;
+        MmFields live;
+        List<Mapping> maps;
+        try {
+            limits = KernelLimits.probe(sys);
+            live = self.statFields(sys.currentBrk());
+            maps = self.maps();
+        } catch (IOException | NativeCallException e) {
+            throw new RestoreException("cannot read this process's state: " + e.getMessage(), false, e);
+        }
+        if (limits.mmMapSize() == 0) {
+            throw new RestoreException("this kernel has no PR_SET_MM_MAP (prctl answers EINVAL: built without "
+                    + "CONFIG_CHECKPOINT_RESTORE, or a sandbox such as gVisor)", false, null);
+        }
+        if (limits.mmMapSize() != Prctl.MM_MAP_STRUCT_SIZE) {
+            throw new RestoreException("this kernel's struct prctl_mm_map is " + limits.mmMapSize()
+                    + " bytes; selfrestore lays out " + Prctl.MM_MAP_STRUCT_SIZE + " and will not guess", false, null);
+        }
+        List<Problem> problems = Validator.descriptor(d, limits);
+        if (!problems.isEmpty()) {
+            throw new ValidationException("descriptor breaks " + problems.size() + " rule(s)", problems);
+        }
+
+        ExePlan exe = options.changeExe() ? planExe(d.exe(), self) : ExePlan.skip("not requested");
+        ArgEnvArea area = null;
+        boolean changed = false;
+        try {
+            area = ArgEnvArea.create(sys, d.cmdline(), d.environ(), limits.pageSize());
+            MmFields map = live.withArgsAndEnv(area.argStart, area.argEnd, area.envStart, area.envEnd);
+            problems = Validator.map(map, self.maps(), limits);
+            if (!problems.isEmpty()) {
+                throw new ValidationException("planned prctl_mm_map breaks " + problems.size() + " rule(s)", problems);
+            }
+            long copied = 0;
+            if (exe.fd >= 0) {
+                String refusal = ExeSwap.refusal(exe.currentMappings);
+                if (refusal != null) {
+                    exe = exe.giveUp(sys, "exe not changed: " + refusal);
+                } else {
+                    copied = ExeSwap.replace(sys, exe.currentMappings);
+                }
+            }
+            long[] auxv = d.auxv().length == 0 ? null : d.auxv();
+            try {
+                sys.setMmMap(map.toArray(), auxv, exe.fd);
+            } catch (NativeCallException e) {
+                if (exe.fd >= 0 && (e.errno() == Errno.EPERM || e.errno() == Errno.EACCES || e.errno() == Errno.EBUSY)) {
+                    // The kernel refuses the whole call when exe_fd is refused: apply the rest without it.
+                    exe = exe.giveUp(sys, "exe not changed: the kernel refused " + RawBytes.escape(d.exe().path())
+                            + " with " + e.errnoName() + exeErrnoHint(e.errno()));
+                    sys.setMmMap(map.toArray(), auxv, -1);
+                } else {
+                    throw e;
+                }
+            }
+            changed = true;
+            exe.close(sys);
+            String commNote = options.setComm() ? setComm(self, d.comm()) : "not requested";
+            Set<String> items = new HashSet<>(Verifier.ITEMS);
+            if (exe.outcome != RestoreResult.ExeOutcome.CHANGED) {
+                items.remove("exe");
+            }
+            if (commNote != null) {
+                items.remove("comm");
+            }
+            List<Difference> diffs = new Verifier(sys).compare(self, d, items);
+            return new RestoreResult(exe.outcome, exe.note, RawBytes.splitNul(d.cmdline()).size(),
+                    RawBytes.splitNul(d.environ()).size(), d.auxv().length / 2, RawBytes.escape(d.comm()), commNote,
+                    diffs, copied, System.nanoTime() - t0);
+        } catch (NativeCallException | IOException e) {
+            exe.close(sys);
+            if (!changed && area != null) {
+                area.release(sys);
+            }
+            throw new RestoreException((changed ? "identity applied, then " : "nothing applied: ") + e.getMessage(),
+                    changed, e);
+        } catch (ValidationException e) {
+            exe.close(sys);
+            area.release(sys);
+            throw e;
+        }
+    }
+
+    private static String exeErrnoHint(int errno) {
+        switch (errno) {
+            case Errno.EPERM:
+                return " (" + NO_CAPABILITY + ")";
+            case Errno.EACCES:
+                return " (the file must be executable, on a mount without noexec, and not open for writing anywhere)";
+            case Errno.EBUSY:
+                return " (a mapping of the running executable remained)";
+            default:
+                return "";
+        }
+    }
+
+    static final String NO_CAPABILITY = "changing exe needs CAP_CHECKPOINT_RESTORE or CAP_SYS_ADMIN in the process's "
+            + "user namespace; grant CAP_CHECKPOINT_RESTORE as an ambient capability (setpriv --inh-caps "
+            + "+checkpoint_restore --ambient-caps +checkpoint_restore, or systemd AmbientCapabilities="
+            + "CAP_CHECKPOINT_RESTORE) or start the JVM in a user namespace (unshare -Ur)";
+
+    /** Decides about exe before anything changes: opens the original, checks it and the capability. */
+    private ExePlan planExe(ExecutableIdentity want, ProcPid self) {
+        byte[] path = want.path();
+        String shown = RawBytes.escape(path);
+        Statx current;
+        try {
+            current = sys.statx("/proc/self/exe".getBytes(StandardCharsets.ISO_8859_1), 0);
+        } catch (NativeCallException e) {
+            return ExePlan.skip("exe not changed: cannot stat the running executable: " + e.getMessage());
+        }
+        int fd;
+        try {
+            fd = sys.open(path, Fcntl.O_RDONLY | Fcntl.O_CLOEXEC);
+        } catch (NativeCallException e) {
+            return ExePlan.skip("exe not changed: cannot open " + shown + ": " + e.errnoName() + " ("
+                    + Errno.describe(e.errno()) + ")");
+        }
+        ExePlan plan = new ExePlan(fd);
+        try {
+            Statx st = sys.fstat(fd);
+            if (!st.isRegularFile()) {
+                return plan.giveUp(sys, "exe not changed: " + shown + " is not a regular file");
+            }
+            if ((st.mode() & 0111) == 0) {
+                return plan.giveUp(sys, "exe not changed: " + shown + " is not executable (mode 0"
+                        + Integer.toOctalString(st.mode() & 07777) + ")");
+            }
+            String mismatch = identityMismatch(want, fd, st);
+            if (mismatch != null) {
+                return plan.giveUp(sys, "exe not changed: " + shown + " " + mismatch + " since capture");
+            }
+            if (st.sameFileAs(current)) {
+                plan.close(sys);
+                return ExePlan.already();
+            }
+            long caps = self.effectiveCapabilities();
+            if (!Capabilities.mayChangeExe(caps)) {
+                return plan.giveUp(sys, "exe not changed: this process lacks CAP_CHECKPOINT_RESTORE; " + NO_CAPABILITY);
+            }
+            plan.currentMappings = ExeSwap.mappingsOf(self.maps(), current);
+            return plan;
+        } catch (IOException | NativeCallException e) {
+            return plan.giveUp(sys, "exe not changed: cannot check " + shown + ": " + e.getMessage());
+        }
+    }
+
+    /** Null when the file is the one captured; otherwise what differs (CRIU's --file-validation rules). */
+    private static String identityMismatch(ExecutableIdentity want, int fd, Statx st) throws IOException {
+        if (st.size() != want.size()) {
+            return "has size " + st.size() + ", not " + want.size() + " as captured: it changed";
+        }
+        if (want.buildId().length > 0) {
+            byte[] id = ExecutableInspector.buildId(fd);
+            if (!Arrays.equals(id, want.buildId())) {
+                return "has build-id " + java.util.HexFormat.of().formatHex(id) + ", not " + want.buildIdHex()
+                        + " as captured: it changed";
+            }
+        } else if (want.sha256().length > 0) {
+            byte[] sha = ExecutableInspector.sha256(fd);
+            if (!Arrays.equals(sha, want.sha256())) {
+                return "has a different SHA-256 than captured: it changed";
+            }
+        }
+        return null;
+    }
+
+    /** Writes the thread-group leader's name; returns null on success or why not. */
+    private static String setComm(ProcPid self, byte[] comm) {
+        // premain does not run on the leader thread (the launcher's main thread waits in pthread_join),
+        // so PR_SET_NAME would rename the wrong thread; the leader's task entry renames the right one.
+        Path leader = Path.of("/proc/self/task/" + self.pid() + "/comm");
+        try {
+            Files.write(leader, comm);
+            return null;
+        } catch (IOException e) {
+            return "comm not set: cannot write " + leader + ": " + e.getMessage();
+        }
+    }
+
+    /** The decision about exe and the open descriptor it needs. */
+    private static final class ExePlan {
+        int fd;
+        RestoreResult.ExeOutcome outcome;
+        String note;
+        List<Mapping> currentMappings = new ArrayList<>();
+
+        ExePlan(int fd) {
+            this.fd = fd;
+            this.outcome = RestoreResult.ExeOutcome.CHANGED;
+        }
+
+        static ExePlan skip(String why) {
+            ExePlan p = new ExePlan(-1);
+            p.outcome = RestoreResult.ExeOutcome.UNCHANGED;
+            p.note = why;
+            return p;
+        }
+
+        static ExePlan already() {
+            ExePlan p = new ExePlan(-1);
+            p.outcome = RestoreResult.ExeOutcome.ALREADY;
+            return p;
+        }
+
+        ExePlan giveUp(Syscalls sys, String why) {
+            close(sys);
+            outcome = RestoreResult.ExeOutcome.UNCHANGED;
+            note = why;
+            return this;
+        }
+
+        void close(Syscalls sys) {
+            if (fd >= 0) {
+                int f = fd;
+                fd = -1;
+                sys.close(f);
+            }
+        }
+    }
+}

@@ -1,0 +1,98 @@
+package dev.selfrestore.runtime.validate;
+
+import dev.selfrestore.nativeshim.Errno;
+import dev.selfrestore.nativeshim.NativeCallException;
+import dev.selfrestore.nativeshim.Syscalls;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * What this kernel accepts, probed rather than assumed.
+ *
+ * @param mmMapSize        the kernel's {@code sizeof(struct prctl_mm_map)}; 0 when PR_SET_MM_MAP is absent
+ * @param savedAuxvBytes   {@code sizeof(mm->saved_auxv)}: the most auxv bytes PR_SET_MM_MAP takes
+ * @param auxvFromKernel   whether {@code savedAuxvBytes} came from PR_GET_AUXV (6.4+) or from the architecture's table
+ * @param mmapMinAddr      /proc/sys/vm/mmap_min_addr: the lowest address the kernel accepts
+ * @param taskSize         the end of user address space the kernel checks fields against
+ * @param rlimitData       RLIMIT_DATA soft limit in bytes, or -1 when unlimited
+ * @param pageSize         page size in bytes
+ * @param machine          {@code uname -m}
+ * @param release          {@code uname -r}
+ */
+public record KernelLimits(int mmMapSize, int savedAuxvBytes, boolean auxvFromKernel, long mmapMinAddr,
+                           long taskSize, long rlimitData, int pageSize, String machine, String release) {
+
+    public static KernelLimits probe(Syscalls sys) throws IOException {
+        String machine = sys.machine();
+        int mmMapSize;
+        try {
+            mmMapSize = sys.mmMapSize();
+        } catch (NativeCallException e) {
+            if (e.errno() != Errno.EINVAL && e.errno() != Errno.EPERM) {
+                throw e;
+            }
+            mmMapSize = 0;
+        }
+        int auxv;
+        boolean fromKernel;
+        try {
+            auxv = sys.savedAuxvSize();
+            fromKernel = true;
+        } catch (NativeCallException e) {
+            auxv = fallbackSavedAuxvBytes(machine);
+            fromKernel = false;
+        }
+        return new KernelLimits(mmMapSize, auxv, fromKernel, readMmapMinAddr(), taskSize(machine), readRlimitData(),
+                sys.pageSize(), machine, sys.kernelRelease());
+    }
+
+    /**
+     * Before PR_GET_AUXV (Linux 6.4) the size can only come from the architecture:
+     * {@code AT_VECTOR_SIZE = 2 * (AT_VECTOR_SIZE_ARCH + AT_VECTOR_SIZE_BASE + 1)} words with
+     * AT_VECTOR_SIZE_BASE = 20 before 6.3. x86_64 has AT_VECTOR_SIZE_ARCH 3 (384 bytes),
+     * arm64 2 (368 bytes). The smaller, older value is used: it is the one every kernel accepts.
+     */
+    static int fallbackSavedAuxvBytes(String machine) {
+        int arch = machine.equals("x86_64") ? 3 : machine.equals("aarch64") ? 2 : 0;
+        return 2 * (arch + 20 + 1) * 8;
+    }
+
+    /**
+     * TASK_SIZE: x86_64 with 4-level paging ends user space at 2^47 - one page; 5-level paging
+     * (la57) at 2^56 - one page; arm64 at 2^VA_BITS, taken here as 2^48 (its usual configuration).
+     */
+    static long taskSize(String machine) {
+        if (machine.equals("x86_64")) {
+            return la57() ? (1L << 56) - 4096 : (1L << 47) - 4096;
+        }
+        return 1L << 48;
+    }
+
+    private static boolean la57() {
+        try {
+            String cpuinfo = Files.readString(Path.of("/proc/cpuinfo"), StandardCharsets.ISO_8859_1);
+            int flags = cpuinfo.indexOf("\nflags");
+            int end = flags < 0 ? -1 : cpuinfo.indexOf('\n', flags + 1);
+            return flags >= 0 && end > 0 && cpuinfo.substring(flags, end).contains(" la57");
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static long readMmapMinAddr() throws IOException {
+        return Long.parseLong(Files.readString(Path.of("/proc/sys/vm/mmap_min_addr")).trim());
+    }
+
+    /** The soft RLIMIT_DATA from /proc/self/limits ("Max data size"), -1 when unlimited. */
+    private static long readRlimitData() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/self/limits"), StandardCharsets.ISO_8859_1)) {
+            if (line.startsWith("Max data size")) {
+                String soft = line.substring(26).trim().split("\\s+")[0];
+                return soft.equals("unlimited") ? -1 : Long.parseLong(soft);
+            }
+        }
+        return -1;
+    }
+}

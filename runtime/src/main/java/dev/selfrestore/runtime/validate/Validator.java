@@ -1,0 +1,180 @@
+package dev.selfrestore.runtime.validate;
+
+import static dev.selfrestore.runtime.validate.Problem.hex;
+
+import dev.selfrestore.runtime.MmDescriptor;
+import dev.selfrestore.runtime.MmFields;
+import dev.selfrestore.runtime.RawBytes;
+import dev.selfrestore.runtime.proc.Mapping;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Checks a descriptor, and the prctl_mm_map planned from it, against every rule the kernel applies
+ * (kernel/sys.c, validate_prctl_map_addr and prctl_set_mm_map) and those it no longer checks but a
+ * user needs for /proc to show the values. Collects every problem; never stops at the first.
+ */
+public final class Validator {
+    private Validator() {
+    }
+
+    /** Largest argv plus envp the kernel's execve accepts: 3/4 of _STK_LIM (fs/exec.c, bprm_stack_limits). */
+    public static final int MAX_ARGS_AND_ENV = 6 * 1024 * 1024;
+    /** TASK_COMM_LEN - 1. */
+    public static final int MAX_COMM = 15;
+
+    private static final long AT_NULL = 0;
+
+    /** Rules on the descriptor itself, whatever the restore mode. */
+    public static List<Problem> descriptor(MmDescriptor d, KernelLimits k) {
+        List<Problem> p = new ArrayList<>();
+        if (!d.capture().arch().equals(k.machine())) {
+            p.add(new Problem("capture.arch", d.capture().arch(),
+                    "must be this machine's architecture (" + k.machine() + "): auxv and addresses are architecture-specific"));
+        }
+        byte[] exe = d.exe().path();
+        if (exe.length == 0 || exe[0] != '/') {
+            p.add(new Problem("exe.path", RawBytes.escape(exe), "must be an absolute path"));
+        }
+        for (byte b : exe) {
+            if (b == 0) {
+                p.add(new Problem("exe.path", RawBytes.escape(exe), "must not contain a NUL byte"));
+                break;
+            }
+        }
+        nulTerminated(p, "cmdline", d.cmdline());
+        nulTerminated(p, "environ", d.environ());
+        long total = (long) d.cmdline().length + d.environ().length;
+        if (total > MAX_ARGS_AND_ENV) {
+            p.add(new Problem("cmdline+environ", total + " bytes",
+                    "must not exceed " + MAX_ARGS_AND_ENV + " bytes, the most execve(2) ever places (fs/exec.c)"));
+        }
+        byte[] comm = d.comm();
+        if (comm.length > MAX_COMM) {
+            p.add(new Problem("comm", RawBytes.escape(comm), "must be at most " + MAX_COMM + " bytes (TASK_COMM_LEN - 1)"));
+        }
+        for (byte b : comm) {
+            if (b == 0 || b == '\n') {
+                p.add(new Problem("comm", RawBytes.escape(comm), "must not contain NUL or newline bytes"));
+                break;
+            }
+        }
+        auxv(p, d.auxv(), k);
+        order(p, d.fields(), "");
+        return p;
+    }
+
+    private static void nulTerminated(List<Problem> p, String field, byte[] area) {
+        if (area.length > 0 && area[area.length - 1] != 0) {
+            p.add(new Problem(field, "..." + RawBytes.escape(java.util.Arrays.copyOfRange(area,
+                    Math.max(0, area.length - 16), area.length)),
+                    "must end with a NUL byte (the kernel reads a cmdline without one as setproctitle() text)"));
+        }
+    }
+
+    private static void auxv(List<Problem> p, long[] auxv, KernelLimits k) {
+        if (auxv.length == 0) {
+            return;
+        }
+        if (auxv.length % 2 != 0) {
+            p.add(new Problem("auxv", auxv.length + " words", "must be (type, value) pairs: an even number of words"));
+            return;
+        }
+        if (auxv[auxv.length - 2] != AT_NULL) {
+            p.add(new Problem("auxv", "last type " + auxv[auxv.length - 2], "must end with the AT_NULL pair"));
+        }
+        for (int i = 0; i < auxv.length - 2; i += 2) {
+            if (auxv[i] == AT_NULL) {
+                p.add(new Problem("auxv", "AT_NULL at entry " + i / 2,
+                        "must not contain AT_NULL before its end: /proc/PID/auxv would stop there"));
+                break;
+            }
+        }
+        long bytes = auxv.length * 8L;
+        if (bytes > k.savedAuxvBytes()) {
+            p.add(new Problem("auxv", bytes + " bytes (" + auxv.length / 2 + " entries)",
+                    "must fit this kernel's saved_auxv, " + k.savedAuxvBytes() + " bytes ("
+                            + (k.auxvFromKernel() ? "PR_GET_AUXV" : "architecture table, kernel before 6.4")
+                            + "): the descriptor comes from a kernel with a larger auxv; nothing is truncated"));
+        }
+    }
+
+    /** The ordering rules of validate_prctl_map_addr. */
+    private static void order(List<Problem> p, MmFields f, String prefix) {
+        lessThan(p, prefix, "start_code", f.startCode(), "end_code", f.endCode(), true);
+        lessThan(p, prefix, "start_data", f.startData(), "end_data", f.endData(), false);
+        lessThan(p, prefix, "start_brk", f.startBrk(), "brk", f.brk(), false);
+        lessThan(p, prefix, "arg_start", f.argStart(), "arg_end", f.argEnd(), false);
+        lessThan(p, prefix, "env_start", f.envStart(), "env_end", f.envEnd(), false);
+    }
+
+    private static void lessThan(List<Problem> p, String prefix, String a, long va, String b, long vb, boolean strict) {
+        int c = Long.compareUnsigned(va, vb);
+        if (strict ? c >= 0 : c > 0) {
+            p.add(new Problem(prefix + b, hex(vb), (strict ? "must be above " : "must not be below ") + prefix + a
+                    + " (" + hex(va) + ")"));
+        }
+    }
+
+    /**
+     * Rules on the map about to be passed to PR_SET_MM_MAP, checked against this process's
+     * mappings: address range, order, RLIMIT_DATA, and that the cmdline and environment areas are
+     * mapped, anonymous and readable (the kernel no longer checks this, and /proc then reads empty).
+     */
+    public static List<Problem> map(MmFields f, List<Mapping> maps, KernelLimits k) {
+        List<Problem> p = new ArrayList<>();
+        long[] v = f.toArray();
+        for (int i = 0; i < v.length; i++) {
+            if (Long.compareUnsigned(v[i], k.mmapMinAddr()) < 0 || Long.compareUnsigned(v[i], k.taskSize()) >= 0) {
+                p.add(new Problem(MmFields.NAMES.get(i), hex(v[i]), "must lie in [mmap_min_addr " + hex(k.mmapMinAddr())
+                        + ", TASK_SIZE " + hex(k.taskSize()) + ")"));
+            }
+        }
+        order(p, f, "");
+        if (k.rlimitData() >= 0) {
+            long used = (f.brk() - f.startBrk()) + (f.endData() - f.startData());
+            if (Long.compareUnsigned(used, k.rlimitData()) > 0) {
+                p.add(new Problem("brk", hex(f.brk()), "(brk - start_brk) + (end_data - start_data) = " + used
+                        + " must not exceed RLIMIT_DATA " + k.rlimitData()));
+            }
+        }
+        area(p, "arg", f.argStart(), f.argEnd(), maps);
+        area(p, "env", f.envStart(), f.envEnd(), maps);
+        return p;
+    }
+
+    private static void area(List<Problem> p, String name, long start, long end, List<Mapping> maps) {
+        if (Long.compareUnsigned(start, end) >= 0) {
+            return;
+        }
+        long at = start;
+        while (Long.compareUnsigned(at, end) < 0) {
+            Mapping m = find(maps, at);
+            if (m == null) {
+                p.add(new Problem(name + "_start", hex(start), "[" + hex(start) + ", " + hex(end) + ") must be mapped: "
+                        + hex(at) + " is not (the kernel accepts it, then /proc reads 0 bytes)"));
+                return;
+            }
+            if (m.fileBacked()) {
+                p.add(new Problem(name + "_start", hex(start), "[" + hex(start) + ", " + hex(end)
+                        + ") must be anonymous memory: " + m + " is file-backed (/proc reads it as empty)"));
+                return;
+            }
+            if (!m.readable()) {
+                p.add(new Problem(name + "_start", hex(start), "[" + hex(start) + ", " + hex(end)
+                        + ") must be readable: " + m + " is not"));
+                return;
+            }
+            at = m.end();
+        }
+    }
+
+    private static Mapping find(List<Mapping> maps, long addr) {
+        for (Mapping m : maps) {
+            if (Long.compareUnsigned(addr, m.start()) >= 0 && Long.compareUnsigned(addr, m.end()) < 0) {
+                return m;
+            }
+        }
+        return null;
+    }
+}

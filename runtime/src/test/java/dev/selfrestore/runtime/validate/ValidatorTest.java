@@ -1,0 +1,78 @@
+package dev.selfrestore.runtime.validate;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.selfrestore.runtime.MmDescriptor;
+import dev.selfrestore.runtime.MmFields;
+import dev.selfrestore.runtime.TestDescriptors;
+import dev.selfrestore.runtime.proc.Mapping;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+class ValidatorTest {
+    private static final KernelLimits LIMITS = new KernelLimits(104, 448, true, 4096, (1L << 47) - 4096, -1, 4096,
+            "x86_64", "6.18.44");
+
+    private static String fields(List<Problem> p) {
+        return p.stream().map(Problem::field).collect(Collectors.joining(","));
+    }
+
+    @Test
+    void aCapturedDescriptorPasses() {
+        assertEquals(List.of(), Validator.descriptor(TestDescriptors.sample(), LIMITS));
+    }
+
+    @Test
+    void everyProblemIsReportedTogetherWithFieldValueAndRule() {
+        MmDescriptor s = TestDescriptors.sample("aarch64");
+        MmFields f = s.fields();
+        MmFields broken = new MmFields(f.endCode(), f.startCode(), f.startData(), f.endData(), f.startBrk(), f.brk(),
+                f.startStack(), f.argEnd(), f.argStart(), f.envStart(), f.envEnd());
+        MmDescriptor d = new MmDescriptor(broken, s.brkSource(), new long[] {1, 2, 3}, s.exe(),
+                "no-nul".getBytes(), s.environ(), "a-name-longer-than-15".getBytes(), s.capture());
+        List<Problem> p = Validator.descriptor(d, LIMITS);
+        assertEquals("capture.arch,cmdline,comm,auxv,end_code,arg_end", fields(p));
+        Problem endCode = p.get(4);
+        assertEquals("0x" + Long.toHexString(f.startCode()), endCode.value());
+        assertTrue(endCode.rule().startsWith("must be above start_code"), endCode.rule());
+    }
+
+    @Test
+    void auxvLargerThanThisKernelTakesIsRefusedNotTruncated() {
+        MmDescriptor s = TestDescriptors.sample();
+        long[] auxv = new long[58];
+        for (int i = 0; i < 56; i += 2) {
+            auxv[i] = 100 + i;
+        }
+        MmDescriptor d = new MmDescriptor(s.fields(), s.brkSource(), auxv, s.exe(), s.cmdline(), s.environ(), s.comm(),
+                s.capture());
+        List<Problem> p = Validator.descriptor(d, LIMITS);
+        assertEquals("auxv", fields(p));
+        assertTrue(p.get(0).rule().contains("448 bytes (PR_GET_AUXV)"), p.get(0).rule());
+    }
+
+    @Test
+    void mapAreasMustBeMappedAnonymousAndReadable() {
+        MmFields f = new MmFields(0x1000_0000L, 0x1000_1000L, 0x1000_2000L, 0x1000_3000L, 0x1100_0000L, 0x1100_0000L,
+                0x7ff0_0000L, 0x2000_0000L, 0x2000_0010L, 0x3000_0000L, 0x3000_0010L);
+        List<Mapping> maps = List.of(
+                new Mapping(0x2000_0000L, 0x2000_1000L, "r--p", 0, 254, 0, 99, "/lib/x.so".getBytes()),
+                new Mapping(0x4000_0000L, 0x4000_1000L, "rw-p", 0, 0, 0, 0, new byte[0]));
+        List<Problem> p = Validator.map(f, maps, LIMITS);
+        assertEquals("arg_start,env_start", fields(p));
+        assertTrue(p.get(0).rule().contains("file-backed"), p.get(0).rule());
+        assertTrue(p.get(1).rule().contains("must be mapped"), p.get(1).rule());
+    }
+
+    @Test
+    void addressesOutsideUserSpaceAndRlimitData() {
+        KernelLimits tight = new KernelLimits(104, 448, true, 65536, (1L << 47) - 4096, 4096, 4096, "x86_64", "6.18");
+        MmFields f = new MmFields(0x1000L, 0x2000L, 0x10_0000L, 0x10_2000L, 0x20_0000L, 0x20_0000L,
+                0x7fff_ffff_f000L, 0x30_0000L, 0x30_0000L, 0x30_0000L, 0x30_0000L);
+        List<Problem> p = Validator.map(f, List.of(), tight);
+        assertEquals("start_code,end_code,start_stack,brk", fields(p));
+        assertTrue(p.get(3).rule().contains("RLIMIT_DATA 4096"), p.get(3).rule());
+    }
+}
