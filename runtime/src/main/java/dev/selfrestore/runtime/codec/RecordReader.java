@@ -1,0 +1,297 @@
+package dev.selfrestore.runtime.codec;
+
+import static dev.selfrestore.runtime.codec.Layout.CHECKSUM_LENGTH;
+import static dev.selfrestore.runtime.codec.Layout.HEADER_LENGTH;
+import static dev.selfrestore.runtime.codec.Layout.MAGIC;
+import static dev.selfrestore.runtime.codec.Layout.MAGIC_LENGTH;
+import static dev.selfrestore.runtime.codec.Layout.MAX_AUXV_WORDS;
+import static dev.selfrestore.runtime.codec.Layout.MAX_BYTE_STRING;
+import static dev.selfrestore.runtime.codec.Layout.MAX_RECORD_LENGTH;
+import static dev.selfrestore.runtime.codec.Layout.OFFSET_MAJOR;
+import static dev.selfrestore.runtime.codec.Layout.OFFSET_MINOR;
+import static dev.selfrestore.runtime.codec.Layout.OFFSET_RECORD_LENGTH;
+import static dev.selfrestore.runtime.codec.Layout.le16;
+import static dev.selfrestore.runtime.codec.Layout.le32;
+import static dev.selfrestore.runtime.codec.Layout.le64;
+import static dev.selfrestore.runtime.codec.Layout.mib;
+
+import dev.selfrestore.runtime.BrkSource;
+import dev.selfrestore.runtime.CaptureInfo;
+import dev.selfrestore.runtime.ExecutableIdentity;
+import dev.selfrestore.runtime.MmDescriptor;
+import dev.selfrestore.runtime.MmFields;
+import dev.selfrestore.runtime.codec.DescriptorFormatException.Problem;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.HexFormat;
+import net.openhft.chronicle.bytes.Bytes;
+
+/**
+ * Reads one record, distrusting every byte: the checks run from the outside in (magic, version,
+ * record length, checksum, then each field), and every length is checked against the bytes left
+ * and the format's limits before anything is allocated for it.
+ *
+ * <p>Chronicle's own bounds checks (BufferUnderflowException and friends) are never what stops a
+ * bad record; they stay as a last line of defence, turned into {@link Problem#MALFORMED}.
+ */
+final class RecordReader {
+    private final Bytes<byte[]> in;
+    private final String source;
+
+    private RecordReader(Bytes<byte[]> in, String source) {
+        this.in = in;
+        this.source = source;
+    }
+
+    static MmDescriptor decode(byte[] data, String source) throws DescriptorFormatException {
+        if (data.length == 0) {
+            throw new DescriptorFormatException(Problem.EMPTY, source,
+                    "is empty (0 bytes); a descriptor starts with the 8-byte magic \"SRMMDESC\"");
+        }
+        ChronicleStartup.ensureInitialised();
+        Bytes<byte[]> in = Bytes.wrapForRead(data);
+        try {
+            return new RecordReader(in, source).record(data);
+        } catch (RuntimeException e) {
+            // Not reached by any input the tests know: every check above Chronicle's comes first.
+            throw new DescriptorFormatException(Problem.MALFORMED, source,
+                    "unreadable record (" + e.getClass().getSimpleName() + ": " + e.getMessage() + ")", e);
+        } finally {
+            in.releaseLast();
+        }
+    }
+
+    private MmDescriptor record(byte[] data) throws DescriptorFormatException {
+        int available = data.length;
+        // 1. magic
+        int magicBytes = Math.min(available, MAGIC_LENGTH);
+        for (int i = 0; i < magicBytes; i++) {
+            if (in.readByte(i) != MAGIC[i]) {
+                throw new DescriptorFormatException(Problem.WRONG_MAGIC, source,
+                        "not a selfrestore descriptor: it starts with " + hex(data, magicBytes)
+                                + ", a descriptor with " + hex(MAGIC, MAGIC_LENGTH) + " (\"SRMMDESC\")");
+            }
+        }
+        if (available < OFFSET_MINOR + 2) {
+            throw truncatedHeader(available);
+        }
+        // 2. version
+        int major = le16(in.readUnsignedShort(OFFSET_MAJOR));
+        int minor = le16(in.readUnsignedShort(OFFSET_MINOR));
+        if (major != DescriptorCodec.FORMAT_MAJOR) {
+            throw new DescriptorFormatException(Problem.UNSUPPORTED_VERSION, source,
+                    "format version " + major + "." + minor + " is "
+                            + (major > DescriptorCodec.FORMAT_MAJOR ? "newer than" : "older than")
+                            + " this selfrestore reads (" + DescriptorCodec.FORMAT_MAJOR + ".x)");
+        }
+        if (available < HEADER_LENGTH) {
+            throw truncatedHeader(available);
+        }
+        // 3. record length: truncation is found here, before any parsing
+        long recordLength = le32(in.readInt(OFFSET_RECORD_LENGTH)) & 0xffff_ffffL;
+        if (recordLength > available) {
+            throw new DescriptorFormatException(Problem.TRUNCATED, source,
+                    "truncated: the header gives a record length of " + recordLength + " bytes but only "
+                            + available + " are present");
+        }
+        if (recordLength > MAX_RECORD_LENGTH) {
+            throw new DescriptorFormatException(Problem.TOO_LARGE, source,
+                    "record length " + recordLength + " is over the limit of " + mib(MAX_RECORD_LENGTH));
+        }
+        if (recordLength < HEADER_LENGTH + CHECKSUM_LENGTH) {
+            throw new DescriptorFormatException(Problem.MALFORMED, source,
+                    "record length " + recordLength + " is less than header and checksum take ("
+                            + (HEADER_LENGTH + CHECKSUM_LENGTH) + " bytes)");
+        }
+        if (recordLength < available) {
+            throw new DescriptorFormatException(Problem.MALFORMED, source,
+                    "trailing data: " + count(available - recordLength) + " after the end of the record (record length "
+                            + recordLength + ", " + available + " bytes present)");
+        }
+        // 4. checksum, before a single field is parsed
+        int end = (int) recordLength - CHECKSUM_LENGTH;
+        int stored = le32(in.readInt(end));
+        int computed = Layout.crc32c(data, 0, end);
+        if (stored != computed) {
+            throw new DescriptorFormatException(Problem.BAD_CHECKSUM, source,
+                    "checksum mismatch: the record says CRC32C " + hex32(stored) + ", its content has "
+                            + hex32(computed) + "; the file is damaged");
+        }
+        // 5. the fields, within header end .. checksum
+        in.readPositionRemaining(HEADER_LENGTH, end - HEADER_LENGTH);
+        MmDescriptor d = body();
+        long left = in.readRemaining();
+        if (left > 0) {
+            if (minor <= DescriptorCodec.FORMAT_MINOR) {
+                throw malformed("the last field of a " + major + "." + minor + " record ends at offset "
+                        + in.readPosition() + ", followed by " + count(left) + " before the checksum");
+            }
+            // A newer minor version appends fields this reader does not know: skip them.
+            in.readSkip(left);
+        }
+        return d;
+    }
+
+    private MmDescriptor body() throws DescriptorFormatException {
+        long[] mm = new long[11];
+        for (int i = 0; i < mm.length; i++) {
+            mm[i] = u64(MmFields.NAMES.get(i));
+        }
+        need(1, "brk source");
+        long brkAt = in.readPosition();
+        int brkCode = in.readUnsignedByte();
+        BrkSource brkSource;
+        if (brkCode == Layout.BRK_EXACT) {
+            brkSource = BrkSource.EXACT;
+        } else if (brkCode == Layout.BRK_APPROXIMATED) {
+            brkSource = BrkSource.APPROXIMATED;
+        } else {
+            throw malformed("brk source at offset " + brkAt + " is " + brkCode + "; it must be "
+                    + Layout.BRK_EXACT + " (exact) or " + Layout.BRK_APPROXIMATED + " (approximated)");
+        }
+
+        long auxvAt = in.readPosition();
+        long words = stopBit("auxv word count");
+        if (words > MAX_AUXV_WORDS) {
+            throw new DescriptorFormatException(Problem.TOO_LARGE, source,
+                    "auxv word count " + words + " at offset " + auxvAt + " is over the limit of " + MAX_AUXV_WORDS);
+        }
+        if (words * 8 > in.readRemaining()) {
+            throw malformed("auxv word count " + words + " at offset " + auxvAt + " needs " + count(words * 8)
+                    + "; the record has " + count(in.readRemaining()) + " left before the checksum");
+        }
+        long[] auxv = new long[(int) words];
+        for (int i = 0; i < auxv.length; i++) {
+            auxv[i] = le64(in.readLong());
+        }
+
+        byte[] path = byteString("exe.path");
+        long size = u64("exe.size");
+        long mtimeNanos = u64("exe.mtimeNanos");
+        int devMajor = u32("exe.devMajor");
+        int devMinor = u32("exe.devMinor");
+        long inode = u64("exe.inode");
+        int mode = u32("exe.mode");
+        byte[] buildId = byteString("exe.buildId");
+        byte[] sha256 = byteString("exe.sha256");
+        byte[] cmdline = byteString("cmdline");
+        byte[] environ = byteString("environ");
+        byte[] comm = byteString("comm");
+        long pid = u64("capture.pid");
+        long timeMillis = u64("capture.timeMillis");
+        String kernelRelease = utf8("capture.kernelRelease");
+        String arch = utf8("capture.arch");
+        int pageSize = u32("capture.pageSize");
+        int uid = u32("capture.uid");
+
+        return new MmDescriptor(MmFields.ofArray(mm), brkSource, auxv,
+                new ExecutableIdentity(path, size, mtimeNanos, devMajor, devMinor, inode, mode, buildId, sha256),
+                cmdline, environ, comm, new CaptureInfo(pid, timeMillis, kernelRelease, arch, pageSize, uid));
+    }
+
+    private long u64(String field) throws DescriptorFormatException {
+        need(8, field);
+        return le64(in.readLong());
+    }
+
+    private int u32(String field) throws DescriptorFormatException {
+        need(4, field);
+        return le32(in.readInt());
+    }
+
+    private byte[] byteString(String field) throws DescriptorFormatException {
+        long at = in.readPosition();
+        long length = stopBit(field + " length");
+        if (length > MAX_BYTE_STRING) {
+            throw new DescriptorFormatException(Problem.TOO_LARGE, source,
+                    field + " length " + length + " at offset " + at + " is over the limit of " + mib(MAX_BYTE_STRING));
+        }
+        if (length > in.readRemaining()) {
+            throw malformed(field + " length " + length + " at offset " + at + " runs past the end of the record ("
+                    + count(in.readRemaining()) + " left before the checksum)");
+        }
+        byte[] b = new byte[(int) length];
+        if (b.length > 0 && in.read(b) != b.length) {
+            throw malformed(field + " at offset " + at + " could not be read whole");
+        }
+        return b;
+    }
+
+    private String utf8(String field) throws DescriptorFormatException {
+        long at = in.readPosition();
+        byte[] b = byteString(field);
+        try {
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(b)).toString();
+        } catch (CharacterCodingException e) {
+            throw malformed(field + " at offset " + at + " is not valid UTF-8: " + hex(b, Math.min(b.length, 16)));
+        }
+    }
+
+    /**
+     * A non-negative stop-bit number. The end of the encoding is found within the record first
+     * (at most 10 bytes, the longest a 64-bit value takes), so Chronicle's decoder never reads
+     * past the record.
+     */
+    private long stopBit(String field) throws DescriptorFormatException {
+        long at = in.readPosition();
+        long limit = in.readLimit();
+        int length = 0;
+        while (true) {
+            if (at + length >= limit) {
+                throw malformed(field + " at offset " + at + " runs past the end of the record");
+            }
+            byte b = in.readByte(at + length);
+            length++;
+            if (b >= 0) {
+                break;
+            }
+            if (length == 10) {
+                throw malformed(field + " at offset " + at + " is a stop-bit number longer than 10 bytes");
+            }
+        }
+        long v;
+        try {
+            v = in.readStopBit();
+        } catch (RuntimeException e) {
+            // Chronicle refuses more than 63 bits of value ("Cannot read more than 9 stop bits").
+            throw malformed(field + " at offset " + at + " is not a stop-bit number that fits in 64 bits");
+        }
+        if (v < 0) {
+            throw malformed(field + " at offset " + at + " is negative (" + v + ")");
+        }
+        return v;
+    }
+
+    private void need(int bytes, String field) throws DescriptorFormatException {
+        if (in.readRemaining() < bytes) {
+            throw malformed(field + " at offset " + in.readPosition() + " needs " + count(bytes)
+                    + "; the record has " + count(in.readRemaining()) + " left before the checksum");
+        }
+    }
+
+    private DescriptorFormatException malformed(String detail) {
+        return new DescriptorFormatException(Problem.MALFORMED, source, detail);
+    }
+
+    private DescriptorFormatException truncatedHeader(int available) {
+        return new DescriptorFormatException(Problem.TRUNCATED, source,
+                "truncated: " + count(available) + ", shorter than the " + HEADER_LENGTH + "-byte header");
+    }
+
+    private static String count(long bytes) {
+        return bytes == 1 ? "1 byte" : bytes + " bytes";
+    }
+
+    private static String hex(byte[] b, int n) {
+        return HexFormat.ofDelimiter(" ").formatHex(b, 0, n);
+    }
+
+    private static String hex32(int v) {
+        return String.format("0x%08x", v);
+    }
+}

@@ -1,0 +1,196 @@
+package dev.selfrestore.runtime.codec;
+
+import static dev.selfrestore.runtime.codec.Layout.CHECKSUM_LENGTH;
+import static dev.selfrestore.runtime.codec.Layout.HEADER_LENGTH;
+import static dev.selfrestore.runtime.codec.Layout.MAGIC;
+import static dev.selfrestore.runtime.codec.Layout.MAX_AUXV_WORDS;
+import static dev.selfrestore.runtime.codec.Layout.MAX_BYTE_STRING;
+import static dev.selfrestore.runtime.codec.Layout.MAX_RECORD_LENGTH;
+import static dev.selfrestore.runtime.codec.Layout.le16;
+import static dev.selfrestore.runtime.codec.Layout.le32;
+import static dev.selfrestore.runtime.codec.Layout.le64;
+import static dev.selfrestore.runtime.codec.Layout.mib;
+import static dev.selfrestore.runtime.codec.Layout.stopBitLength;
+
+import dev.selfrestore.runtime.BrkSource;
+import dev.selfrestore.runtime.CaptureInfo;
+import dev.selfrestore.runtime.ExecutableIdentity;
+import dev.selfrestore.runtime.MmDescriptor;
+import dev.selfrestore.runtime.MmFields;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetEncoder;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Objects;
+import net.openhft.chronicle.bytes.BytesOut;
+
+/**
+ * Writes one descriptor, field by field, in the order of the layout in {@code package-info.java}.
+ *
+ * <p>The record length is computed first (the header carries it), so the writer fills an exact
+ * {@code byte[]} and never patches. Every field is preceded by a hex-dump description: a no-op on
+ * ordinary {@code Bytes}, the annotations of the golden file on {@code HexDumpBytes}.
+ */
+final class RecordWriter {
+    private final MmFields fields;
+    private final BrkSource brkSource;
+    private final long[] auxv;
+    private final ExecutableIdentity exe;
+    private final byte[] exePath;
+    private final byte[] buildId;
+    private final byte[] sha256;
+    private final byte[] cmdline;
+    private final byte[] environ;
+    private final byte[] comm;
+    private final CaptureInfo capture;
+    private final byte[] kernelRelease;
+    private final byte[] arch;
+    private final int recordLength;
+
+    /**
+     * Checks the descriptor against the format's limits and sizes the record.
+     *
+     * @throws IllegalArgumentException if a field is over a limit or a text is not encodable
+     */
+    RecordWriter(MmDescriptor d) {
+        Objects.requireNonNull(d, "descriptor");
+        fields = d.fields();
+        brkSource = d.brkSource();
+        auxv = d.auxv();
+        exe = d.exe();
+        exePath = checked("exe.path", exe.path());
+        buildId = checked("exe.buildId", exe.buildId());
+        sha256 = checked("exe.sha256", exe.sha256());
+        cmdline = checked("cmdline", d.cmdline());
+        environ = checked("environ", d.environ());
+        comm = checked("comm", d.comm());
+        capture = d.capture();
+        kernelRelease = checked("capture.kernelRelease", utf8("capture.kernelRelease", capture.kernelRelease()));
+        arch = checked("capture.arch", utf8("capture.arch", capture.arch()));
+        if (auxv.length > MAX_AUXV_WORDS) {
+            throw new IllegalArgumentException("auxv has " + auxv.length + " words; a descriptor holds at most "
+                    + MAX_AUXV_WORDS);
+        }
+        long n = HEADER_LENGTH
+                + 11 * 8L + 1                                    // mm fields, brk source
+                + stopBitLength(auxv.length) + 8L * auxv.length
+                + sized(exePath) + 8 + 8 + 4 + 4 + 8 + 4 + sized(buildId) + sized(sha256)
+                + sized(cmdline) + sized(environ) + sized(comm)
+                + 8 + 8 + sized(kernelRelease) + sized(arch) + 4 + 4
+                + CHECKSUM_LENGTH;
+        if (n > MAX_RECORD_LENGTH) {
+            throw new IllegalArgumentException("the descriptor would take " + n + " bytes; a record is at most "
+                    + mib(MAX_RECORD_LENGTH));
+        }
+        recordLength = (int) n;
+    }
+
+    /** Total bytes of the record, checksum included. */
+    int recordLength() {
+        return recordLength;
+    }
+
+    /** Writes header and body: everything the checksum covers. */
+    void writeTo(BytesOut<?> out) {
+        out.writeHexDumpDescription("# header");
+        out.writeHexDumpDescription("magic");
+        out.write(MAGIC);
+        out.writeHexDumpDescription("format version major, minor (u16)");
+        out.writeUnsignedShort(le16(DescriptorCodec.FORMAT_MAJOR));
+        out.writeUnsignedShort(le16(DescriptorCodec.FORMAT_MINOR));
+        out.writeHexDumpDescription("record length, checksum included (u32)");
+        out.writeInt(le32(recordLength));
+
+        out.writeHexDumpDescription("# prctl_mm_map address fields (u64, struct order)");
+        long[] mm = fields.toArray();
+        for (int i = 0; i < mm.length; i++) {
+            out.writeHexDumpDescription(MmFields.NAMES.get(i));
+            out.writeLong(le64(mm[i]));
+        }
+        out.writeHexDumpDescription("brk source: 0 exact, 1 approximated");
+        out.writeByte((byte) (brkSource == BrkSource.EXACT ? Layout.BRK_EXACT : Layout.BRK_APPROXIMATED));
+
+        out.writeHexDumpDescription("# auxv");
+        out.writeHexDumpDescription("word count (stop bit)");
+        out.writeStopBit(auxv.length);
+        for (int i = 0; i < auxv.length; i++) {
+            if (i % 2 == 0) {
+                out.writeHexDumpDescription("type, value (u64)");
+            }
+            out.writeLong(le64(auxv[i]));
+        }
+
+        out.writeHexDumpDescription("# executable");
+        byteString(out, "path", exePath);
+        out.writeHexDumpDescription("size");
+        out.writeLong(le64(exe.size()));
+        out.writeHexDumpDescription("mtime, ns");
+        out.writeLong(le64(exe.mtimeNanos()));
+        out.writeHexDumpDescription("device major, minor (u32)");
+        out.writeInt(le32(exe.devMajor()));
+        out.writeInt(le32(exe.devMinor()));
+        out.writeHexDumpDescription("inode");
+        out.writeLong(le64(exe.inode()));
+        out.writeHexDumpDescription("st_mode (u32)");
+        out.writeInt(le32(exe.mode()));
+        byteString(out, "build-id", buildId);
+        byteString(out, "sha256", sha256);
+
+        out.writeHexDumpDescription("# process areas");
+        byteString(out, "cmdline", cmdline);
+        byteString(out, "environ", environ);
+        byteString(out, "comm", comm);
+
+        out.writeHexDumpDescription("# capture");
+        out.writeHexDumpDescription("pid");
+        out.writeLong(le64(capture.pid()));
+        out.writeHexDumpDescription("time, ms since the epoch");
+        out.writeLong(le64(capture.timeMillis()));
+        byteString(out, "kernel release (UTF-8)", kernelRelease);
+        byteString(out, "arch (UTF-8)", arch);
+        out.writeHexDumpDescription("page size, uid (u32)");
+        out.writeInt(le32(capture.pageSize()));
+        out.writeInt(le32(capture.uid()));
+    }
+
+    /** Writes the checksum of everything {@link #writeTo} wrote. */
+    static void writeChecksum(BytesOut<?> out, int crc32c) {
+        out.writeHexDumpDescription("# checksum");
+        out.writeHexDumpDescription("CRC32C of all bytes before it (u32)");
+        out.writeInt(le32(crc32c));
+    }
+
+    private static void byteString(BytesOut<?> out, String name, byte[] value) {
+        out.writeHexDumpDescription(name);
+        out.writeStopBit(value.length);
+        out.write(value);
+    }
+
+    private static long sized(byte[] b) {
+        return stopBitLength(b.length) + (long) b.length;
+    }
+
+    private static byte[] checked(String name, byte[] value) {
+        if (value.length > MAX_BYTE_STRING) {
+            throw new IllegalArgumentException(name + " has " + value.length + " bytes; a descriptor holds at most "
+                    + mib(MAX_BYTE_STRING));
+        }
+        return value;
+    }
+
+    private static byte[] utf8(String name, String s) {
+        Objects.requireNonNull(s, name);
+        CharsetEncoder encoder = StandardCharsets.UTF_8.newEncoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
+        try {
+            ByteBuffer bb = encoder.encode(CharBuffer.wrap(s));
+            return Arrays.copyOfRange(bb.array(), bb.arrayOffset() + bb.position(), bb.arrayOffset() + bb.limit());
+        } catch (CharacterCodingException e) {
+            throw new IllegalArgumentException(name + " is not valid Unicode (an unpaired surrogate?): " + e, e);
+        }
+    }
+}
