@@ -1,0 +1,98 @@
+package dev.selfrestore.agent.internal;
+
+import dev.selfrestore.nativeshim.Syscalls;
+import dev.selfrestore.runtime.MmDescriptor;
+import dev.selfrestore.runtime.codec.DescriptorCodec;
+import dev.selfrestore.runtime.codec.DescriptorFormatException;
+import dev.selfrestore.runtime.restore.RestoreException;
+import dev.selfrestore.runtime.restore.RestoreOptions;
+import dev.selfrestore.runtime.restore.RestoreResult;
+import dev.selfrestore.runtime.restore.Restorer;
+import dev.selfrestore.runtime.validate.ValidationException;
+import dev.selfrestore.runtime.verify.Difference;
+import java.io.PrintStream;
+import java.lang.instrument.Instrumentation;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.stream.Collectors;
+
+/**
+ * Reads the descriptor, restores, and reports in one line on stderr. A failure never propagates:
+ * the application reaches {@code main} unless {@code strict=true}.
+ */
+public final class AgentRunner {
+    private static final String PREFIX = "selfrestore: ";
+
+    private AgentRunner() {
+    }
+
+    public static void run(String args, Instrumentation inst, boolean attached) {
+        long t0 = System.nanoTime();
+        PrintStream err = System.err;
+        AgentOptions o = AgentOptions.parse(args);
+        if (!o.errors.isEmpty()) {
+            fail(o, err, "not restored: " + String.join("; ", o.errors), null);
+            return;
+        }
+        if (!System.getProperty("os.name", "").equals("Linux")) {
+            fail(o, err, "not restored: selfrestore works on Linux only, this is " + System.getProperty("os.name"), null);
+            return;
+        }
+        try {
+            MmDescriptor d = DescriptorCodec.read(Path.of(o.descriptor));
+            RestoreResult r = new Restorer(Syscalls.linux()).restore(d, RestoreOptions.defaults());
+            long total = System.nanoTime() - t0;
+            if (!r.differences().isEmpty()) {
+                fail(o, err, "restore of " + o.descriptor + " incomplete: /proc differs: "
+                        + r.differences().stream().map(Difference::toString).collect(Collectors.joining("; ")), null);
+                return;
+            }
+            if (r.exeNote() != null || r.commNote() != null) {
+                String line = PREFIX + "partly restored " + summary(d, r, total) + "; "
+                        + (r.exeNote() != null ? r.exeNote() : "") + (r.commNote() != null ? "; " + r.commNote() : "");
+                err.println(line);
+                if (o.strict) {
+                    exit(err);
+                }
+                return;
+            }
+            if (!o.quiet) {
+                err.println(PREFIX + "restored " + summary(d, r, total));
+            }
+        } catch (DescriptorFormatException e) {
+            fail(o, err, "not restored: " + e.getMessage(), e);
+        } catch (ValidationException e) {
+            fail(o, err, "not restored: " + o.descriptor + ": " + e.getMessage(), e);
+        } catch (RestoreException e) {
+            fail(o, err, (e.changed() ? "partly restored: " : "not restored: ") + o.descriptor + ": " + e.getMessage(), e);
+        } catch (UnsupportedOperationException | LinkageError e) {
+            fail(o, err, "not restored: " + e, e);
+        } catch (RuntimeException e) {
+            fail(o, err, "not restored: internal error: " + e, e);
+        }
+    }
+
+    private static String summary(MmDescriptor d, RestoreResult r, long totalNanos) {
+        return "pid " + d.capture().pid() + " (" + r.comm() + ", " + d.exe().displayPath() + "): "
+                + (r.exe() == RestoreResult.ExeOutcome.UNCHANGED ? "" : "exe, ")
+                + "cmdline (" + r.args() + " args), environ (" + r.envVars() + " vars), auxv (" + r.auxvEntries()
+                + " entries)" + (r.commNote() == null ? ", comm" : "")
+                + String.format(Locale.ROOT, " in %.1f ms", totalNanos / 1e6);
+    }
+
+    private static void fail(AgentOptions o, PrintStream err, String message, Throwable t) {
+        err.println(PREFIX + message + (o.strict ? "" : " (application continues)"));
+        if (o.debug && t != null) {
+            t.printStackTrace(err);
+        }
+        if (o.strict) {
+            exit(err);
+        }
+    }
+
+    private static void exit(PrintStream err) {
+        err.println(PREFIX + "strict=true: exiting before main");
+        err.flush();
+        System.exit(1);
+    }
+}

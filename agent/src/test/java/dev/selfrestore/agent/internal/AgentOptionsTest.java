@@ -1,0 +1,31 @@
+package dev.selfrestore.agent.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class AgentOptionsTest {
+    @Test
+    void descriptorThenOptions() {
+        AgentOptions o = AgentOptions.parse("/var/lib/app/id.mmd,quiet=true,strict=true,debug=false,mode=relocate");
+        assertEquals(List.of(), o.errors);
+        assertEquals("/var/lib/app/id.mmd", o.descriptor);
+        assertTrue(o.quiet && o.strict && !o.debug);
+    }
+
+    @Test
+    void everyMistakeIsNamed() {
+        AgentOptions o = AgentOptions.parse("x.mmd,quiet=yes,colour=red,strict");
+        assertEquals(List.of("agent option quiet=yes must be true or false",
+                "unknown agent option 'colour' (known: quiet, strict, debug, mode)",
+                "agent option 'strict' is not key=value"), o.errors);
+    }
+
+    @Test
+    void missingDescriptor() {
+        assertEquals(1, AgentOptions.parse(null).errors.size());
+        assertEquals(1, AgentOptions.parse("quiet=true").errors.size());
+    }
+}
