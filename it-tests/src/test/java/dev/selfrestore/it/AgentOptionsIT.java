@@ -1,0 +1,78 @@
+package dev.selfrestore.it;
+
+import static dev.selfrestore.it.support.ItConfig.PROCESS_TIMEOUT;
+import static dev.selfrestore.it.support.ProcAssertions.assertSameBytes;
+import static dev.selfrestore.it.support.ProcAssertions.assertSameIdentity;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.selfrestore.it.support.Fixtures;
+import dev.selfrestore.it.support.ItConfig;
+import dev.selfrestore.it.support.ProcIdentity;
+import dev.selfrestore.it.support.Processes;
+import dev.selfrestore.it.support.RestoredApp;
+import dev.selfrestore.it.support.RunningProcess;
+import dev.selfrestore.it.support.SelfRestoreCli;
+import dev.selfrestore.it.support.SleepOriginal;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/** quiet and strict, and what the application sees when the agent cannot restore. */
+class AgentOptionsIT {
+
+    @RegisterExtension
+    final Processes processes = new Processes();
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void quietRestoresWithoutPrintingAnything() throws Exception {
+        SelfRestoreCli cli = new SelfRestoreCli(processes);
+        SleepOriginal original = SleepOriginal.start(processes, dir);
+        ProcIdentity before = ProcIdentity.of(original.pid());
+        Path descriptor = cli.captureOk(original.pid(), dir.resolve("original.mmd"));
+        original.stop();
+
+        RestoredApp restored = RestoredApp.start(processes, cli.restoredAppCommand(descriptor, "quiet=true"));
+        assertSameIdentity(before, ProcIdentity.of(restored.pid()));
+        restored.stopAndAssertExitedNormally();
+        assertEquals("", restored.process().stderr(), () -> "stderr with quiet=true: " + restored.process().describe());
+    }
+
+    @Test
+    void missingDescriptorIsReportedInOneLineAndMainRunsUnchanged() throws Exception {
+        SelfRestoreCli cli = new SelfRestoreCli(processes);
+        Path missing = dir.resolve("no-such-descriptor.mmd");
+        List<String> command = cli.restoredAppCommand(missing, "");
+        RestoredApp app = RestoredApp.start(processes, command);
+
+        ProcIdentity identity = ProcIdentity.of(app.pid());
+        assertSameBytes("/proc/" + app.pid() + "/cmdline: the JVM's own", Fixtures.cmdlineOf(command), identity.cmdline());
+        assertEquals(ItConfig.javaRealPath().toString(), identity.exe(), "readlink /proc/" + app.pid() + "/exe");
+        assertEquals(ItConfig.javaRealPath().toString(), app.exeSeenByMain(), "readlink /proc/self/exe in main");
+
+        String line = app.stopAndAssertOneStderrLine("selfrestore: ");
+        assertTrue(line.contains(missing.toString()), () -> "the agent's line names the descriptor " + missing + ": " + line);
+        assertFalse(app.process().stderr().contains("\tat "), () -> "a stack trace on stderr: " + app.process().describe());
+    }
+
+    @Test
+    void strictEndsTheJvmBeforeMainWhenTheDescriptorIsMissing() throws Exception {
+        SelfRestoreCli cli = new SelfRestoreCli(processes);
+        Path missing = dir.resolve("no-such-descriptor.mmd");
+        RunningProcess jvm = processes.start("strict", cli.restoredAppCommand(missing, "strict=true"),
+                ItConfig.restorerEnvironment());
+
+        int status = jvm.closeStdinAndAwaitExit(PROCESS_TIMEOUT); // a main that does run ends at once
+        assertNotEquals(0, status, () -> "exit status with strict=true: " + jvm.describe());
+        assertFalse(jvm.stdout().contains("EXE="), () -> "main ran: " + jvm.describe());
+        assertTrue(jvm.stderrLines().stream().anyMatch(l -> l.startsWith("selfrestore: ") && l.contains(missing.toString())),
+                () -> "a line 'selfrestore: ...' naming " + missing + " on stderr: " + jvm.describe());
+    }
+}

@@ -1,0 +1,51 @@
+package dev.selfrestore.it;
+
+import static dev.selfrestore.it.support.ProcAssertions.assertSameBytes;
+import static dev.selfrestore.it.support.ProcAssertions.assertSameIdentity;
+import static java.nio.charset.StandardCharsets.US_ASCII;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+
+import dev.selfrestore.it.support.CommandResult;
+import dev.selfrestore.it.support.ProcIdentity;
+import dev.selfrestore.it.support.Processes;
+import dev.selfrestore.it.support.RestoredApp;
+import dev.selfrestore.it.support.SelfRestoreCli;
+import dev.selfrestore.it.support.SleepOriginal;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The capture command keeps an existing file unless told --force. */
+class CaptureCliIT {
+
+    @RegisterExtension
+    final Processes processes = new Processes();
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void refusesToOverwriteAFileUnlessForced() throws Exception {
+        SelfRestoreCli cli = new SelfRestoreCli(processes);
+        SleepOriginal original = SleepOriginal.start(processes, dir);
+        ProcIdentity before = ProcIdentity.of(original.pid());
+        Path out = dir.resolve("existing.mmd");
+        byte[] existing = "not a descriptor\n".getBytes(US_ASCII);
+        Files.write(out, existing);
+
+        CommandResult refused = cli.capture(original.pid(), out);
+        assertNotEquals(0, refused.exitStatus(), () -> "capture onto an existing file without --force: " + refused.description());
+        assertSameBytes(out + " after the refused capture", existing, Files.readAllBytes(out));
+
+        CommandResult forced = cli.capture(original.pid(), out, "--force");
+        assertEquals(0, forced.exitStatus(), () -> "capture --force: " + forced.description());
+        original.stop();
+
+        RestoredApp restored = RestoredApp.start(processes, cli.restoredAppCommand(out, ""));
+        assertSameIdentity(before, ProcIdentity.of(restored.pid()));
+        restored.stopAndAssertOneStderrLine("selfrestore: restored");
+    }
+}

@@ -1,0 +1,76 @@
+package dev.selfrestore.it.support;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * What the build passes to the tests (see the failsafe configuration in it-tests/pom.xml). A missing
+ * jar fails the test: these tests are never skipped.
+ */
+public final class ItConfig {
+
+    /** Bound for anything that should take a second: a JVM reaching main, a capture, pgrep. */
+    public static final Duration PROCESS_TIMEOUT = Duration.ofSeconds(60);
+
+    private ItConfig() {
+    }
+
+    /** The shaded agent jar, {@code agent/target/selfrestore.jar}. */
+    public static Path agentJar() {
+        String property = System.getProperty("selfrestore.jar");
+        if (property == null) {
+            fail("system property selfrestore.jar is not set; run the tests with: mvn -B -pl it-tests -am verify");
+        }
+        Path jar = Path.of(property).toAbsolutePath().normalize();
+        if (!Files.isRegularFile(jar)) {
+            fail("agent jar " + jar + " does not exist; build it with: mvn -B -pl it-tests -am verify");
+        }
+        return jar;
+    }
+
+    /** The launcher of the JDK under test (system property selfrestore.java), as given. */
+    public static Path java() {
+        Path java = Path.of(System.getProperty("selfrestore.java",
+                Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        if (!Files.isExecutable(java)) {
+            fail("selfrestore.java=" + java + " is not an executable file");
+        }
+        return java;
+    }
+
+    /** The launcher of the JDK under test with every symbolic link resolved: what /proc/PID/exe shows. */
+    public static Path javaRealPath() {
+        try {
+            return java().toRealPath();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Compiled test classes: the applications in {@code dev.selfrestore.it.app}. */
+    public static Path testClasses() {
+        String property = System.getProperty("selfrestore.testClasses");
+        if (property != null) {
+            return Path.of(property);
+        }
+        try {
+            return Path.of(ItConfig.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * The environment of every restoring JVM: deliberately unlike any original's, so a restore that
+     * leaves /proc/PID/environ alone fails the comparison.
+     */
+    public static Map<String, String> restorerEnvironment() {
+        return Map.of("PATH", "/usr/bin:/bin", "SRIT_ROLE", "restoring-jvm");
+    }
+}
