@@ -1,11 +1,17 @@
 package dev.selfrestore.agent;
 
+import dev.selfrestore.agent.bootstrap.AgentLayer;
 import java.lang.instrument.Instrumentation;
+import java.lang.reflect.InvocationTargetException;
 
 /**
- * The agent's entry points. Kept as small as an entry point can be: it names no library, holds no
- * state, and never lets anything escape into the JVM's agent loader (which would abort start-up
- * with a stack trace). All work is in {@code internal.AgentRunner}.
+ * The jar's entry points: the agent ({@code premain}, {@code agentmain}) and the command line
+ * ({@code main}).
+ *
+ * <p>Kept as small as an entry point can be: it names no library, holds no state, and never lets
+ * anything escape into the JVM's agent loader (which would abort start-up with a stack trace).
+ * The work is done by classes in selfrestore's own module layer ({@link AgentLayer}), out of the
+ * application's sight.
  *
  * <p>{@code -javaagent:selfrestore.jar=<descriptor>[,key=value…]}
  */
@@ -23,11 +29,25 @@ public final class SelfRestoreAgent {
         enter(args, inst, true);
     }
 
+    /** {@code java -jar selfrestore.jar <command>}. */
+    public static void main(String[] args) throws Throwable {
+        try {
+            AgentLayer.get(null).load("dev.selfrestore.agent.cli.Main").getMethod("main", String[].class)
+                    .invoke(null, (Object) args);
+        } catch (InvocationTargetException e) {
+            throw e.getCause();
+        }
+    }
+
     private static void enter(String args, Instrumentation inst, boolean attached) {
         try {
-            dev.selfrestore.agent.internal.AgentRunner.run(args, inst, attached);
-        } catch (Throwable t) { // NOPMD: an agent must never take the application down by accident
-            System.err.println("selfrestore: internal error, application continues: " + t);
+            AgentLayer.get(inst).load("dev.selfrestore.agent.internal.AgentRunner")
+                    .getMethod("run", String.class, Instrumentation.class, boolean.class)
+                    .invoke(null, args, inst, attached);
+        } catch (InvocationTargetException e) {
+            System.err.println("selfrestore: internal error, application continues: " + e.getCause());
+        } catch (Throwable t) { // an agent must never take the application down by accident
+            System.err.println("selfrestore: cannot start, application continues: " + t);
         }
     }
 }

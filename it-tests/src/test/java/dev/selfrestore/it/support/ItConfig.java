@@ -7,6 +7,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -51,6 +52,33 @@ public final class ItConfig {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** The feature release of the JDK under test, from its {@code release} file. */
+    public static int javaFeature() {
+        Path release = javaRealPath().getParent().getParent().resolve("release");
+        try {
+            for (String line : Files.readAllLines(release)) {
+                if (line.startsWith("JAVA_VERSION=")) {
+                    String v = line.substring("JAVA_VERSION=".length()).replace("\"", "");
+                    int dot = v.indexOf('.');
+                    return Integer.parseInt(dot < 0 ? v : v.substring(0, dot));
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        throw new IllegalStateException(release + " has no JAVA_VERSION line");
+    }
+
+    /**
+     * JVM options every test JVM that loads selfrestore gets: on JDK 24+ the README's recipe
+     * {@code --sun-misc-unsafe-memory-access=allow}, without which the JVM itself warns, once, that
+     * Chronicle Bytes (inside the agent) uses sun.misc.Unsafe. {@code JdkWarningsIT} pins exactly
+     * what appears without it.
+     */
+    public static List<String> jvmOptions() {
+        return javaFeature() >= 24 ? List.of("--sun-misc-unsafe-memory-access=allow") : List.of();
     }
 
     /** Compiled test classes: the applications in {@code dev.selfrestore.it.app}. */

@@ -46,8 +46,10 @@ public final class SelfRestoreCli {
 
     /** {@code java -jar selfrestore.jar capture --pid PID --out FILE [options]}, run to its end. */
     public CommandResult capture(long pid, Path out, String... options) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of(java.toString(), "-jar", jar.toString(),
-                "capture", "--pid", Long.toString(pid), "--out", out.toString()));
+        List<String> command = new ArrayList<>();
+        command.add(java.toString());
+        command.addAll(ItConfig.jvmOptions());
+        command.addAll(List.of("-jar", jar.toString(), "capture", "--pid", Long.toString(pid), "--out", out.toString()));
         command.addAll(List.of(options));
         return processes.run(ItConfig.PROCESS_TIMEOUT, command.toArray(String[]::new));
     }
@@ -68,6 +70,7 @@ public final class SelfRestoreCli {
     public List<String> restoredAppCommand(Path descriptor, String agentOptions, String... jvmOptions) {
         List<String> command = new ArrayList<>();
         command.add(java.toString());
+        command.addAll(ItConfig.jvmOptions());
         command.add("-javaagent:" + jar + "=" + descriptor + (agentOptions.isEmpty() ? "" : "," + agentOptions));
         command.addAll(List.of(jvmOptions));
         command.addAll(List.of("-cp", classes.toString(), ShowIdentity.class.getName(), "restoring-jvm-argument"));

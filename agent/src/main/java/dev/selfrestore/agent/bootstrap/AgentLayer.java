@@ -1,0 +1,191 @@
+package dev.selfrestore.agent.bootstrap;
+
+import java.io.File;
+import java.io.IOException;
+import java.lang.instrument.Instrumentation;
+import java.lang.module.Configuration;
+import java.lang.module.ModuleDescriptor;
+import java.lang.module.ModuleFinder;
+import java.lang.module.ModuleReader;
+import java.lang.module.ModuleReference;
+import java.lang.reflect.Method;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.Enumeration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
+import java.util.stream.Stream;
+
+/**
+ * Loads selfrestore's implementation, and the libraries it uses, in a module layer of its own.
+ *
+ * <p>The agent jar joins the application's class path, but only the entry class and this package
+ * are stored there as classes. Everything else (runtime, native-shim, JNA, Chronicle, picocli) is
+ * stored under {@code inst/} as {@code .classdata} entries that no other class loader can see, and
+ * is defined here, by {@link InstClassLoader}, as one named module, {@value #MODULE}, whose parent
+ * is the platform class loader. So:
+ * <ul>
+ *   <li>an application with its own JNA, Chronicle or Byte Buddy never sees ours, and ours never
+ *       sees theirs (the application class loader is not an ancestor);</li>
+ *   <li>JNA's native access (JDK 22+ restricts it, and JDK 24+ warns about JNI) is granted to this
+ *       one module instead of to every unnamed module, which is what
+ *       {@code --enable-native-access=ALL-UNNAMED} would do to the application. See
+ *       {@link #enableNativeAccess}.</li>
+ * </ul>
+ * JNA binds its native library to the {@code com.sun.jna} names, so relocating (shading under
+ * another package) would not work: isolation is the only way to keep two JNAs apart.
+ */
+public final class AgentLayer {
+    /** The name of the module that holds selfrestore's implementation. */
+    public static final String MODULE = "dev.selfrestore.internal";
+    static final String PREFIX = "inst/";
+    static final String CLASS_SUFFIX = ".classdata";
+
+    private static volatile AgentLayer instance;
+
+    private final ClassLoader loader;
+
+    private AgentLayer(ClassLoader loader) {
+        this.loader = loader;
+    }
+
+    /**
+     * The layer, made on first use from the jar this class was loaded from.
+     *
+     * @param inst the agent's instrumentation, or null when running as the command line
+     */
+    public static AgentLayer get(Instrumentation inst) throws IOException {
+        AgentLayer l = instance;
+        if (l == null) {
+            synchronized (AgentLayer.class) {
+                l = instance;
+                if (l == null) {
+                    l = create(ownJar(), inst);
+                    instance = l;
+                }
+            }
+        }
+        return l;
+    }
+
+    /** Loads and initialises a class of the implementation. */
+    public Class<?> load(String className) throws ClassNotFoundException {
+        return Class.forName(className, true, loader);
+    }
+
+    private static File ownJar() throws IOException {
+        try {
+            URI uri = AgentLayer.class.getProtectionDomain().getCodeSource().getLocation().toURI();
+            return new File(uri);
+        } catch (URISyntaxException | RuntimeException e) {
+            throw new IOException("cannot locate the selfrestore jar: " + e, e);
+        }
+    }
+
+    private static AgentLayer create(File file, Instrumentation inst) throws IOException {
+        JarFile jar = new JarFile(file, false);
+        Set<String> packages = new HashSet<>();
+        for (Enumeration<JarEntry> e = jar.entries(); e.hasMoreElements(); ) {
+            String n = e.nextElement().getName();
+            if (n.startsWith(PREFIX) && n.endsWith(CLASS_SUFFIX)) {
+                int slash = n.lastIndexOf('/');
+                if (slash > PREFIX.length()) {
+                    packages.add(n.substring(PREFIX.length(), slash).replace('/', '.'));
+                }
+            }
+        }
+        if (packages.isEmpty()) {
+            jar.close();
+            throw new IOException(file + " holds no selfrestore implementation under " + PREFIX
+                    + " (a development build? run mvn package)");
+        }
+        ModuleDescriptor descriptor = ModuleDescriptor.newAutomaticModule(MODULE).packages(packages).build();
+        ModuleReference ref = new JarModuleReference(descriptor, file.toURI(), jar);
+        ModuleFinder finder = new ModuleFinder() {
+            @Override
+            public Optional<ModuleReference> find(String name) {
+                return name.equals(MODULE) ? Optional.of(ref) : Optional.empty();
+            }
+
+            @Override
+            public Set<ModuleReference> findAll() {
+                return Set.of(ref);
+            }
+        };
+        ModuleLayer boot = ModuleLayer.boot();
+        Configuration cf = boot.configuration().resolve(finder, ModuleFinder.of(), Set.of(MODULE));
+        InstClassLoader loader = new InstClassLoader(jar, file, MODULE);
+        ModuleLayer.Controller controller = ModuleLayer.defineModules(cf, List.of(boot), name -> loader);
+        AgentLayer layer = new AgentLayer(loader);
+        layer.enableNativeAccess(controller, controller.layer().findModule(MODULE).orElseThrow(), inst);
+        return layer;
+    }
+
+    /**
+     * JDK 22+: lets JNA in our module load its native library and bind native methods without the
+     * JDK's restricted-method warning, and without granting anything to the application's modules.
+     * Earlier JDKs do not restrict native access: nothing to do.
+     *
+     * <p>{@code ModuleLayer.Controller.enableNativeAccess} is itself restricted: its caller needs
+     * native access already. The command line has it from its manifest
+     * ({@code Enable-Native-Access: ALL-UNNAMED}, honoured for {@code java -jar}). An agent has no
+     * such manifest attribute; instead java.base opens {@code java.lang} to our module alone, and
+     * code in our module marks that module (only) as allowed, as the command-line option would.
+     */
+    private void enableNativeAccess(ModuleLayer.Controller controller, Module module, Instrumentation inst) {
+        Method enable;
+        try {
+            enable = ModuleLayer.Controller.class.getMethod("enableNativeAccess", Module.class);
+        } catch (NoSuchMethodException e) {
+            return;
+        }
+        try {
+            if (inst == null) {
+                enable.invoke(controller, module);
+            } else {
+                inst.redefineModule(Object.class.getModule(), Set.of(), Map.of(), Map.of("java.lang", Set.of(module)),
+                        Set.of(), Map.of());
+                load("dev.selfrestore.agent.internal.NativeAccess").getMethod("enableForOwnModule").invoke(null);
+            }
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            throw new IllegalStateException("cannot enable native access for " + MODULE + ": "
+                    + (e.getCause() != null ? e.getCause() : e), e);
+        }
+    }
+
+    /** The module's contents, for tools that read a module through its reference. */
+    private static final class JarModuleReference extends ModuleReference {
+        private final JarFile jar;
+
+        JarModuleReference(ModuleDescriptor descriptor, URI location, JarFile jar) {
+            super(descriptor, location);
+            this.jar = jar;
+        }
+
+        @Override
+        public ModuleReader open() {
+            return new ModuleReader() {
+                @Override
+                public Optional<URI> find(String name) {
+                    return Optional.ofNullable(InstClassLoader.entryUrl(jar, location().orElseThrow(), name));
+                }
+
+                @Override
+                public Stream<String> list() {
+                    return jar.stream().map(JarEntry::getName).filter(n -> n.startsWith(PREFIX))
+                            .map(n -> n.substring(PREFIX.length())).map(InstClassLoader::resourceName);
+                }
+
+                @Override
+                public void close() {
+                    // the jar stays open for the loader
+                }
+            };
+        }
+    }
+}

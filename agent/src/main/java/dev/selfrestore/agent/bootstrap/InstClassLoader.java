@@ -1,0 +1,102 @@
+package dev.selfrestore.agent.bootstrap;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.MalformedURLException;
+import java.net.URI;
+import java.net.URL;
+import java.security.CodeSource;
+import java.security.ProtectionDomain;
+import java.security.cert.Certificate;
+import java.util.Collections;
+import java.util.Enumeration;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
+
+/**
+ * Defines the classes stored under {@code inst/} in the agent jar. Its parent is the platform
+ * class loader: JDK classes come from the JDK, and no class of the application is ever visible.
+ */
+final class InstClassLoader extends ClassLoader {
+    static {
+        registerAsParallelCapable();
+    }
+
+    private final JarFile jar;
+    private final URI jarUri;
+    private final String module;
+    private final ProtectionDomain domain;
+
+    InstClassLoader(JarFile jar, File file, String module) throws MalformedURLException {
+        super("selfrestore", ClassLoader.getPlatformClassLoader());
+        this.jar = jar;
+        this.jarUri = file.toURI();
+        this.module = module;
+        this.domain = new ProtectionDomain(new CodeSource(jarUri.toURL(), (Certificate[]) null), null, this, null);
+    }
+
+    @Override
+    protected Class<?> findClass(String name) throws ClassNotFoundException {
+        JarEntry e = jar.getJarEntry(AgentLayer.PREFIX + name.replace('.', '/') + AgentLayer.CLASS_SUFFIX);
+        if (e == null) {
+            throw new ClassNotFoundException(name);
+        }
+        try (InputStream in = jar.getInputStream(e)) {
+            byte[] b = in.readAllBytes();
+            return defineClass(name, b, 0, b.length, domain);
+        } catch (IOException ex) {
+            throw new ClassNotFoundException(name + ": cannot read " + e.getName() + ": " + ex, ex);
+        }
+    }
+
+    @Override
+    protected Class<?> findClass(String moduleName, String name) {
+        if (moduleName != null && !moduleName.equals(module)) {
+            return null;
+        }
+        try {
+            return findClass(name);
+        } catch (ClassNotFoundException e) {
+            return null;
+        }
+    }
+
+    @Override
+    protected URL findResource(String name) {
+        URI uri = entryUrl(jar, jarUri, name);
+        try {
+            return uri == null ? null : uri.toURL();
+        } catch (MalformedURLException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    protected URL findResource(String moduleName, String name) {
+        return moduleName == null || moduleName.equals(module) ? findResource(name) : null;
+    }
+
+    @Override
+    protected Enumeration<URL> findResources(String name) {
+        URL u = findResource(name);
+        return u == null ? Collections.emptyEnumeration() : Collections.enumeration(Collections.singleton(u));
+    }
+
+    /** A {@code jar:} URI for a resource under {@code inst/}, or null. Classes are stored as .classdata. */
+    static URI entryUrl(JarFile jar, URI jarUri, String name) {
+        String stored = name.endsWith(".class")
+                ? name.substring(0, name.length() - ".class".length()) + AgentLayer.CLASS_SUFFIX : name;
+        if (jar.getJarEntry(AgentLayer.PREFIX + stored) == null) {
+            return null;
+        }
+        return URI.create("jar:" + jarUri + "!/" + AgentLayer.PREFIX + stored);
+    }
+
+    /** The resource name of a stored entry name (relative to inst/). */
+    static String resourceName(String stored) {
+        return stored.endsWith(AgentLayer.CLASS_SUFFIX)
+                ? stored.substring(0, stored.length() - AgentLayer.CLASS_SUFFIX.length()) + ".class" : stored;
+    }
+}

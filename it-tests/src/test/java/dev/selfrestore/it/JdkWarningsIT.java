@@ -1,0 +1,61 @@
+package dev.selfrestore.it;
+
+import static dev.selfrestore.it.support.ProcAssertions.assertSameIdentity;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.selfrestore.it.support.ItConfig;
+import dev.selfrestore.it.support.ProcIdentity;
+import dev.selfrestore.it.support.Processes;
+import dev.selfrestore.it.support.RestoredApp;
+import dev.selfrestore.it.support.SelfRestoreCli;
+import dev.selfrestore.it.support.SleepOriginal;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What a JVM prints when selfrestore is loaded with no option but the agent's: the agent's one
+ * line and, on JDK 24+, the JDK's own four-line warning that Chronicle Bytes (inside the agent)
+ * uses sun.misc.Unsafe. No native-access warning: JNA's access is granted to selfrestore's module.
+ */
+class JdkWarningsIT {
+
+    @RegisterExtension
+    final Processes processes = new Processes();
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void onlyTheAgentsLineAndTheJdksUnsafeNotice() throws Exception {
+        SelfRestoreCli cli = new SelfRestoreCli(processes);
+        SleepOriginal original = SleepOriginal.start(processes, dir);
+        ProcIdentity before = ProcIdentity.of(original.pid());
+        Path descriptor = cli.captureOk(original.pid(), dir.resolve("original.mmd"));
+        original.stop();
+
+        List<String> command = new ArrayList<>(cli.restoredAppCommand(descriptor, ""));
+        command.removeAll(ItConfig.jvmOptions());
+        RestoredApp restored = RestoredApp.start(processes, command);
+        assertSameIdentity(before, ProcIdentity.of(restored.pid()));
+        restored.stopAndAssertExitedNormally();
+
+        List<String> lines = restored.process().stderrLines();
+        List<String> agent = lines.stream().filter(l -> l.startsWith("selfrestore: ")).toList();
+        List<String> others = lines.stream().filter(l -> !l.startsWith("selfrestore: ") && !l.isBlank()).toList();
+        assertEquals(1, agent.size(), () -> "one agent line: " + restored.process().describe());
+        assertTrue(agent.get(0).startsWith("selfrestore: restored"), agent.get(0));
+        if (ItConfig.javaFeature() < 24) {
+            assertEquals(List.of(), others, () -> "nothing else on stderr: " + restored.process().describe());
+        } else {
+            assertEquals(4, others.size(), () -> "the JDK's four-line Unsafe warning only: " + restored.process().describe());
+            assertTrue(others.stream().allMatch(l -> l.startsWith("WARNING: ")), others::toString);
+            assertTrue(others.get(1).contains("sun.misc.Unsafe") && others.get(1).contains("net.openhft.chronicle"),
+                    others::toString);
+        }
+    }
+}
