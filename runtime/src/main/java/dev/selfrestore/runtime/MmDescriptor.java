@@ -18,6 +18,9 @@ import java.util.Objects;
  * @param environ  /proc/PID/environ bytes
  * @param comm     /proc/PID/comm bytes, without the trailing newline the kernel adds
  * @param capture  where and when the descriptor was captured
+ * @param jvm      for a JVM original, how its command line splits into JVM options, main and
+ *                 application arguments; null for any other program (or a descriptor captured
+ *                 before format 1.1)
  */
 public record MmDescriptor(
         MmFields fields,
@@ -27,7 +30,14 @@ public record MmDescriptor(
         byte[] cmdline,
         byte[] environ,
         byte[] comm,
-        CaptureInfo capture) {
+        CaptureInfo capture,
+        JvmLaunch jvm) {
+
+    /** A descriptor of a program that is not a JVM. */
+    public MmDescriptor(MmFields fields, BrkSource brkSource, long[] auxv, ExecutableIdentity exe, byte[] cmdline,
+                        byte[] environ, byte[] comm, CaptureInfo capture) {
+        this(fields, brkSource, auxv, exe, cmdline, environ, comm, capture, null);
+    }
 
     public MmDescriptor {
         Objects.requireNonNull(fields, "fields");
@@ -75,7 +85,7 @@ public record MmDescriptor(
                 && fields.equals(d.fields) && brkSource == d.brkSource
                 && Arrays.equals(auxv, d.auxv) && exe.equals(d.exe)
                 && Arrays.equals(cmdline, d.cmdline) && Arrays.equals(environ, d.environ)
-                && Arrays.equals(comm, d.comm) && capture.equals(d.capture);
+                && Arrays.equals(comm, d.comm) && capture.equals(d.capture) && Objects.equals(jvm, d.jvm);
     }
 
     @Override
@@ -88,6 +98,6 @@ public record MmDescriptor(
         return "MmDescriptor[pid=" + capture.pid() + ", exe=" + exe.displayPath()
                 + ", comm=" + RawBytes.escape(comm) + ", cmdline=" + cmdline.length + " bytes, environ="
                 + environ.length + " bytes, auxv=" + auxv.length / 2 + " entries, " + fields
-                + ", brk " + brkSource + "]";
+                + ", brk " + brkSource + (jvm != null ? ", jvm " + jvm : "") + "]";
     }
 }

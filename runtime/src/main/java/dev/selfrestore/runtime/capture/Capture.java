@@ -7,6 +7,7 @@ import dev.selfrestore.nativeshim.Syscalls;
 import dev.selfrestore.runtime.BrkSource;
 import dev.selfrestore.runtime.CaptureInfo;
 import dev.selfrestore.runtime.ExecutableIdentity;
+import dev.selfrestore.runtime.JvmLaunch;
 import dev.selfrestore.runtime.MmDescriptor;
 import dev.selfrestore.runtime.MmFields;
 import dev.selfrestore.runtime.RawBytes;
@@ -14,6 +15,7 @@ import dev.selfrestore.runtime.proc.Mapping;
 import dev.selfrestore.runtime.proc.ProcPid;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 /**
  * Captures a process's mm descriptor from /proc.
@@ -38,8 +40,9 @@ public final class Capture {
         ProcPid proc = ProcPid.of(pid);
         try {
             MmFields stat = proc.statFields(0);
-            long brk = approximateBrk(proc, stat.startBrk());
-            return capture(proc, pid, stat.withBrk(brk), BrkSource.APPROXIMATED);
+            List<Mapping> maps = proc.maps();
+            long brk = approximateBrk(maps, stat.startBrk());
+            return capture(proc, pid, stat.withBrk(brk), BrkSource.APPROXIMATED, isJvm(maps));
         } catch (IOException | RuntimeException e) {
             throw wrap(pid, e);
         }
@@ -49,7 +52,7 @@ public final class Capture {
         ProcPid proc = ProcPid.self();
         try {
             MmFields stat = proc.statFields(sys.currentBrk());
-            return capture(proc, proc.pid(), stat, BrkSource.EXACT);
+            return capture(proc, proc.pid(), stat, BrkSource.EXACT, true);
         } catch (IOException | RuntimeException e) {
             throw wrap(proc.pid(), e);
         }
@@ -67,8 +70,8 @@ public final class Capture {
     }
 
     /** The end of the [heap] mapping, or start_brk when the process has none. */
-    private static long approximateBrk(ProcPid proc, long startBrk) throws IOException {
-        for (Mapping m : proc.maps()) {
+    private static long approximateBrk(List<Mapping> maps, long startBrk) {
+        for (Mapping m : maps) {
             if (m.isPseudo("[heap]")) {
                 return m.end();
             }
@@ -76,7 +79,19 @@ public final class Capture {
         return startBrk;
     }
 
-    private MmDescriptor capture(ProcPid proc, long pid, MmFields fields, BrkSource brkSource)
+    private static final byte[] LIBJVM = "/libjvm.so".getBytes(StandardCharsets.ISO_8859_1);
+
+    /** A JVM is a process that has HotSpot's libjvm.so mapped, whatever its launcher is called. */
+    private static boolean isJvm(List<Mapping> maps) {
+        for (Mapping m : maps) {
+            if (m.fileBacked() && endsWith(m.path(), LIBJVM)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private MmDescriptor capture(ProcPid proc, long pid, MmFields fields, BrkSource brkSource, boolean jvmProcess)
             throws IOException, CaptureException {
         if (fields.argStart() == 0 && fields.envEnd() == 0 && fields.startStack() == 0) {
             throw new CaptureException("process " + pid + " shows no memory layout in " + proc.file("stat")
@@ -90,7 +105,8 @@ public final class Capture {
         ExecutableIdentity exe = executable(proc, pid);
         CaptureInfo info = new CaptureInfo(pid, System.currentTimeMillis(), sys.kernelRelease(), sys.machine(),
                 sys.pageSize(), uid);
-        return new MmDescriptor(fields, brkSource, auxv, exe, cmdline, environ, comm, info);
+        JvmLaunch jvm = jvmProcess ? JvmCommandLine.parse(cmdline) : null;
+        return new MmDescriptor(fields, brkSource, auxv, exe, cmdline, environ, comm, info, jvm);
     }
 
     private ExecutableIdentity executable(ProcPid proc, long pid) throws IOException, CaptureException {

@@ -32,6 +32,8 @@ final class Layout {
 
     static final int BRK_EXACT = 0;
     static final int BRK_APPROXIMATED = 1;
+    /** Format 1.1 jvm launch kind: the original is not a JVM. Kinds 1.. are JvmLaunch.Kind ordinal + 1. */
+    static final int JVM_NONE = 0;
 
     /** The file format is little endian on every machine; Chronicle Bytes writes native order. */
     private static final boolean NATIVE_BIG_ENDIAN = ByteOrder.nativeOrder() == ByteOrder.BIG_ENDIAN;

@@ -18,6 +18,8 @@ import static dev.selfrestore.runtime.codec.Layout.mib;
 import dev.selfrestore.runtime.BrkSource;
 import dev.selfrestore.runtime.CaptureInfo;
 import dev.selfrestore.runtime.ExecutableIdentity;
+import dev.selfrestore.runtime.JvmLaunch;
+import dev.selfrestore.runtime.RawBytes;
 import dev.selfrestore.runtime.MmDescriptor;
 import dev.selfrestore.runtime.MmFields;
 import dev.selfrestore.runtime.codec.DescriptorFormatException.Problem;
@@ -121,7 +123,7 @@ final class RecordReader {
         }
         // 5. the fields, within header end .. checksum
         in.readPositionRemaining(HEADER_LENGTH, end - HEADER_LENGTH);
-        MmDescriptor d = body();
+        MmDescriptor d = body(minor);
         long left = in.readRemaining();
         if (left > 0) {
             if (minor <= DescriptorCodec.FORMAT_MINOR) {
@@ -134,7 +136,7 @@ final class RecordReader {
         return d;
     }
 
-    private MmDescriptor body() throws DescriptorFormatException {
+    private MmDescriptor body(int minor) throws DescriptorFormatException {
         long[] mm = new long[11];
         for (int i = 0; i < mm.length; i++) {
             mm[i] = u64(MmFields.NAMES.get(i));
@@ -185,10 +187,31 @@ final class RecordReader {
         String arch = utf8("capture.arch");
         int pageSize = u32("capture.pageSize");
         int uid = u32("capture.uid");
+        JvmLaunch jvm = minor >= 1 ? jvmLaunch(cmdline) : null;
 
         return new MmDescriptor(MmFields.ofArray(mm), brkSource, auxv,
                 new ExecutableIdentity(path, size, mtimeNanos, devMajor, devMinor, inode, mode, buildId, sha256),
-                cmdline, environ, comm, new CaptureInfo(pid, timeMillis, kernelRelease, arch, pageSize, uid));
+                cmdline, environ, comm, new CaptureInfo(pid, timeMillis, kernelRelease, arch, pageSize, uid), jvm);
+    }
+
+    /** Format 1.1: how a JVM original's command line splits (kind 0: not a JVM). */
+    private JvmLaunch jvmLaunch(byte[] cmdline) throws DescriptorFormatException {
+        need(1, "jvm launch kind");
+        long at = in.readPosition();
+        int kind = in.readUnsignedByte();
+        if (kind == Layout.JVM_NONE) {
+            return null;
+        }
+        JvmLaunch.Kind[] kinds = JvmLaunch.Kind.values();
+        if (kind > kinds.length) {
+            throw malformed("jvm launch kind at offset " + at + " is " + kind + "; it must be 0 to " + kinds.length);
+        }
+        long index = stopBit("jvm main index");
+        long args = RawBytes.splitNul(cmdline).size();
+        if (index < 1 || index >= args) {
+            throw malformed("jvm main index " + index + " must name one of argv[1.." + (args - 1) + "] of the cmdline");
+        }
+        return new JvmLaunch(kinds[kind - 1], (int) index);
     }
 
     private long u64(String field) throws DescriptorFormatException {

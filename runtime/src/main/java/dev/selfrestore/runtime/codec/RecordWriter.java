@@ -15,6 +15,7 @@ import static dev.selfrestore.runtime.codec.Layout.stopBitLength;
 import dev.selfrestore.runtime.BrkSource;
 import dev.selfrestore.runtime.CaptureInfo;
 import dev.selfrestore.runtime.ExecutableIdentity;
+import dev.selfrestore.runtime.JvmLaunch;
 import dev.selfrestore.runtime.MmDescriptor;
 import dev.selfrestore.runtime.MmFields;
 import java.nio.ByteBuffer;
@@ -48,6 +49,7 @@ final class RecordWriter {
     private final CaptureInfo capture;
     private final byte[] kernelRelease;
     private final byte[] arch;
+    private final JvmLaunch jvm;
     private final int recordLength;
 
     /**
@@ -70,6 +72,7 @@ final class RecordWriter {
         capture = d.capture();
         kernelRelease = checked("capture.kernelRelease", utf8("capture.kernelRelease", capture.kernelRelease()));
         arch = checked("capture.arch", utf8("capture.arch", capture.arch()));
+        jvm = d.jvm();
         if (auxv.length > MAX_AUXV_WORDS) {
             throw new IllegalArgumentException("auxv has " + auxv.length + " words; a descriptor holds at most "
                     + MAX_AUXV_WORDS);
@@ -80,6 +83,7 @@ final class RecordWriter {
                 + sized(exePath) + 8 + 8 + 4 + 4 + 8 + 4 + sized(buildId) + sized(sha256)
                 + sized(cmdline) + sized(environ) + sized(comm)
                 + 8 + 8 + sized(kernelRelease) + sized(arch) + 4 + 4
+                + 1 + (jvm == null ? 0 : stopBitLength(jvm.mainIndex()))
                 + CHECKSUM_LENGTH;
         if (n > MAX_RECORD_LENGTH) {
             throw new IllegalArgumentException("the descriptor would take " + n + " bytes; a record is at most "
@@ -154,6 +158,14 @@ final class RecordWriter {
         out.writeHexDumpDescription("page size, uid (u32)");
         out.writeInt(le32(capture.pageSize()));
         out.writeInt(le32(capture.uid()));
+
+        out.writeHexDumpDescription("# jvm launch (1.1)");
+        out.writeHexDumpDescription("kind: 0 not a JVM, 1 class, 2 jar, 3 module, 4 source");
+        out.writeByte((byte) (jvm == null ? Layout.JVM_NONE : jvm.kind().ordinal() + 1));
+        if (jvm != null) {
+            out.writeHexDumpDescription("argv index of the main class, jar, module or source (stop bit)");
+            out.writeStopBit(jvm.mainIndex());
+        }
     }
 
     /** Writes the checksum of everything {@link #writeTo} wrote. */

@@ -19,19 +19,20 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Pins the 1.0 layout byte for byte.
+ * Pins the current layout (1.1) byte for byte, and checks that 1.0 records are still read.
  *
- * <p>The golden file {@code descriptor-1.0.hexdump} (test resources, same package) is an annotated
+ * <p>The golden file {@code descriptor-1.1.hexdump} (test resources, same package) is an annotated
  * Chronicle hex dump of {@link CodecFixtures#golden()}. If this test fails, the bytes the codec
  * writes have changed: files written by released versions would no longer be read the same way.
  * Changing the layout requires a format version bump ({@link DescriptorCodec#FORMAT_MAJOR} for a
  * change older readers cannot skip, {@link DescriptorCodec#FORMAT_MINOR} for fields appended at the
  * end of the body), a reader that still reads the old version, and a new golden file next to the
  * old one, never an edit of the old one. On failure the actual dump is written to
- * {@code target/golden/descriptor-1.0.hexdump} for comparison.
+ * {@code target/golden/descriptor-1.1.hexdump} for comparison. 1.1 appended the jvm launch section.
  */
 class GoldenRecordTest {
-    private static final String GOLDEN = "descriptor-1.0.hexdump";
+    private static final String GOLDEN = "descriptor-1.1.hexdump";
+    private static final String GOLDEN_1_0 = "descriptor-1.0.hexdump";
 
     @BeforeAll
     static void quietChronicle() {
@@ -65,8 +66,12 @@ class GoldenRecordTest {
     }
 
     private static String golden() throws IOException {
-        try (InputStream in = GoldenRecordTest.class.getResourceAsStream(GOLDEN)) {
-            assertNotNull(in, "test resource " + GOLDEN + " is missing");
+        return golden(GOLDEN);
+    }
+
+    private static String golden(String name) throws IOException {
+        try (InputStream in = GoldenRecordTest.class.getResourceAsStream(name)) {
+            assertNotNull(in, "test resource " + name + " is missing");
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
     }
@@ -96,7 +101,7 @@ class GoldenRecordTest {
             Files.createDirectories(out.getParent());
             Files.writeString(out, actual);
         }
-        assertEquals(expected, actual, "the 1.0 layout changed: see the class comment before touching "
+        assertEquals(expected, actual, "the 1.1 layout changed: see the class comment before touching "
                 + GOLDEN + "; actual dump in target/golden/");
         assertArrayEquals(bytesOf(expected), DescriptorCodec.encode(d));
     }
@@ -104,5 +109,23 @@ class GoldenRecordTest {
     @Test
     void goldenFileDecodes() throws Exception {
         assertEquals(CodecFixtures.golden(), DescriptorCodec.decode(bytesOf(golden()), GOLDEN));
+    }
+
+    /** A descriptor written by a 1.0 writer reads the same, with no jvm launch recorded. */
+    @Test
+    void formatOnePointZeroStillDecodes() throws Exception {
+        MmDescriptor d = DescriptorCodec.decode(bytesOf(golden(GOLDEN_1_0)), GOLDEN_1_0);
+        assertEquals(CodecFixtures.golden(), d);
+        assertEquals(null, d.jvm());
+    }
+
+    /** A JVM original's launch round-trips. */
+    @Test
+    void jvmLaunchRoundTrips() throws Exception {
+        MmDescriptor g = CodecFixtures.golden();
+        MmDescriptor jvm = new MmDescriptor(g.fields(), g.brkSource(), g.auxv(), g.exe(),
+                "/usr/bin/java\0-cp\0/app\0Main\0a\0".getBytes(StandardCharsets.UTF_8), g.environ(), g.comm(),
+                g.capture(), new dev.selfrestore.runtime.JvmLaunch(dev.selfrestore.runtime.JvmLaunch.Kind.CLASS, 3));
+        assertEquals(jvm, DescriptorCodec.decode(DescriptorCodec.encode(jvm), "<bytes>"));
     }
 }

@@ -114,7 +114,7 @@ class MalformedRecordTest {
     @Test
     void newerMinorVersionWithExtraFieldsIsRead() throws Exception {
         MmDescriptor d = CodecFixtures.golden();
-        byte[] v10 = DescriptorCodec.encode(d);
+        byte[] v10 = DescriptorCodec.encode(d); // the current minor
         // A 1.3 writer appended three fields this reader does not know.
         byte[] extra = {(byte) 0x83, 0x01, 'n', 'e', 'w', 0x2a, 0, 0, 0};
         byte[] v13 = new byte[v10.length + extra.length];
@@ -123,10 +123,10 @@ class MalformedRecordTest {
         CodecFixtures.reseal(v13, 1, 3);
         assertEquals(d, DescriptorCodec.decode(v13, "x.mmd"));
 
-        // The same bytes claiming to be 1.0 are malformed: 1.0 has nothing after capture.uid.
-        DescriptorFormatException e = refused(CodecFixtures.reseal(v13.clone(), 1, 0));
+        // The same bytes claiming to be the current minor are malformed: it has nothing after the jvm launch.
+        DescriptorFormatException e = refused(CodecFixtures.reseal(v13.clone(), 1, DescriptorCodec.FORMAT_MINOR));
         assertEquals(Problem.MALFORMED, e.problem());
-        assertTrue(e.getMessage().contains("ends at offset 235, followed by 9 bytes before the checksum"),
+        assertTrue(e.getMessage().contains("ends at offset 236, followed by 9 bytes before the checksum"),
                 e.getMessage());
     }
 
