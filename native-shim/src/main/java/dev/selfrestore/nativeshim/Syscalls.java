@@ -60,8 +60,18 @@ public interface Syscalls {
     /** Writes bytes into this process's memory at {@code addr}. */
     void writeMemory(long addr, byte[] data);
 
+    /** Stores one aligned 64-bit word at {@code addr} in a single store (other threads see old or new). */
+    void writeWord(long addr, long value);
+
     /** Reads {@code length} bytes of this process's memory at {@code addr}. */
     byte[] readMemory(long addr, int length);
+
+    /**
+     * The address of a global variable of the C library, e.g. {@code environ}.
+     *
+     * @throws UnsupportedOperationException if libc has no such symbol
+     */
+    long libcVariable(String name);
 
     /** {@code open(path, flags)} with a raw-bytes path; returns the descriptor. */
     int open(byte[] path, int flags);

@@ -218,8 +218,26 @@ public final class JnaSyscalls implements Syscalls {
     }
 
     @Override
+    public void writeWord(long addr, long value) {
+        if ((addr & 7) != 0) {
+            throw new IllegalArgumentException("0x" + Long.toHexString(addr) + " is not 8-byte aligned");
+        }
+        new com.sun.jna.Pointer(addr).setLong(0, value);
+    }
+
+    @Override
     public byte[] readMemory(long addr, int length) {
         return new com.sun.jna.Pointer(addr).getByteArray(0, length);
+    }
+
+    @Override
+    public long libcVariable(String name) {
+        try {
+            return com.sun.jna.Pointer.nativeValue(
+                    NativeLibrary.getInstance(Platform.C_LIBRARY_NAME).getGlobalVariableAddress(name));
+        } catch (UnsatisfiedLinkError e) {
+            throw new UnsupportedOperationException("the C library has no symbol " + name, e);
+        }
     }
 
     @Override

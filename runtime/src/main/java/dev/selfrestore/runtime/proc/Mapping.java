@@ -56,6 +56,16 @@ public record Mapping(long start, long end, String perms, long offset, int devMa
         return Long.compareUnsigned(addr, start) >= 0 && Long.compareUnsigned(addr + len, end) <= 0;
     }
 
+    /** The mapping of {@code maps} that contains {@code addr}, or null. */
+    public static Mapping containing(java.util.List<Mapping> maps, long addr) {
+        for (Mapping m : maps) {
+            if (Long.compareUnsigned(addr, m.start) >= 0 && Long.compareUnsigned(addr, m.end) < 0) {
+                return m;
+            }
+        }
+        return null;
+    }
+
     public boolean isPseudo(String name) {
         return Arrays.equals(path, name.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
     }

@@ -3,11 +3,30 @@ package dev.selfrestore.runtime.restore;
 /**
  * How to restore.
  *
- * @param changeExe whether to change /proc/PID/exe (needs CAP_CHECKPOINT_RESTORE or CAP_SYS_ADMIN)
- * @param setComm   whether to set the task name
+ * @param mode           where the identity's memory comes from
+ * @param changeExe      whether to change /proc/PID/exe (needs CAP_CHECKPOINT_RESTORE or CAP_SYS_ADMIN)
+ * @param setComm        whether to set the task name
+ * @param libcEnvironment whether to point the C library's {@code environ} at the restored
+ *                       environment too, so that getenv(3) and child processes see it
  */
-public record RestoreOptions(boolean changeExe, boolean setComm) {
+public record RestoreOptions(Mode mode, boolean changeExe, boolean setComm, boolean libcEnvironment) {
+
+    /** Where the restored identity's memory is. */
+    public enum Mode {
+        /**
+         * This process's memory is not at the checkpointed layout: keep its code, data, stack and
+         * brk fields, and place cmdline and environ in a new mapping.
+         */
+        RELOCATE,
+        /**
+         * The memory is at the checkpointed layout (a restore engine mapped it back, or the
+         * descriptor was captured from this very process): apply every saved field as it is,
+         * after checking that each area really is there.
+         */
+        EXACT
+    }
+
     public static RestoreOptions defaults() {
-        return new RestoreOptions(true, true);
+        return new RestoreOptions(Mode.RELOCATE, true, true, true);
     }
 }

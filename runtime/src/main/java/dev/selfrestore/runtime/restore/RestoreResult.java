@@ -13,12 +13,13 @@ import java.util.List;
  * @param auxvEntries  number of auxv entries restored, AT_NULL included
  * @param comm         the task name set, for display
  * @param commNote     why comm was not set, or null
+ * @param envNote      why the C library's environment was not pointed at the restored one, or null
  * @param differences  what verification found /proc showing differently from the intent (empty: all as intended)
  * @param exeBytesCopied bytes of the launcher copied to anonymous memory so exe could change
  * @param nanos        time the restore took
  */
 public record RestoreResult(ExeOutcome exe, String exeNote, int args, int envVars, int auxvEntries,
-                            String comm, String commNote, List<Difference> differences, long exeBytesCopied,
+                            String comm, String commNote, String envNote, List<Difference> differences, long exeBytesCopied,
                             long nanos) {
 
     /** What happened to /proc/PID/exe. */
@@ -33,6 +34,6 @@ public record RestoreResult(ExeOutcome exe, String exeNote, int args, int envVar
 
     /** Everything restored and verified. */
     public boolean complete() {
-        return exe != ExeOutcome.UNCHANGED && commNote == null && differences.isEmpty();
+        return exe != ExeOutcome.UNCHANGED && commNote == null && envNote == null && differences.isEmpty();
     }
 }

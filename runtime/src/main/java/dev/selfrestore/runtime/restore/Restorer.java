@@ -31,11 +31,15 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Makes this process present a descriptor's identity, in {@code relocate} mode: the process's own
- * memory layout is kept (code, data, stack and brk fields stay live, because brk(2) and the
- * kernel's stack accounting use them), the command line and environment are placed in a new
- * anonymous mapping, the saved auxv words are installed verbatim, /proc/PID/exe is pointed at the
- * original executable and the thread-group leader's comm is set.
+ * Makes this process present a descriptor's identity.
+ *
+ * <p>In {@code relocate} mode (the default) the process's own memory layout is kept (code, data,
+ * stack and brk fields stay live, because brk(2) and the kernel's stack accounting use them) and
+ * the command line and environment are placed in a new anonymous mapping. In {@code exact} mode
+ * every saved field is applied as it is, once {@link ExactLayout} has found the memory at the
+ * saved layout. Either way the saved auxv words are installed verbatim, /proc/PID/exe is pointed
+ * at the original executable, the C library's {@code environ} at the restored environment (unless
+ * only /proc is asked for), and the thread-group leader's comm is set.
  *
  * <p>Order of work, so that a failure leaves the process consistent:
  * <ol>
@@ -85,11 +89,22 @@ public final class Restorer {
         ArgEnvArea area = null;
         boolean changed = false;
         try {
-            area = ArgEnvArea.create(sys, d.cmdline(), d.environ(), limits.pageSize());
-            MmFields map = live.withArgsAndEnv(area.argStart, area.argEnd, area.envStart, area.envEnd);
-            problems = Validator.map(map, self.maps(), limits);
+            MmFields map;
+            List<Mapping> current = self.maps();
+            if (options.mode() == RestoreOptions.Mode.RELOCATE) {
+                area = ArgEnvArea.create(sys, d.cmdline(), d.environ(), limits.pageSize());
+                map = live.withArgsAndEnv(area.argStart, area.argEnd, area.envStart, area.envEnd);
+                current = self.maps();
+                problems = Validator.map(map, current, limits);
+            } else {
+                map = d.fields();
+                problems = new ArrayList<>(Validator.map(map, current, limits));
+                problems.addAll(ExactLayout.check(sys, d, current, limits.pageSize()));
+            }
             if (!problems.isEmpty()) {
-                throw new ValidationException("planned prctl_mm_map breaks " + problems.size() + " rule(s)", problems);
+                throw new ValidationException((options.mode() == RestoreOptions.Mode.EXACT
+                        ? "mode=exact refused: this process's memory is not at the descriptor's layout, "
+                        : "planned prctl_mm_map breaks ") + problems.size() + " rule(s)", problems);
             }
             long copied = 0;
             if (exe.fd >= 0) {
@@ -115,6 +130,14 @@ public final class Restorer {
             }
             changed = true;
             exe.close(sys);
+            String envNote = null;
+            if (options.libcEnvironment()) {
+                try {
+                    LibcEnvironment.install(sys, map.envStart(), d.environ(), limits.pageSize());
+                } catch (NativeCallException | UnsupportedOperationException e) {
+                    envNote = "the C library's environment not changed: " + e.getMessage();
+                }
+            }
             String commNote = options.setComm() ? setComm(self, d.comm()) : "not requested";
             Set<String> items = new HashSet<>(Verifier.ITEMS);
             if (exe.outcome != RestoreResult.ExeOutcome.CHANGED) {
@@ -126,7 +149,7 @@ public final class Restorer {
             List<Difference> diffs = new Verifier(sys).compare(self, d, items);
             return new RestoreResult(exe.outcome, exe.note, RawBytes.splitNul(d.cmdline()).size(),
                     RawBytes.splitNul(d.environ()).size(), d.auxv().length / 2, RawBytes.escape(d.comm()), commNote,
-                    diffs, copied, System.nanoTime() - t0);
+                    envNote, diffs, copied, System.nanoTime() - t0);
         } catch (NativeCallException | IOException e) {
             exe.close(sys);
             if (!changed && area != null) {
@@ -136,7 +159,9 @@ public final class Restorer {
                     changed, e);
         } catch (ValidationException e) {
             exe.close(sys);
-            area.release(sys);
+            if (area != null) {
+                area.release(sys);
+            }
             throw e;
         }
     }

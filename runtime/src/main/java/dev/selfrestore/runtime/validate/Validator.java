@@ -149,7 +149,7 @@ public final class Validator {
         }
         long at = start;
         while (Long.compareUnsigned(at, end) < 0) {
-            Mapping m = find(maps, at);
+            Mapping m = Mapping.containing(maps, at);
             if (m == null) {
                 p.add(new Problem(name + "_start", hex(start), "[" + hex(start) + ", " + hex(end) + ") must be mapped: "
                         + hex(at) + " is not (the kernel accepts it, then /proc reads 0 bytes)"));
@@ -167,14 +167,5 @@ public final class Validator {
             }
             at = m.end();
         }
-    }
-
-    private static Mapping find(List<Mapping> maps, long addr) {
-        for (Mapping m : maps) {
-            if (Long.compareUnsigned(addr, m.start()) >= 0 && Long.compareUnsigned(addr, m.end()) < 0) {
-                return m;
-            }
-        }
-        return null;
     }
 }

@@ -1,0 +1,60 @@
+package dev.selfrestore.runtime.restore;
+
+import dev.selfrestore.nativeshim.Mman;
+import dev.selfrestore.nativeshim.NativeCallException;
+import dev.selfrestore.nativeshim.Syscalls;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+/**
+ * Points the C library's {@code environ} at the restored environment, so that getenv(3) in
+ * native code, and every child started without an explicit environment, see what
+ * /proc/PID/environ shows.
+ *
+ * <p>glibc copies nothing at start-up: {@code environ} is an array of pointers to the strings the
+ * kernel placed on the stack. The new array points at the strings of the restored environment
+ * area itself (one copy of the bytes in the process, read by /proc and libc alike). The array
+ * lives in its own writable anonymous mapping, because unsetenv(3) shifts entries in place;
+ * setenv(3) and putenv(3) allocate a new array of their own when they grow it. Neither is ever
+ * freed: like the kernel's original, it lasts as long as the process.
+ */
+final class LibcEnvironment {
+    static final String NAME = "selfrestore:environ";
+
+    private LibcEnvironment() {
+    }
+
+    /**
+     * @param envStart address of the first byte of the environment area
+     * @param environ  its bytes: NUL-terminated strings
+     * @return the number of entries installed
+     */
+    static int install(Syscalls sys, long envStart, byte[] environ, int pageSize) {
+        int count = 0;
+        for (int i = 0; i < environ.length; i++) {
+            if (environ[i] == 0) {
+                count++;
+            }
+        }
+        ByteBuffer array = ByteBuffer.allocate((count + 1) * 8).order(ByteOrder.nativeOrder());
+        int start = 0;
+        for (int i = 0; i < environ.length; i++) {
+            if (environ[i] == 0) {
+                array.putLong(envStart + start);
+                start = i + 1;
+            }
+        }
+        array.putLong(0);
+        long length = Math.max(pageSize, ((long) array.capacity() + pageSize - 1) / pageSize * pageSize);
+        long addr = sys.mmap(0, length, Mman.PROT_READ | Mman.PROT_WRITE, Mman.MAP_PRIVATE | Mman.MAP_ANONYMOUS, -1, 0);
+        sys.writeMemory(addr, array.array());
+        try {
+            sys.nameAnonymousMapping(addr, length, NAME);
+        } catch (NativeCallException ignored) {
+            // Without CONFIG_ANON_VMA_NAME the mapping just has no name.
+        }
+        // One aligned store: a thread calling getenv meanwhile sees the old array or the new one.
+        sys.writeWord(sys.libcVariable("environ"), addr);
+        return count;
+    }
+}
