@@ -89,6 +89,16 @@ public final class DescriptorCodec {
      *                                   {@link #decode} refuses; the message names the file
      */
     public static MmDescriptor read(Path file) throws DescriptorFormatException {
+        return decode(readFile(file), file.toString());
+    }
+
+    /**
+     * The bytes of a descriptor file, read with the same care as {@link #read} (regular files only,
+     * at most the format's 64 MiB) but not decoded: for {@link #header} and {@link #decode}.
+     *
+     * @throws DescriptorFormatException for a missing, non-regular, unreadable or oversized file
+     */
+    public static byte[] readFile(Path file) throws DescriptorFormatException {
         String source = file.toString();
         BasicFileAttributes attrs;
         try {
@@ -128,7 +138,19 @@ public final class DescriptorCodec {
         } catch (IOException e) {
             throw unreadable(source, e);
         }
-        return decode(data, source);
+        return data;
+    }
+
+    /**
+     * The header of a record and the status of its checksum, without parsing a field. A record
+     * whose checksum does not match is answered here (see {@link RecordHeader#checksumOk()});
+     * {@link #decode} refuses it.
+     *
+     * @throws DescriptorFormatException for anything that is not a record of a known major
+     *                                   version whose length matches the bytes present
+     */
+    public static RecordHeader header(byte[] data, String source) throws DescriptorFormatException {
+        return RecordReader.header(data, source == null ? "<bytes>" : source);
     }
 
     /**

@@ -65,7 +65,57 @@ final class RecordReader {
         }
     }
 
+    /** The header and checksum status of a record: steps 1 to 3 of {@link #record}, then both checksums. */
+    static RecordHeader header(byte[] data, String source) throws DescriptorFormatException {
+        if (data.length == 0) {
+            throw new DescriptorFormatException(Problem.EMPTY, source,
+                    "is empty (0 bytes); a descriptor starts with the 8-byte magic \"SRMMDESC\"");
+        }
+        ChronicleStartup.ensureInitialised();
+        Bytes<byte[]> in = Bytes.wrapForRead(data);
+        try {
+            long recordLength = new RecordReader(in, source).outside(data);
+            int end = (int) recordLength - CHECKSUM_LENGTH;
+            return new RecordHeader(le16(in.readUnsignedShort(OFFSET_MAJOR)), le16(in.readUnsignedShort(OFFSET_MINOR)),
+                    recordLength, le32(in.readInt(end)), Layout.crc32c(data, 0, end));
+        } catch (RuntimeException e) {
+            throw new DescriptorFormatException(Problem.MALFORMED, source,
+                    "unreadable record (" + e.getClass().getSimpleName() + ": " + e.getMessage() + ")", e);
+        } finally {
+            in.releaseLast();
+        }
+    }
+
     private MmDescriptor record(byte[] data) throws DescriptorFormatException {
+        long recordLength = outside(data);
+        int major = le16(in.readUnsignedShort(OFFSET_MAJOR));
+        int minor = le16(in.readUnsignedShort(OFFSET_MINOR));
+        // 4. checksum, before a single field is parsed
+        int end = (int) recordLength - CHECKSUM_LENGTH;
+        int stored = le32(in.readInt(end));
+        int computed = Layout.crc32c(data, 0, end);
+        if (stored != computed) {
+            throw new DescriptorFormatException(Problem.BAD_CHECKSUM, source,
+                    "checksum mismatch: the record says CRC32C " + hex32(stored) + ", its content has "
+                            + hex32(computed) + "; the file is damaged");
+        }
+        // 5. the fields, within header end .. checksum
+        in.readPositionRemaining(HEADER_LENGTH, end - HEADER_LENGTH);
+        MmDescriptor d = body(minor);
+        long left = in.readRemaining();
+        if (left > 0) {
+            if (minor <= DescriptorCodec.FORMAT_MINOR) {
+                throw malformed("the last field of a " + major + "." + minor + " record ends at offset "
+                        + in.readPosition() + ", followed by " + count(left) + " before the checksum");
+            }
+            // A newer minor version appends fields this reader does not know: skip them.
+            in.readSkip(left);
+        }
+        return d;
+    }
+
+    /** Steps 1 to 3, from the outside in: magic, version, record length. Returns the record length. */
+    private long outside(byte[] data) throws DescriptorFormatException {
         int available = data.length;
         // 1. magic
         int magicBytes = Math.min(available, MAGIC_LENGTH);
@@ -112,28 +162,7 @@ final class RecordReader {
                     "trailing data: " + count(available - recordLength) + " after the end of the record (record length "
                             + recordLength + ", " + available + " bytes present)");
         }
-        // 4. checksum, before a single field is parsed
-        int end = (int) recordLength - CHECKSUM_LENGTH;
-        int stored = le32(in.readInt(end));
-        int computed = Layout.crc32c(data, 0, end);
-        if (stored != computed) {
-            throw new DescriptorFormatException(Problem.BAD_CHECKSUM, source,
-                    "checksum mismatch: the record says CRC32C " + hex32(stored) + ", its content has "
-                            + hex32(computed) + "; the file is damaged");
-        }
-        // 5. the fields, within header end .. checksum
-        in.readPositionRemaining(HEADER_LENGTH, end - HEADER_LENGTH);
-        MmDescriptor d = body(minor);
-        long left = in.readRemaining();
-        if (left > 0) {
-            if (minor <= DescriptorCodec.FORMAT_MINOR) {
-                throw malformed("the last field of a " + major + "." + minor + " record ends at offset "
-                        + in.readPosition() + ", followed by " + count(left) + " before the checksum");
-            }
-            // A newer minor version appends fields this reader does not know: skip them.
-            in.readSkip(left);
-        }
-        return d;
+        return recordLength;
     }
 
     private MmDescriptor body(int minor) throws DescriptorFormatException {

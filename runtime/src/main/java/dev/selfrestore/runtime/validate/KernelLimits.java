@@ -3,6 +3,7 @@ package dev.selfrestore.runtime.validate;
 import dev.selfrestore.nativeshim.Errno;
 import dev.selfrestore.nativeshim.NativeCallException;
 import dev.selfrestore.nativeshim.Syscalls;
+import dev.selfrestore.runtime.proc.Sysctl;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -82,7 +83,8 @@ public record KernelLimits(int mmMapSize, int savedAuxvBytes, boolean auxvFromKe
     }
 
     private static long readMmapMinAddr() throws IOException {
-        return Long.parseLong(Files.readString(Path.of("/proc/sys/vm/mmap_min_addr")).trim());
+        // Not Files.readString: it reads sysctl files at offset 1 after the first byte and gets "4" (see Sysctl).
+        return Long.parseLong(Sysctl.read(Path.of("/proc/sys/vm/mmap_min_addr")));
     }
 
     /** The soft RLIMIT_DATA from /proc/self/limits ("Max data size"), -1 when unlimited. */
