@@ -12,6 +12,7 @@ import java.lang.reflect.Method;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.Enumeration;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -119,11 +120,31 @@ public final class AgentLayer {
         };
         ModuleLayer boot = ModuleLayer.boot();
         Configuration cf = boot.configuration().resolve(finder, ModuleFinder.of(), Set.of(MODULE));
-        InstClassLoader loader = new InstClassLoader(jar, file, MODULE);
+        InstClassLoader loader = new InstClassLoader(jar, file, MODULE, inst == null ? cliJdkPackages(boot) : Map.of());
         ModuleLayer.Controller controller = ModuleLayer.defineModules(cf, List.of(boot), name -> loader);
         AgentLayer layer = new AgentLayer(loader);
         layer.enableNativeAccess(controller, controller.layer().findModule(MODULE).orElseThrow(), inst);
         return layer;
+    }
+
+    /**
+     * The command line's {@code attach} uses {@code com.sun.tools.attach} from module
+     * {@code jdk.attach}. The module resolves here (an automatic module reads every module of the
+     * boot layer, and {@code java -jar} puts every JDK module that exports an API in it), but the JDK
+     * defines it to the application class loader, which is not our parent. Its packages are handed
+     * to that module's loader; nothing else is. Absent from a runtime image without jdk.attach: the
+     * command then says so.
+     */
+    private static Map<String, ClassLoader> cliJdkPackages(ModuleLayer boot) {
+        Map<String, ClassLoader> packages = new HashMap<>();
+        boot.findModule("jdk.attach").ifPresent(m -> {
+            for (String p : m.getPackages()) {
+                if (m.isExported(p)) {
+                    packages.put(p, m.getClassLoader());
+                }
+            }
+        });
+        return packages;
     }
 
     /**

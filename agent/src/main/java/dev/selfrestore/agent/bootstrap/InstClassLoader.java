@@ -12,12 +12,18 @@ import java.security.ProtectionDomain;
 import java.security.cert.Certificate;
 import java.util.Collections;
 import java.util.Enumeration;
+import java.util.Map;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 
 /**
  * Defines the classes stored under {@code inst/} in the agent jar. Its parent is the platform
  * class loader: JDK classes come from the JDK, and no class of the application is ever visible.
+ *
+ * <p>The one exception is made for the command line only: the packages of a few JDK modules that
+ * the JDK defines to the application class loader rather than the platform one ({@code jdk.attach},
+ * for {@code selfrestore attach}) are loaded from that module's own loader. Only packages of
+ * those named modules are delegated, so the class path stays invisible even then.
  */
 final class InstClassLoader extends ClassLoader {
     static {
@@ -28,13 +34,32 @@ final class InstClassLoader extends ClassLoader {
     private final URI jarUri;
     private final String module;
     private final ProtectionDomain domain;
+    private final Map<String, ClassLoader> jdkPackages;
 
-    InstClassLoader(JarFile jar, File file, String module) throws MalformedURLException {
+    /**
+     * @param jdkPackages packages of JDK modules outside the platform loader's reach, each with the
+     *                    loader of its module; empty for the agent
+     */
+    InstClassLoader(JarFile jar, File file, String module, Map<String, ClassLoader> jdkPackages)
+            throws MalformedURLException {
         super("selfrestore", ClassLoader.getPlatformClassLoader());
+        this.jdkPackages = Map.copyOf(jdkPackages);
         this.jar = jar;
         this.jarUri = file.toURI();
         this.module = module;
         this.domain = new ProtectionDomain(new CodeSource(jarUri.toURL(), (Certificate[]) null), null, this, null);
+    }
+
+    @Override
+    protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
+        if (!jdkPackages.isEmpty()) {
+            int dot = name.lastIndexOf('.');
+            ClassLoader owner = dot < 0 ? null : jdkPackages.get(name.substring(0, dot));
+            if (owner != null) {
+                return Class.forName(name, false, owner);
+            }
+        }
+        return super.loadClass(name, resolve);
     }
 
     @Override

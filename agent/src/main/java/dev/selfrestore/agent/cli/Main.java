@@ -1,5 +1,9 @@
 package dev.selfrestore.agent.cli;
 
+import java.io.OutputStreamWriter;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -7,11 +11,20 @@ import picocli.CommandLine.Command;
  * {@code java -jar selfrestore.jar <command>}: the operator's command line. Runs in its own JVM,
  * so nothing here is on the agent's start-up path.
  *
- * <p>Exit codes: 0 ok, 1 a check failed, 2 usage or input error.
+ * <p>Exit codes, the same for every command: 0 ok, 1 a check failed, 2 usage or input error.
+ * Output is written as UTF-8 whatever the locale: the only non-ASCII characters are those of
+ * valid UTF-8 in the data shown, and every other byte is escaped.
  */
 @Command(name = "selfrestore", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Gives a freshly started JVM the /proc identity of a checkpointed process.",
-        subcommands = {CaptureCommand.class})
+        subcommands = {DoctorCommand.class, CaptureCommand.class, InspectCommand.class, VerifyCommand.class,
+            DiffCommand.class, AttachCommand.class},
+        commandListHeading = "%nCommands:%n",
+        footerHeading = "%n",
+        footer = {"Run 'selfrestore COMMAND --help' for a command's options.",
+            "The agent: java -javaagent:selfrestore.jar=DESCRIPTOR[,key=value...] ... (see the README)."},
+        exitCodeListHeading = "%nExit codes (every command):%n",
+        exitCodeList = {"0:ok", "1:a check failed", "2:usage or input error"})
 public final class Main implements Runnable {
     static final int OK = 0;
     static final int CHECK_FAILED = 1;
@@ -26,13 +39,28 @@ public final class Main implements Runnable {
 
     static int execute(String... args) {
         CommandLine cl = new CommandLine(new Main());
+        cl.setOut(utf8(System.out));
+        cl.setErr(utf8(System.err));
         cl.setExitCodeExceptionMapper(t -> USAGE);
         cl.setParameterExceptionHandler((ex, a) -> {
             ex.getCommandLine().getErr().println("selfrestore: " + ex.getMessage());
             ex.getCommandLine().usage(ex.getCommandLine().getErr());
             return USAGE;
         });
-        return cl.execute(args);
+        int status = cl.execute(args);
+        cl.getOut().flush();
+        cl.getErr().flush();
+        return status;
+    }
+
+    private static PrintWriter utf8(PrintStream stream) {
+        return new PrintWriter(new OutputStreamWriter(stream, StandardCharsets.UTF_8), true);
+    }
+
+    /** Prints {@code selfrestore: <command>: <message>} on stderr and returns the failure's exit code. */
+    static int fail(CommandLine.Model.CommandSpec spec, String command, CliFailure e) {
+        spec.commandLine().getErr().println("selfrestore: " + command + ": " + e.getMessage());
+        return e.exitCode();
     }
 
     @Override

@@ -27,9 +27,19 @@ public final class AgentRunner {
     }
 
     public static void run(String args, Instrumentation inst, boolean attached) {
-        long t0 = System.nanoTime();
-        PrintStream err = System.err;
         AgentOptions o = AgentOptions.parse(args);
+        AgentReport report = new AgentReport(o, System.err);
+        if (o.descriptor != null || !o.errors.isEmpty()) {
+            restore(o, inst, report.err());
+            report.restoreDone(o);
+        }
+        if (o.capture != null && o.errors.isEmpty() && !SelfCapture.start(o, report.err()) && o.strict) {
+            exit(report.err());
+        }
+    }
+
+    private static void restore(AgentOptions o, Instrumentation inst, PrintStream err) {
+        long t0 = System.nanoTime();
         if (!o.errors.isEmpty()) {
             fail(o, err, "not restored: " + String.join("; ", o.errors), null);
             return;

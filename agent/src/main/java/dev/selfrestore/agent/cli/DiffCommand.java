@@ -1,0 +1,79 @@
+package dev.selfrestore.agent.cli;
+
+import dev.selfrestore.runtime.MmDescriptor;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code diff FILE1 FILE2 [--json]}. */
+@Command(name = "diff", mixinStandardHelpOptions = true,
+        description = {"Shows what differs between two descriptors, item by item: the format version, each "
+                + "prctl_mm_map field and the brk source, auxv entries by AT_* name, the executable's path and "
+                + "identity, cmdline arguments by position, how a JVM was launched, environment variables by name "
+                + "(added, removed, changed), comm, and the capture metadata.",
+            "A change is shown as OLD -> NEW; '-' marks what only FILE1 has, '+' what only FILE2 has."},
+        exitCodeListHeading = "Exit codes:%n",
+        exitCodeList = {"0:no differences", "1:the descriptors differ", "2:usage error, or a file is missing, "
+                + "unreadable, damaged or not a descriptor"})
+final class DiffCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "FILE1", description = "the first descriptor")
+    Path file1;
+
+    @Parameters(index = "1", paramLabel = "FILE2", description = "the second descriptor")
+    Path file2;
+
+    @Option(names = "--json", description = "print JSON for machines")
+    boolean json;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        DescriptorFile a;
+        DescriptorFile b;
+        try {
+            a = DescriptorFile.readWhole(file1);
+            b = DescriptorFile.readWhole(file2);
+        } catch (CliFailure e) {
+            return Main.fail(spec, "diff", e);
+        }
+        Changes format = new Changes();
+        format.value("format", "version", a.header().version(), b.header().version());
+        Changes changes = Changes.between(a.descriptor(), b.descriptor());
+        format.list().addAll(changes.list());
+        changes = format;
+
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            Map<String, Object> root = Json.object();
+            root.put("file1", file1.toString());
+            root.put("file2", file2.toString());
+            root.put("identical", changes.isEmpty());
+            root.put("differences", changes.json("file1", "file2"));
+            out.print(Json.write(root));
+        } else {
+            out.println("--- " + file1 + "  " + about(a));
+            out.println("+++ " + file2 + "  " + about(b));
+            for (String line : changes.lines("")) {
+                out.println(line);
+            }
+            out.println(changes.isEmpty() ? "no differences" : Show.plural(changes.list().size(), "difference",
+                    "differences"));
+        }
+        out.flush();
+        return changes.isEmpty() ? Main.OK : Main.CHECK_FAILED;
+    }
+
+    private static String about(DescriptorFile f) {
+        MmDescriptor d = f.descriptor();
+        return "(pid " + d.capture().pid() + ", " + d.exe().displayPath() + ", captured "
+                + Show.time(d.capture().timeMillis()) + ", format " + f.header().version() + ")";
+    }
+}

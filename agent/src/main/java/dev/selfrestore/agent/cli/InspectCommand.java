@@ -1,0 +1,258 @@
+package dev.selfrestore.agent.cli;
+
+import dev.selfrestore.agent.cli.Items.AuxvEntry;
+import dev.selfrestore.agent.cli.Items.EnvVar;
+import dev.selfrestore.runtime.CaptureInfo;
+import dev.selfrestore.runtime.ExecutableIdentity;
+import dev.selfrestore.runtime.JvmLaunch;
+import dev.selfrestore.runtime.MmDescriptor;
+import dev.selfrestore.runtime.MmFields;
+import dev.selfrestore.runtime.RawBytes;
+import dev.selfrestore.runtime.codec.RecordHeader;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code inspect FILE [--json]}. */
+@Command(name = "inspect", mixinStandardHelpOptions = true,
+        description = {"Shows everything in a descriptor file: format version and checksum, capture metadata, "
+                + "the executable and its identity, comm, the command line as an argv list, the environment as "
+                + "NAME=value entries, the eleven prctl_mm_map fields in hex and the auxv entries with their AT_* names.",
+            "Bytes that are not UTF-8 are shown as \\xNN escapes (a backslash as \\\\), never dropped; "
+                + "--json gives every byte string twice, as that escaped text and as exact hex."},
+        exitCodeListHeading = "Exit codes:%n",
+        exitCodeList = {"0:shown", "1:the file is damaged (checksum mismatch): only its header is shown",
+            "2:usage error, or FILE is missing, unreadable or not a descriptor"})
+final class InspectCommand implements Callable<Integer> {
+    @Parameters(paramLabel = "FILE", description = "the descriptor file")
+    Path file;
+
+    @Option(names = "--json", description = "print JSON for machines")
+    boolean json;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        DescriptorFile f;
+        try {
+            f = DescriptorFile.read(file);
+        } catch (CliFailure e) {
+            return Main.fail(spec, "inspect", e);
+        }
+        if (json) {
+            out.print(Json.write(json(f)));
+        } else {
+            human(out, f);
+        }
+        out.flush();
+        if (f.descriptor() == null) {
+            spec.commandLine().getErr().println("selfrestore: inspect: " + file + ": " + f.checksumText()
+                    + "; the file is damaged and its content is not shown");
+            return Main.CHECK_FAILED;
+        }
+        return Main.OK;
+    }
+
+    // ---- for people ----
+
+    private static void human(PrintWriter out, DescriptorFile f) {
+        RecordHeader h = f.header();
+        out.println(f.path() + ": selfrestore descriptor, format " + h.version() + ", " + h.recordLength() + " bytes, "
+                + f.checksumText());
+        MmDescriptor d = f.descriptor();
+        if (d == null) {
+            return;
+        }
+        CaptureInfo c = d.capture();
+        out.println();
+        out.println("capture");
+        row(out, "pid", Long.toString(c.pid()));
+        row(out, "time", Show.time(c.timeMillis()));
+        row(out, "kernel", c.kernelRelease() + " " + c.arch());
+        row(out, "page size", Integer.toString(c.pageSize()));
+        row(out, "uid", Integer.toString(c.uid()));
+
+        ExecutableIdentity e = d.exe();
+        out.println();
+        out.println("exe");
+        row(out, "path", e.displayPath());
+        row(out, "size", Long.toString(e.size()));
+        row(out, "modified", Show.timeNanos(e.mtimeNanos()));
+        row(out, "device", e.devMajor() + ":" + e.devMinor());
+        row(out, "inode", Long.toString(e.inode()));
+        row(out, "mode", Show.mode(e.mode()));
+        row(out, "build-id", e.buildId().length > 0 ? e.buildIdHex() : "(none)");
+        row(out, "sha256", e.sha256().length > 0 ? e.sha256Hex() : "(not computed: the build-id identifies the file)");
+
+        out.println();
+        row0(out, "comm", Show.quoted(d.comm()));
+
+        List<byte[]> argv = Items.argv(d.cmdline());
+        out.println();
+        out.println("cmdline (" + Show.plural(argv.size(), "argument", "arguments") + ", "
+                + d.cmdline().length + " bytes)");
+        int w = ("argv[" + (argv.size() - 1) + "]").length();
+        for (int i = 0; i < argv.size(); i++) {
+            out.println("  " + String.format("%-" + w + "s", "argv[" + i + "]") + "  " + Show.quoted(argv.get(i)));
+        }
+        if (h.minor() >= 1) {
+            String launch = Changes.launch(d);
+            row0(out, "jvm launch", launch == null ? "(not a JVM, or not known)" : launch);
+        }
+
+        List<EnvVar> env = Items.environ(d.environ());
+        out.println();
+        out.println("environ (" + Show.plural(env.size(), "entry", "entries") + ", " + d.environ().length + " bytes)");
+        for (EnvVar v : env) {
+            out.println("  " + RawBytes.escape(v.raw()) + (v.value() == null ? "   (no '=')" : ""));
+        }
+
+        MmFields mm = d.fields();
+        long[] fields = mm.toArray();
+        out.println();
+        out.println("fields (struct prctl_mm_map)");
+        for (int i = 0; i < fields.length; i++) {
+            String name = MmFields.NAMES.get(i);
+            String extra = name.equals("brk") ? "   (" + brkSource(d) + ")" : "";
+            row(out, name, new Show.Hex(fields[i]) + extra);
+        }
+
+        List<AuxvEntry> auxv = Items.auxv(d.auxv());
+        out.println();
+        out.println("auxv (" + Show.plural(auxv.size(), "entry", "entries") + ", " + d.auxv().length * 8 + " bytes)");
+        for (AuxvEntry a : auxv) {
+            String value = new Show.Hex(a.value()).toString();
+            if (AuxvNames.numeric(a.type())) {
+                value += " (" + Long.toUnsignedString(a.value()) + ")";
+            }
+            out.println("  " + String.format("%-21s", a.name()) + value);
+        }
+    }
+
+    private static String brkSource(MmDescriptor d) {
+        return switch (d.brkSource()) {
+            case EXACT -> "exact: read with brk(0) inside the process";
+            case APPROXIMATED -> "approximated: the end of [heap], /proc shows no brk";
+        };
+    }
+
+    private static void row(PrintWriter out, String name, String value) {
+        out.println("  " + String.format("%-13s", name) + value);
+    }
+
+    private static void row0(PrintWriter out, String name, String value) {
+        out.println(String.format("%-14s", name) + value);
+    }
+
+    // ---- for machines ----
+
+    private static Map<String, Object> json(DescriptorFile f) {
+        RecordHeader h = f.header();
+        Map<String, Object> root = Json.object();
+        root.put("file", f.path().toString());
+        Map<String, Object> format = Json.object();
+        format.put("version", h.version());
+        format.put("major", h.major());
+        format.put("minor", h.minor());
+        format.put("record_length", h.recordLength());
+        Map<String, Object> checksum = Json.object();
+        checksum.put("algorithm", "CRC32C");
+        checksum.put("stored", DescriptorFile.hex32(h.storedChecksum()));
+        checksum.put("computed", DescriptorFile.hex32(h.computedChecksum()));
+        checksum.put("ok", h.checksumOk());
+        format.put("checksum", checksum);
+        root.put("format", format);
+        MmDescriptor d = f.descriptor();
+        if (d == null) {
+            return root;
+        }
+        CaptureInfo c = d.capture();
+        Map<String, Object> capture = Json.object();
+        capture.put("pid", c.pid());
+        capture.put("time", Show.time(c.timeMillis()));
+        capture.put("time_millis", c.timeMillis());
+        capture.put("kernel_release", c.kernelRelease());
+        capture.put("arch", c.arch());
+        capture.put("page_size", c.pageSize());
+        capture.put("uid", c.uid());
+        root.put("capture", capture);
+
+        ExecutableIdentity e = d.exe();
+        Map<String, Object> exe = Json.object();
+        exe.put("path", Show.bytes(e.path()));
+        exe.put("size", e.size());
+        exe.put("mtime", Show.timeNanos(e.mtimeNanos()));
+        exe.put("mtime_nanos", e.mtimeNanos());
+        exe.put("device", e.devMajor() + ":" + e.devMinor());
+        exe.put("inode", e.inode());
+        exe.put("mode", "0" + Integer.toOctalString(e.mode()));
+        exe.put("build_id", e.buildId().length > 0 ? e.buildIdHex() : null);
+        exe.put("sha256", e.sha256().length > 0 ? e.sha256Hex() : null);
+        root.put("exe", exe);
+
+        root.put("comm", Show.bytes(d.comm()));
+
+        List<Object> argv = Json.array();
+        for (byte[] a : Items.argv(d.cmdline())) {
+            argv.add(Show.bytes(a));
+        }
+        Map<String, Object> cmdline = Json.object();
+        cmdline.put("bytes", Show.bytes(d.cmdline()).get("hex"));
+        cmdline.put("argv", argv);
+        root.put("cmdline", cmdline);
+
+        JvmLaunch j = d.jvm();
+        if (j == null) {
+            root.put("jvm", null);
+        } else {
+            Map<String, Object> jvm = Json.object();
+            jvm.put("kind", j.kind().name().toLowerCase(Locale.ROOT));
+            jvm.put("main_index", j.mainIndex());
+            jvm.put("main", Show.bytes(j.main(d.cmdline())));
+            root.put("jvm", jvm);
+        }
+
+        List<Object> vars = Json.array();
+        for (EnvVar v : Items.environ(d.environ())) {
+            Map<String, Object> m = Json.object();
+            m.put("name", Show.bytes(v.name()));
+            m.put("value", v.value() == null ? null : Show.bytes(v.value()));
+            m.put("entry", Show.bytes(v.raw()));
+            vars.add(m);
+        }
+        Map<String, Object> environ = Json.object();
+        environ.put("bytes", Show.bytes(d.environ()).get("hex"));
+        environ.put("vars", vars);
+        root.put("environ", environ);
+
+        Map<String, Object> fields = Json.object();
+        long[] v = d.fields().toArray();
+        for (int i = 0; i < v.length; i++) {
+            fields.put(MmFields.NAMES.get(i), new Show.Hex(v[i]).toString());
+        }
+        root.put("fields", fields);
+        root.put("brk_source", d.brkSource().name().toLowerCase(Locale.ROOT));
+
+        List<Object> auxv = Json.array();
+        for (AuxvEntry a : Items.auxv(d.auxv())) {
+            Map<String, Object> m = Json.object();
+            m.put("type", a.type());
+            m.put("name", a.name());
+            m.put("value", new Show.Hex(a.value()).toString());
+            auxv.add(m);
+        }
+        root.put("auxv", auxv);
+        return root;
+    }
+}
