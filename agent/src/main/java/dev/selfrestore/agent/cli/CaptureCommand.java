@@ -2,21 +2,29 @@ package dev.selfrestore.agent.cli;
 
 import dev.selfrestore.nativeshim.Syscalls;
 import dev.selfrestore.runtime.MmDescriptor;
+import dev.selfrestore.runtime.RawBytes;
 import dev.selfrestore.runtime.capture.Capture;
 import dev.selfrestore.runtime.capture.CaptureException;
 import dev.selfrestore.runtime.codec.DescriptorCodec;
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
-/** {@code capture --pid PID --out FILE [--force]}. */
+/** {@code capture --pid PID --out FILE [--force] [--json]}. */
 @Command(name = "capture", mixinStandardHelpOptions = true,
         description = {"Writes the mm descriptor of a running process to a file.",
             "Needs ptrace-read access to the process (same user, or CAP_SYS_PTRACE).",
-            "brk is approximated by the end of the [heap] mapping: /proc does not show it."},
+            "brk is approximated by the end of the [heap] mapping: /proc does not show it.",
+            "A JVM captures itself, with the exact brk, through the agent: "
+                + "-javaagent:selfrestore.jar=capture=FILE[,capture-force=true]."},
         exitCodeListHeading = "Exit codes:%n",
         exitCodeList = {"0:written", "2:usage error, or the process could not be captured or the file written"})
 final class CaptureCommand implements Callable<Integer> {
@@ -29,20 +37,39 @@ final class CaptureCommand implements Callable<Integer> {
     @Option(names = "--force", description = "overwrite FILE if it exists")
     boolean force;
 
+    @Option(names = "--json", description = "print JSON for machines")
+    boolean json;
+
+    @Spec
+    CommandSpec spec;
+
     @Override
     public Integer call() {
+        PrintWriter err = spec.commandLine().getErr();
         try {
             MmDescriptor d = new Capture(Syscalls.linux()).ofPid(pid);
             DescriptorCodec.write(d, out, force);
-            System.out.println("captured pid " + pid + " (" + dev.selfrestore.runtime.RawBytes.escape(d.comm()) + ", "
-                    + d.exe().displayPath() + ") to " + out);
+            PrintWriter stdout = spec.commandLine().getOut();
+            if (json) {
+                Map<String, Object> m = Json.object();
+                m.put("pid", pid);
+                m.put("file", out.toString());
+                m.put("comm", Show.bytes(d.comm()));
+                m.put("exe", Show.bytes(d.exe().path()));
+                m.put("brk_source", d.brkSource().name().toLowerCase(Locale.ROOT));
+                stdout.print(Json.write(m));
+            } else {
+                stdout.println("captured pid " + pid + " (" + RawBytes.escape(d.comm()) + ", " + d.exe().displayPath()
+                        + ") to " + out);
+            }
+            stdout.flush();
             return Main.OK;
         } catch (CaptureException e) {
-            System.err.println("selfrestore: capture: " + e.getMessage());
+            err.println("selfrestore: capture: " + e.getMessage());
         } catch (FileAlreadyExistsException e) {
-            System.err.println("selfrestore: capture: " + out + " exists; use --force to overwrite it");
+            err.println("selfrestore: capture: " + out + " exists; use --force to overwrite it");
         } catch (IOException e) {
-            System.err.println("selfrestore: capture: cannot write " + out + ": " + e);
+            err.println("selfrestore: capture: cannot write " + out + ": " + e);
         }
         return Main.USAGE;
     }
