@@ -1,0 +1,66 @@
+# Sourced by bench/startup.sh and bench/breakdown.sh (from the repository root, with $jar set):
+# checks root, finds the JDKs, makes $work with a private copy of the agent, Hello, the empty agent
+# and original.mmd, a descriptor captured from a real process started here. Sets jdks=(--jdk N=HOME
+# ...), jdk17, work; removes $work on exit.
+if [ "$(id -u)" != 0 ]; then
+  echo "bench: run as root: the restore changes /proc/self/exe (CAP_CHECKPOINT_RESTORE)" >&2
+  exit 1
+fi
+
+jdks=()
+for spec in ${JDKS:-17=/usr/lib/jvm/java-17-openjdk-amd64 25=/usr/lib/jvm/temurin-25-jdk-amd64}; do
+  [ -x "${spec#*=}/bin/java" ] && jdks+=(--jdk "$spec")
+done
+if [ ${#jdks[@]} = 0 ]; then
+  echo "bench: no JDK found (set JDKS=\"17=/path/to/jdk ...\")" >&2
+  exit 1
+fi
+jdk17=${JDKS:-17=/usr/lib/jvm/java-17-openjdk-amd64}
+jdk17=${jdk17%% *}; jdk17=${jdk17#*=}
+[ -x "$jdk17/bin/javac" ] || jdk17=$(dirname "$(dirname "$(readlink -f "$(command -v javac)")")")
+
+if [ $build = 1 ] || [ ! -f "$jar" ]; then
+  echo "bench: building selfrestore (mvn -DskipTests install)" >&2
+  (cd "$repo" && mvn -B -q -DskipTests install)
+fi
+
+work=$(mktemp -d /tmp/selfrestore-bench.XXXXXX)
+chmod 755 "$work"
+orig_pid=''
+cleanup() {
+  [ -n "$orig_pid" ] && kill "$orig_pid" 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+# A private copy of the agent: the build directory may be rebuilt while the benchmark runs.
+cp "$jar" "$work/selfrestore.jar"
+python3 -c 'import sys, zipfile; sys.exit(zipfile.ZipFile(sys.argv[1]).testzip() is not None)' "$work/selfrestore.jar" \
+  || { echo "bench: $jar is damaged or being rewritten; build again" >&2; exit 1; }
+
+# The application and the empty agent, compiled for Java 17 so every JDK runs the same bytes.
+"$jdk17/bin/javac" -d "$work" --release 17 bench/src/Hello.java bench/src/EmptyAgent.java
+"$jdk17/bin/jar" --create --file "$work/empty-agent.jar" --manifest bench/src/empty-agent.mf -C "$work" EmptyAgent.class
+
+# The original: a native program with a name, arguments and environment of its own, captured
+# while it runs. Every restore run restores this descriptor (exe, cmdline, environ, auxv, comm).
+cp /usr/bin/sleep "$work/bench-original"
+env -i PATH=/usr/bin:/bin SERVICE=bench-original REGION=eu-west-1 "$work/bench-original" 3600 &
+orig_pid=$!
+sleep 0.3
+"$jdk17/bin/java" -jar "$work/selfrestore.jar" capture --pid "$orig_pid" --out "$work/original.mmd" >&2
+kill "$orig_pid" 2>/dev/null || true
+wait "$orig_pid" 2>/dev/null || true
+orig_pid=''
+
+
+# Waits (up to a minute) until other processes have used under 5% of the CPU for a second.
+wait_quiet() {
+  local i a b
+  for i in $(seq 1 60); do
+    a=$(awk '/^cpu /{print $2+$3+$4+$7+$8+$9}' /proc/stat); sleep 1
+    b=$(awk '/^cpu /{print $2+$3+$4+$7+$8+$9}' /proc/stat)
+    [ $((b - a)) -lt 5 ] && return 0
+  done
+  echo "bench: the machine stayed busy; measuring anyway" >&2
+}
