@@ -30,9 +30,21 @@ public final class ProcPid {
         return new ProcPid(Path.of("/proc", Long.toString(pid)), pid);
     }
 
-    /** /proc/self, with the real PID recorded for messages and for task paths. */
+    /**
+     * /proc/self, with the real PID recorded for messages and for task paths: the PID as this /proc
+     * numbers it, read from the {@code /proc/self} link. (Not {@code ProcessHandle.current()}:
+     * in the agent's premain it would be the first use of ProcessHandleImpl, whose initialiser sets
+     * up the process reaper's executor, a few milliseconds of class loading for one number.)
+     */
     public static ProcPid self() {
-        return new ProcPid(Path.of("/proc/self"), ProcessHandle.current().pid());
+        Path self = Path.of("/proc/self");
+        long pid;
+        try {
+            pid = Long.parseLong(Files.readSymbolicLink(self).toString());
+        } catch (IOException | NumberFormatException | UnsupportedOperationException e) {
+            pid = ProcessHandle.current().pid();
+        }
+        return new ProcPid(self, pid);
     }
 
     public long pid() {
