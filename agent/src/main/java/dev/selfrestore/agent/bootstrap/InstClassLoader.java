@@ -90,6 +90,13 @@ final class InstClassLoader extends ClassLoader {
 
     @Override
     protected URL findResource(String name) {
+        if (name.endsWith(".so")) {
+            // JNA's libjnidispatch: a file unpacked once, not a jar entry JNA unpacks on every start
+            URL file = NativeLibraryFile.cached(jar, AgentLayer.PREFIX + name);
+            if (file != null) {
+                return file;
+            }
+        }
         URI uri = entryUrl(jar, jarUri, name);
         try {
             return uri == null ? null : uri.toURL();

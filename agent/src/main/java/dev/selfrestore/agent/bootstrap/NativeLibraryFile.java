@@ -1,0 +1,126 @@
+package dev.selfrestore.agent.bootstrap;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.URL;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Map;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
+import java.util.zip.CRC32;
+
+/**
+ * Serves a native library stored in the agent jar (JNA's {@code libjnidispatch.so}) as a file that
+ * is unpacked once per user and version, instead of on every start.
+ *
+ * <p>JNA asks its class loader for the library as a resource. Given a {@code jar:} URL it unpacks
+ * the library to a new temporary file on every start ({@code File.createTempFile}, whose first use
+ * initialises {@code SecureRandom}: about 20 ms of a cold start), loads it and deletes it. Given a
+ * {@code file:} URL it loads the file in place. So the first start unpacks the library to
+ * {@code $XDG_CACHE_HOME/selfrestore/native/<crc32>-<size>/} (else {@code ~/.cache/...}; JNA itself
+ * uses {@code ~/.cache/JNA}) and every start serves that file, once it has checked that:
+ * <ul>
+ *   <li>the cache directory belongs to this process's user and nobody else may write to it
+ *       (mode 0700, made so when created), so nobody else can swap the file after the check;</li>
+ *   <li>the file has the entry's size and CRC-32 (read and checked on every start: the jar's
+ *       central directory holds both, so the check costs a read of the file).</li>
+ * </ul>
+ * If any of that fails (no home, a read-only file system, another owner, a damaged file), the jar
+ * entry is served as before and JNA unpacks it itself. Nothing else changes: JNA loads the same
+ * bytes, by {@code System.load}.
+ */
+final class NativeLibraryFile {
+    private static final String CACHE = "selfrestore/native";
+
+    private NativeLibraryFile() {
+    }
+
+    /** A {@code file:} URL of a checked copy of the entry, or null to serve the entry itself. */
+    static URL cached(JarFile jar, String entryName) {
+        return cached(jar, entryName, cacheRoot());
+    }
+
+    /** As {@link #cached(JarFile, String)}, under the cache root given (for tests). */
+    static URL cached(JarFile jar, String entryName, Path root) {
+        try {
+            JarEntry e = jar.getJarEntry(entryName);
+            if (e == null || root == null || e.getSize() <= 0 || e.getCrc() < 0) {
+                return null;
+            }
+            Path dir = root.resolve(CACHE);
+            Path key = dir.resolve(Long.toHexString(e.getCrc()) + "-" + e.getSize());
+            Path file = key.resolve(entryName.substring(entryName.lastIndexOf('/') + 1));
+            if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+                privateDirectory(root.resolve("selfrestore"));
+                privateDirectory(dir);
+                privateDirectory(key);
+                unpack(jar, e, key, file);
+            }
+            if (!ownPrivate(root.resolve("selfrestore")) || !ownPrivate(dir) || !ownPrivate(key)
+                    || !matches(file, e)) {
+                return null;
+            }
+            return file.toUri().toURL();
+        } catch (IOException | RuntimeException ex) {
+            return null;
+        }
+    }
+
+    private static Path cacheRoot() {
+        String xdg = System.getenv("XDG_CACHE_HOME");
+        if (xdg != null && xdg.startsWith("/")) {
+            return Path.of(xdg);
+        }
+        String home = System.getProperty("user.home");
+        return home == null || !home.startsWith("/") ? null : Path.of(home, ".cache");
+    }
+
+    private static void privateDirectory(Path dir) throws IOException {
+        if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+            Files.createDirectories(dir.getParent());
+            try {
+                Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            } catch (FileAlreadyExistsException raced) {
+                // another JVM made it: checked by ownPrivate like any existing directory
+            }
+        }
+    }
+
+    /** A directory (not a link) of this process's user, with no access for group or others. */
+    private static boolean ownPrivate(Path dir) throws IOException {
+        Map<String, Object> a = Files.readAttributes(dir, "unix:uid,mode", LinkOption.NOFOLLOW_LINKS);
+        Object self = Files.getAttribute(Path.of("/proc/self"), "unix:uid");
+        int mode = (Integer) a.get("mode");
+        return (mode & 0170000) == 0040000 && (mode & 077) == 0 && a.get("uid").equals(self);
+    }
+
+    private static void unpack(JarFile jar, JarEntry e, Path key, Path file) throws IOException {
+        // A name of our own (File.createTempFile would initialise SecureRandom, the cost avoided here).
+        Path tmp = key.resolve(".unpacking-" + Files.readSymbolicLink(Path.of("/proc/self")) + "-" + System.nanoTime());
+        try (InputStream in = jar.getInputStream(e);
+             OutputStream out = Files.newOutputStream(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            in.transferTo(out);
+        }
+        try {
+            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    private static boolean matches(Path file, JarEntry e) throws IOException {
+        if (Files.size(file) != e.getSize()) {
+            return false;
+        }
+        CRC32 crc = new CRC32();
+        crc.update(Files.readAllBytes(file));
+        return crc.getValue() == e.getCrc();
+    }
+}
