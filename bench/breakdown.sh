@@ -39,8 +39,8 @@ echo "### Phases (-Xlog:class+load, restore runs)"
 echo
 for i in $(seq 1 "$runs"); do
   wait_quiet
-  "${env_[@]}" "$java" $flags -Xlog:class+load:file="$work/empty-$i.log":uptimenanos "${empty[@]}" -cp "$work" Hello >/dev/null
-  "${env_[@]}" "$java" $flags -Xlog:class+load:file="$work/restore-$i.log":uptimenanos "${restore[@]}" -cp "$work" Hello \
+  "${env_[@]}" "$java" $flags -Xlog:class+load:file="$work/empty-$i.log":uptimenanos "${empty[@]}" -cp "$work/hello.jar" Hello >/dev/null
+  "${env_[@]}" "$java" $flags -Xlog:class+load:file="$work/restore-$i.log":uptimenanos "${restore[@]}" -cp "$work/hello.jar" Hello \
     >/dev/null 2>"$work/restore-$i.err"
   grep -q 'selfrestore: restored pid .*: exe,' "$work/restore-$i.err" || { cat "$work/restore-$i.err" >&2; exit 1; }
 done
@@ -58,7 +58,7 @@ for case in plain empty restore; do
     case $case in
       plain) a=() ;; empty) a=("${empty[@]}") ;; restore) a=("${restore[@]}") ;;
     esac
-    "${env_[@]}" "$java" $flags -Xlog:startuptime:file="$work/st-$case-$i.log" "${a[@]}" -cp "$work" Hello >/dev/null 2>&1
+    "${env_[@]}" "$java" $flags -Xlog:startuptime:file="$work/st-$case-$i.log" "${a[@]}" -cp "$work/hello.jar" Hello >/dev/null 2>&1
   done
   python3 - "$case" "$work"/st-"$case"-*.log <<'PY'
 import re, statistics, sys
@@ -76,7 +76,7 @@ echo "### The restore's system calls (one run under strace -f -T; strace slows e
 echo
 if command -v strace >/dev/null; then
   wait_quiet
-  "${env_[@]}" strace -f -T -o "$work/strace.txt" "$java" $flags "${restore[@]}" -cp "$work" Hello >/dev/null 2>&1
+  "${env_[@]}" strace -f -T -o "$work/strace.txt" "$java" $flags "${restore[@]}" -cp "$work/hello.jar" Hello >/dev/null 2>&1
   python3 - "$work/strace.txt" <<'PY'
 import collections, re, sys
 lines = open(sys.argv[1], errors="replace").read().splitlines()

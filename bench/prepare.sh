@@ -41,6 +41,9 @@ python3 -c 'import sys, zipfile; sys.exit(zipfile.ZipFile(sys.argv[1]).testzip()
 # The application and the empty agent, compiled for Java 17 so every JDK runs the same bytes.
 "$jdk17/bin/javac" -d "$work" --release 17 bench/src/Hello.java bench/src/EmptyAgent.java
 "$jdk17/bin/jar" --create --file "$work/empty-agent.jar" --manifest bench/src/empty-agent.mf -C "$work" EmptyAgent.class
+# In a jar, not a directory: CDS and the AOT cache accept only jars on the class path.
+"$jdk17/bin/jar" --create --file "$work/hello.jar" -C "$work" Hello.class
+rm "$work/Hello.class" "$work/EmptyAgent.class"
 
 # The original: a native program with a name, arguments and environment of its own, captured
 # while it runs. Every restore run restores this descriptor (exe, cmdline, environ, auxv, comm).

@@ -126,7 +126,7 @@ def run_once(argv, work):
 
 
 def argv_for(case, jdk, work):
-    return [jdk.java] + case.flags(work, jdk) + ["-cp", work, "Hello"]
+    return [jdk.java] + case.flags(work, jdk) + ["-cp", os.path.join(work, "hello.jar"), "Hello"]
 
 
 def check(case, r):
@@ -157,28 +157,31 @@ def prepare_recipes(cases, jdks, work):
     JDK 25: -XX:AOTCacheOutput (JEP 514), one training run with the agent.
     """
     agent = "-javaagent:%s=%s" % (os.path.join(work, "selfrestore.jar"), os.path.join(work, "original.mmd"))
+    hello = os.path.join(work, "hello.jar")
     for jdk in jdks:
         for what, extra in (("plain", []), ("restore", [agent])):
             if jdk.feature >= 25:
                 steps = [["-XX:AOTCacheOutput=" + os.path.join(work, "%s-%s.aot" % (what, jdk.name))] + extra
-                         + ["-cp", work, "Hello"]]
+                         + ["-cp", hello, "Hello"]]
             elif jdk.feature == 17:
                 lst = os.path.join(work, "%s-%s.classlist" % (what, jdk.name))
-                steps = [["-XX:DumpLoadedClassList=" + lst] + extra + ["-cp", work, "Hello"],
+                steps = [["-XX:DumpLoadedClassList=" + lst] + extra + ["-cp", hello, "Hello"],
                          ["-Xshare:dump", "-XX:SharedClassListFile=" + lst,
-                          "-XX:SharedArchiveFile=" + os.path.join(work, "%s-%s.jsa" % (what, jdk.name)), "-cp", work]]
+                          "-XX:SharedArchiveFile=" + os.path.join(work, "%s-%s.jsa" % (what, jdk.name)), "-cp", hello]]
             else:
                 continue
             for step in steps:
                 r = subprocess.run([jdk.java] + step, capture_output=True, text=True, env=child_env())
                 if r.returncode != 0:
+                    why = "training run failed: " + r.stderr.strip()[-300:]
+                    print("bench: %s recipe on JDK %s: %s" % (what, jdk.name, why), file=sys.stderr)
                     for c in cases:
                         if c.name.startswith(what + "+"):
-                            c.unavailable[jdk.name] = "training run failed: " + r.stderr.strip()[-300:]
+                            c.unavailable[jdk.name] = why
                     break
 
 
-def wait_for_quiet(max_wait_s=60):
+def wait_for_quiet(max_wait_s=30):
     """Waits until the machine has been idle for a second (other processes under 5% of one CPU)."""
     tick_ms = 1000.0 / os.sysconf("SC_CLK_TCK")
     deadline = time.monotonic() + max_wait_s
@@ -288,14 +291,14 @@ def main():
         k = rnd % len(combos)
         order = combos[k:] + combos[:k]
         for jdk, c in order:
-            # A run during which other processes used the CPU is run again (after a quiet second),
-            # up to three times; what is left disturbed is counted in the report.
-            for attempt in range(4):
+            # A run during which other processes used the CPU is run again (after a quiet second, or
+            # three seconds of waiting for one), up to twice; what is left disturbed is counted.
+            for attempt in range(3):
                 r = run_once(argv_for(c, jdk, work), work)
-                if r["foreign_ms"] <= DISTURBED_MS or attempt == 3:
+                if r["foreign_ms"] <= DISTURBED_MS or attempt == 2:
                     break
                 retried += 1
-                wait_for_quiet(10)
+                wait_for_quiet(3)
             why = check(c, r)
             if why:
                 failures.append("round %d %s %s: %s" % (rnd, jdk.name, c.name, why))
