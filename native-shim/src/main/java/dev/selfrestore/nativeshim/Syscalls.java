@@ -66,12 +66,8 @@ public interface Syscalls {
     /** Reads {@code length} bytes of this process's memory at {@code addr}. */
     byte[] readMemory(long addr, int length);
 
-    /**
-     * The address of a global variable of the C library, e.g. {@code environ}.
-     *
-     * @throws UnsupportedOperationException if libc has no such symbol
-     */
-    long libcVariable(String name);
+    /** The address of the C library's global variable {@code environ} ({@code char **}). */
+    long libcEnvironVariable();
 
     /** {@code open(path, flags)} with a raw-bytes path; returns the descriptor. */
     int open(byte[] path, int flags);

@@ -46,6 +46,7 @@ public final class AgentLayer {
     public static final String MODULE = "dev.selfrestore.internal";
     static final String PREFIX = "inst/";
     static final String CLASS_SUFFIX = ".classdata";
+    static final String VERSIONS = "META-INF/versions/";
 
     private static volatile AgentLayer instance;
 
@@ -91,13 +92,27 @@ public final class AgentLayer {
     private static AgentLayer create(File file, Instrumentation inst) throws IOException {
         JarFile jar = new JarFile(file, false);
         Set<String> packages = new HashSet<>();
+        java.util.TreeSet<Integer> versions = new java.util.TreeSet<>(java.util.Comparator.reverseOrder());
+        int feature = Runtime.version().feature();
         for (Enumeration<JarEntry> e = jar.entries(); e.hasMoreElements(); ) {
             String n = e.nextElement().getName();
-            if (n.startsWith(PREFIX) && n.endsWith(CLASS_SUFFIX)) {
-                int slash = n.lastIndexOf('/');
-                if (slash > PREFIX.length()) {
-                    packages.add(n.substring(PREFIX.length(), slash).replace('/', '.'));
+            if (!n.startsWith(PREFIX) || !n.endsWith(CLASS_SUFFIX)) {
+                continue;
+            }
+            String path = n.substring(PREFIX.length());
+            if (path.startsWith(VERSIONS)) {
+                // A multi-release library (Byte Buddy): META-INF/versions/N/ holds classes for Java N+.
+                int slash = path.indexOf('/', VERSIONS.length());
+                int version = Integer.parseInt(path.substring(VERSIONS.length(), slash));
+                if (version > feature) {
+                    continue;
                 }
+                versions.add(version);
+                path = path.substring(slash + 1);
+            }
+            int slash = path.lastIndexOf('/');
+            if (slash > 0) {
+                packages.add(path.substring(0, slash).replace('/', '.'));
             }
         }
         if (packages.isEmpty()) {
@@ -120,7 +135,8 @@ public final class AgentLayer {
         };
         ModuleLayer boot = ModuleLayer.boot();
         Configuration cf = boot.configuration().resolve(finder, ModuleFinder.of(), Set.of(MODULE));
-        InstClassLoader loader = new InstClassLoader(jar, file, MODULE, inst == null ? cliJdkPackages(boot) : Map.of());
+        InstClassLoader loader = new InstClassLoader(jar, file, MODULE, inst == null ? cliJdkPackages(boot) : Map.of(),
+                versions.stream().mapToInt(Integer::intValue).toArray());
         ModuleLayer.Controller controller = ModuleLayer.defineModules(cf, List.of(boot), name -> loader);
         AgentLayer layer = new AgentLayer(loader);
         layer.enableNativeAccess(controller, controller.layer().findModule(MODULE).orElseThrow(), inst);

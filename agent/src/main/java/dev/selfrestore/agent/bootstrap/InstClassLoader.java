@@ -30,23 +30,32 @@ final class InstClassLoader extends ClassLoader {
         registerAsParallelCapable();
     }
 
+    /** JNA logs through java.util.logging; inside selfrestore it logs through JnaLogger instead. */
+    private static final ConstantPoolRenamer JNA_LOGGING = new ConstantPoolRenamer(
+            "java/util/logging/Logger", "dev/selfrestore/nativeshim/internal/JnaLogger");
+
     private final JarFile jar;
     private final URI jarUri;
     private final String module;
     private final ProtectionDomain domain;
     private final Map<String, ClassLoader> jdkPackages;
+    private final int[] versions;
 
     /**
      * @param jdkPackages packages of JDK modules outside the platform loader's reach, each with the
      *                    loader of its module; empty for the agent
+     * @param versions    the multi-release versions present that this JDK runs, newest first: a class
+     *                    stored for one of them is preferred to the base one, as a multi-release jar
+     *                    on the class path would do
      */
-    InstClassLoader(JarFile jar, File file, String module, Map<String, ClassLoader> jdkPackages)
+    InstClassLoader(JarFile jar, File file, String module, Map<String, ClassLoader> jdkPackages, int[] versions)
             throws MalformedURLException {
         super("selfrestore", ClassLoader.getPlatformClassLoader());
         this.jdkPackages = Map.copyOf(jdkPackages);
         this.jar = jar;
         this.jarUri = file.toURI();
         this.module = module;
+        this.versions = versions.clone();
         this.domain = new ProtectionDomain(new CodeSource(jarUri.toURL(), (Certificate[]) null), null, this, null);
     }
 
@@ -64,12 +73,22 @@ final class InstClassLoader extends ClassLoader {
 
     @Override
     protected Class<?> findClass(String name) throws ClassNotFoundException {
-        JarEntry e = jar.getJarEntry(AgentLayer.PREFIX + name.replace('.', '/') + AgentLayer.CLASS_SUFFIX);
+        String path = name.replace('.', '/') + AgentLayer.CLASS_SUFFIX;
+        JarEntry e = null;
+        for (int i = 0; i < versions.length && e == null; i++) {
+            e = jar.getJarEntry(AgentLayer.PREFIX + AgentLayer.VERSIONS + versions[i] + "/" + path);
+        }
+        if (e == null) {
+            e = jar.getJarEntry(AgentLayer.PREFIX + path);
+        }
         if (e == null) {
             throw new ClassNotFoundException(name);
         }
         try (InputStream in = jar.getInputStream(e)) {
             byte[] b = in.readAllBytes();
+            if (name.startsWith("com.sun.jna.")) {
+                b = JNA_LOGGING.rename(b);
+            }
             return defineClass(name, b, 0, b.length, domain);
         } catch (IOException ex) {
             throw new ClassNotFoundException(name + ": cannot read " + e.getName() + ": " + ex, ex);

@@ -12,7 +12,14 @@ import java.util.List;
  *   <li>{@code quiet=true}: no summary line on success (failures are still reported)</li>
  *   <li>{@code strict=true}: any failure ends the JVM with status 1 before {@code main}</li>
  *   <li>{@code debug=true}: stack traces with failures</li>
- *   <li>{@code mode=relocate}: keep this JVM's memory layout (the default and only mode so far)</li>
+ *   <li>{@code mode=relocate} (default): keep this JVM's memory layout, place cmdline and environ
+ *       in a new mapping; {@code mode=exact}: apply every saved field as it is, when the memory
+ *       is at the saved layout, refusing otherwise</li>
+ *   <li>{@code env=all} (default): /proc/PID/environ, the C library's environment and Java's
+ *       ({@code System.getenv}, {@code ProcessBuilder}) all become the original's;
+ *       {@code env=proc}: /proc only</li>
+ *   <li>{@code main-args=restore}: {@code main(String[])} receives the original's application
+ *       arguments; {@code main-args=keep} (default): its own</li>
  *   <li>{@code capture=FILE}: write this JVM's own descriptor (exact brk) to FILE when the agent
  *       starts (after the restore, if there is one: it then records the restored identity), and
  *       again before each CRaC checkpoint. {@code -javaagent:selfrestore.jar=capture=/path/app.mmd}
@@ -28,6 +35,8 @@ final class AgentOptions {
     boolean strict;
     boolean debug;
     String mode = "relocate";
+    String env = "all";
+    boolean restoreMainArgs;
     String capture;
     boolean captureForce;
     String report;
@@ -67,10 +76,13 @@ final class AgentOptions {
                     o.debug = bool(o, key, value);
                     break;
                 case "mode":
-                    if (!value.equals("relocate")) {
-                        o.errors.add("agent option mode=" + value + " is not supported (known: relocate)");
-                    }
-                    o.mode = value;
+                    o.mode = oneOf(o, key, value, "relocate", "exact");
+                    break;
+                case "env":
+                    o.env = oneOf(o, key, value, "all", "proc");
+                    break;
+                case "main-args":
+                    o.restoreMainArgs = oneOf(o, key, value, "keep", "restore").equals("restore");
                     break;
                 case "capture":
                     o.capture = path(o, key, value);
@@ -82,7 +94,7 @@ final class AgentOptions {
                     o.report = path(o, key, value);
                     break;
                 default:
-                    o.errors.add("unknown agent option '" + key + "' (known: quiet, strict, debug, mode, "
+                    o.errors.add("unknown agent option '" + key + "' (known: quiet, strict, debug, mode, env, main-args, "
                             + "capture, capture-force, report)");
             }
         }
@@ -91,6 +103,14 @@ final class AgentOptions {
                     + "(or capture=<file> to capture only)");
         }
         return o;
+    }
+
+    private static String oneOf(AgentOptions o, String key, String value, String first, String second) {
+        if (value.equals(first) || value.equals(second)) {
+            return value;
+        }
+        o.errors.add("agent option " + key + "=" + value + " must be " + first + " or " + second);
+        return first;
     }
 
     private static String path(AgentOptions o, String key, String value) {

@@ -10,9 +10,13 @@ import dev.selfrestore.runtime.restore.RestoreResult;
 import dev.selfrestore.runtime.restore.Restorer;
 import dev.selfrestore.runtime.validate.ValidationException;
 import dev.selfrestore.runtime.verify.Difference;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.instrument.Instrumentation;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.stream.Collectors;
 
@@ -50,24 +54,54 @@ public final class AgentRunner {
         }
         try {
             MmDescriptor d = DescriptorCodec.read(Path.of(o.descriptor));
-            RestoreResult r = new Restorer(Syscalls.linux()).restore(d, RestoreOptions.defaults());
-            long total = System.nanoTime() - t0;
+            List<String> notes = new ArrayList<>();
+            MainArgs mainArgs = null;
+            if (o.restoreMainArgs) {
+                try {
+                    // This JVM's own command line, before the restore replaces what /proc shows.
+                    mainArgs = MainArgs.plan(d, Files.readAllBytes(Path.of("/proc/self/cmdline")));
+                } catch (IllegalStateException | IOException e) {
+                    notes.add("main-args not restored: " + e.getMessage());
+                }
+            }
+            RestoreOptions options = new RestoreOptions(
+                    o.mode.equals("exact") ? RestoreOptions.Mode.EXACT : RestoreOptions.Mode.RELOCATE,
+                    true, true, o.env.equals("all"));
+            RestoreResult r = new Restorer(Syscalls.linux()).restore(d, options);
             if (!r.differences().isEmpty()) {
                 fail(o, err, "restore of " + o.descriptor + " incomplete: /proc differs: "
                         + r.differences().stream().map(Difference::toString).collect(Collectors.joining("; ")), null);
                 return;
             }
-            if (r.exeNote() != null || r.commNote() != null) {
-                String line = PREFIX + "partly restored " + summary(d, r, total) + "; "
-                        + (r.exeNote() != null ? r.exeNote() : "") + (r.commNote() != null ? "; " + r.commNote() : "");
-                err.println(line);
+            addIfPresent(notes, r.exeNote());
+            addIfPresent(notes, r.commNote());
+            addIfPresent(notes, r.envNote());
+            if (o.env.equals("all") && r.envNote() == null) {
+                try {
+                    JavaEnvironment.reload(inst);
+                } catch (ReflectiveOperationException | RuntimeException e) {
+                    notes.add("Java's environment (System.getenv) not changed: " + e);
+                }
+            }
+            if (mainArgs != null) {
+                new MainArgsTransformer(inst, mainArgs.mainClass, mainArgs.args, message -> {
+                    err.println(PREFIX + message);
+                    if (o.strict) {
+                        exit(err);
+                    }
+                }).install();
+            }
+            long total = System.nanoTime() - t0;
+            String summary = summary(d, r, o, mainArgs, total);
+            if (!notes.isEmpty()) {
+                err.println(PREFIX + "partly restored " + summary + "; " + String.join("; ", notes));
                 if (o.strict) {
                     exit(err);
                 }
                 return;
             }
             if (!o.quiet) {
-                err.println(PREFIX + "restored " + summary(d, r, total));
+                err.println(PREFIX + "restored " + summary);
             }
         } catch (DescriptorFormatException e) {
             fail(o, err, "not restored: " + e.getMessage(), e);
@@ -82,11 +116,20 @@ public final class AgentRunner {
         }
     }
 
-    private static String summary(MmDescriptor d, RestoreResult r, long totalNanos) {
+    private static void addIfPresent(List<String> notes, String note) {
+        if (note != null) {
+            notes.add(note);
+        }
+    }
+
+    private static String summary(MmDescriptor d, RestoreResult r, AgentOptions o, MainArgs mainArgs, long totalNanos) {
         return "pid " + d.capture().pid() + " (" + r.comm() + ", " + d.exe().displayPath() + "): "
                 + (r.exe() == RestoreResult.ExeOutcome.UNCHANGED ? "" : "exe, ")
-                + "cmdline (" + r.args() + " args), environ (" + r.envVars() + " vars), auxv (" + r.auxvEntries()
+                + "cmdline (" + r.args() + " args), environ (" + r.envVars() + " vars"
+                + (o.env.equals("proc") ? ", /proc only" : "") + "), auxv (" + r.auxvEntries()
                 + " entries)" + (r.commNote() == null ? ", comm" : "")
+                + (mainArgs != null ? ", main args (" + mainArgs.args.length + ")" : "")
+                + (o.mode.equals("exact") ? ", mode=exact" : "")
                 + String.format(Locale.ROOT, " in %.1f ms", totalNanos / 1e6);
     }
 

@@ -81,6 +81,15 @@ public final class ItConfig {
         return javaFeature() >= 24 ? List.of("--sun-misc-unsafe-memory-access=allow") : List.of();
     }
 
+    /** The test applications' own JNA jar (another version than the agent's). */
+    public static Path appJna() {
+        String property = System.getProperty("selfrestore.appJna");
+        if (property == null || !Files.isRegularFile(Path.of(property))) {
+            fail("system property selfrestore.appJna does not name the JNA jar: " + property);
+        }
+        return Path.of(property);
+    }
+
     /** Compiled test classes: the applications in {@code dev.selfrestore.it.app}. */
     public static Path testClasses() {
         String property = System.getProperty("selfrestore.testClasses");

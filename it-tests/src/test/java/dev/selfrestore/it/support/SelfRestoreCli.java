@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.selfrestore.it.app.ShowIdentity;
+import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -61,6 +62,22 @@ public final class SelfRestoreCli {
         assertTrue(Files.isRegularFile(out) && Files.size(out) > 0,
                 () -> "capture exited 0 but wrote no descriptor to " + out + ": " + result.description());
         return out;
+    }
+
+    /**
+     * {@code java -javaagent:JAR=DESCRIPTOR[,OPTIONS] -cp CLASSES:APP_JNA MAIN ARGS…}; with a null
+     * descriptor, the same JVM without the agent.
+     */
+    public List<String> appCommand(Path descriptor, String agentOptions, String mainClass, String... args) {
+        List<String> command = new ArrayList<>();
+        command.add(java.toString());
+        command.addAll(ItConfig.jvmOptions());
+        if (descriptor != null) {
+            command.add("-javaagent:" + jar + "=" + descriptor + (agentOptions.isEmpty() ? "" : "," + agentOptions));
+        }
+        command.addAll(List.of("-cp", classes + File.pathSeparator + ItConfig.appJna(), mainClass));
+        command.addAll(List.of(args));
+        return command;
     }
 
     /**

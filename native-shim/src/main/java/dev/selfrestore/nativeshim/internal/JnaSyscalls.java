@@ -32,9 +32,11 @@ public final class JnaSyscalls implements Syscalls {
     private static volatile JnaSyscalls instance;
 
     private final long sysBrk;
+    private final long environ;
 
-    private JnaSyscalls(long sysBrk) {
+    private JnaSyscalls(long sysBrk, long environ) {
         this.sysBrk = sysBrk;
+        this.environ = environ;
     }
 
     /** Binds libc on first use. */
@@ -44,13 +46,74 @@ public final class JnaSyscalls implements Syscalls {
             synchronized (JnaSyscalls.class) {
                 s = instance;
                 if (s == null) {
-                    s = new JnaSyscalls(checkPlatform());
-                    Native.register(Lib.class, NativeLibrary.getInstance(Platform.C_LIBRARY_NAME));
+                    s = bind(checkPlatform());
                     instance = s;
                 }
             }
         }
         return s;
+    }
+
+    /**
+     * Binds the C library, leaving no trace of JNA's set-up in the application:
+     * <ul>
+     *   <li>JNA records {@code jna.loaded}, {@code jnidispatch.path} and
+     *       {@code jna.platform.library.path} as system properties: whatever it adds is removed.</li>
+     *   <li>Without {@code jna.platform.library.path}, NativeLibrary's initialiser runs
+     *       {@code ldconfig -p}-style probes in a child process (and so starts the JDK's
+     *       "process reaper" thread); libc is opened by its soname and needs no search path, so
+     *       the property is set, empty, for the duration.</li>
+     *   <li>A NativeLibrary registers with JNA's Cleaner, whose thread lives while anything is
+     *       registered (and 30 s beyond). Direct-mapped methods keep the function addresses they
+     *       were bound to, and libc cannot be unloaded from a running JVM, so the library object is
+     *       closed once bound (the address of {@code environ} read before), which leaves our
+     *       Cleaner with nothing to do, and its thread is ended (it returns when interrupted).
+     *       Only our JNA's thread: an application's own JNA has a Cleaner of its own.</li>
+     * </ul>
+     */
+    private static JnaSyscalls bind(long sysBrk) {
+        java.util.Properties before = (java.util.Properties) System.getProperties().clone();
+        try {
+            System.setProperty("jna.platform.library.path", "");
+            NativeLibrary libc = NativeLibrary.getInstance(Platform.C_LIBRARY_NAME);
+            Native.register(Lib.class, libc);
+            long environ = com.sun.jna.Pointer.nativeValue(libc.getGlobalVariableAddress("environ"));
+            libc.close();
+            endCleanerThread();
+            return new JnaSyscalls(sysBrk, environ);
+        } finally {
+            for (String key : System.getProperties().stringPropertyNames()) {
+                if (!before.containsKey(key)) {
+                    System.clearProperty(key);
+                }
+            }
+            for (String key : before.stringPropertyNames()) {
+                if (!before.getProperty(key).equals(System.getProperty(key))) {
+                    System.setProperty(key, before.getProperty(key));
+                }
+            }
+        }
+    }
+
+    private static void endCleanerThread() {
+        ThreadGroup root = Thread.currentThread().getThreadGroup();
+        while (root.getParent() != null) {
+            root = root.getParent();
+        }
+        Thread[] threads = new Thread[root.activeCount() + 8];
+        int n = root.enumerate(threads, true);
+        for (int i = 0; i < n; i++) {
+            Thread t = threads[i];
+            if (t.getName().equals("JNA Cleaner") && t.getClass().getClassLoader() == JnaSyscalls.class.getClassLoader()) {
+                t.interrupt();
+                try {
+                    t.join(1000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
     }
 
     /** Returns the brk syscall number of this architecture, or refuses the platform. */
@@ -231,13 +294,8 @@ public final class JnaSyscalls implements Syscalls {
     }
 
     @Override
-    public long libcVariable(String name) {
-        try {
-            return com.sun.jna.Pointer.nativeValue(
-                    NativeLibrary.getInstance(Platform.C_LIBRARY_NAME).getGlobalVariableAddress(name));
-        } catch (UnsatisfiedLinkError e) {
-            throw new UnsupportedOperationException("the C library has no symbol " + name, e);
-        }
+    public long libcEnvironVariable() {
+        return environ;
     }
 
     @Override
@@ -347,20 +405,26 @@ public final class JnaSyscalls implements Syscalls {
         return new String(path, StandardCharsets.UTF_8);
     }
 
-    /** Native scratch memory for one call, freed when the call returns. */
+    /**
+     * Native scratch memory for one call, freed when the call returns. malloc/free directly, not
+     * JNA's Memory: Memory registers with JNA's Cleaner, whose thread would outlive the restore.
+     */
     private static final class Scratch implements AutoCloseable {
-        final com.sun.jna.Memory memory;
+        final com.sun.jna.Pointer memory;
         final long address;
 
         Scratch(long size) {
-            memory = new com.sun.jna.Memory(size);
-            memory.clear();
-            address = com.sun.jna.Pointer.nativeValue(memory);
+            address = Native.malloc(size);
+            if (address == 0) {
+                throw new OutOfMemoryError("malloc(" + size + ") failed");
+            }
+            memory = new com.sun.jna.Pointer(address);
+            memory.setMemory(0, size, (byte) 0);
         }
 
         @Override
         public void close() {
-            memory.close();
+            Native.free(address);
         }
     }
 }

@@ -54,7 +54,7 @@ final class LibcEnvironment {
             // Without CONFIG_ANON_VMA_NAME the mapping just has no name.
         }
         // One aligned store: a thread calling getenv meanwhile sees the old array or the new one.
-        sys.writeWord(sys.libcVariable("environ"), addr);
+        sys.writeWord(sys.libcEnvironVariable(), addr);
         return count;
     }
 }

@@ -1,0 +1,107 @@
+package dev.selfrestore.agent.bootstrap;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Renames one class in a class file's constant pool: every {@code CONSTANT_Utf8} that is the
+ * class's internal name, or holds it as a descriptor type ({@code L…;}), is rewritten. Nothing
+ * after the constant pool changes, and no other constant moves, so the class file stays valid
+ * without recomputing anything. Used to point JNA's logging at selfrestore's own logger (see
+ * {@code JnaLogger} in native-shim).
+ */
+final class ConstantPoolRenamer {
+    private final byte[] from;
+    private final byte[] fromType;
+    private final byte[] to;
+    private final byte[] toType;
+
+    ConstantPoolRenamer(String from, String to) {
+        this.from = from.getBytes(StandardCharsets.US_ASCII);
+        this.fromType = ("L" + from + ";").getBytes(StandardCharsets.US_ASCII);
+        this.to = to.getBytes(StandardCharsets.US_ASCII);
+        this.toType = ("L" + to + ";").getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /** The class file with the class renamed, or the same array when it does not mention it. */
+    byte[] rename(byte[] b) {
+        if (indexOf(b, fromType, 0) < 0 && indexOf(b, from, 0) < 0) {
+            return b;
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream(b.length + 64);
+        int count = u2(b, 8);
+        out.write(b, 0, 10);
+        int p = 10;
+        for (int i = 1; i < count; i++) {
+            int tag = b[p] & 0xff;
+            if (tag == 1) {
+                int len = u2(b, p + 1);
+                byte[] value = java.util.Arrays.copyOfRange(b, p + 3, p + 3 + len);
+                byte[] renamed = java.util.Arrays.equals(value, from) ? to : replaceAll(value, fromType, toType);
+                out.write(1);
+                out.write(renamed.length >>> 8);
+                out.write(renamed.length);
+                out.write(renamed, 0, renamed.length);
+                p += 3 + len;
+                continue;
+            }
+            int size = entrySize(tag);
+            out.write(b, p, size);
+            p += size;
+            if (tag == 5 || tag == 6) {
+                i++; // long and double take two slots
+            }
+        }
+        out.write(b, p, b.length - p);
+        return out.toByteArray();
+    }
+
+    private static int entrySize(int tag) {
+        switch (tag) {
+            case 7: case 8: case 16: case 19: case 20:
+                return 3;
+            case 15:
+                return 4;
+            case 3: case 4: case 9: case 10: case 11: case 12: case 17: case 18:
+                return 5;
+            case 5: case 6:
+                return 9;
+            default:
+                throw new IllegalArgumentException("constant pool tag " + tag);
+        }
+    }
+
+    private static int u2(byte[] b, int at) {
+        return (b[at] & 0xff) << 8 | (b[at + 1] & 0xff);
+    }
+
+    private static byte[] replaceAll(byte[] s, byte[] what, byte[] with) {
+        int at = indexOf(s, what, 0);
+        if (at < 0) {
+            return s;
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream(s.length + with.length);
+        int from = 0;
+        while (at >= 0) {
+            out.write(s, from, at - from);
+            out.write(with, 0, with.length);
+            from = at + what.length;
+            at = indexOf(s, what, from);
+        }
+        out.write(s, from, s.length - from);
+        return out.toByteArray();
+    }
+
+    private static int indexOf(byte[] s, byte[] what, int from) {
+        outer:
+        for (int i = from; i <= s.length - what.length; i++) {
+            for (int j = 0; j < what.length; j++) {
+                if (s[i + j] != what[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
+    }
+}

@@ -1,0 +1,82 @@
+package dev.selfrestore.it;
+
+import static dev.selfrestore.it.support.ItConfig.PROCESS_TIMEOUT;
+import static dev.selfrestore.it.support.ProcAssertions.assertSameBytes;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.selfrestore.it.app.ShowIdentity;
+import dev.selfrestore.it.support.Fixtures;
+import dev.selfrestore.it.support.ItConfig;
+import dev.selfrestore.it.support.ProcIdentity;
+import dev.selfrestore.it.support.Processes;
+import dev.selfrestore.it.support.RestoredApp;
+import dev.selfrestore.it.support.SelfRestoreCli;
+import dev.selfrestore.it.support.SleepOriginal;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * mode=exact applies the saved fields as they are when the memory is at the saved layout, and
+ * refuses, naming the fields, when it is not.
+ *
+ * <p>A JVM whose memory is at a descriptor's layout, here: the JVM itself. Three agents run in
+ * order: the first captures the JVM's own descriptor ({@code capture=}), the second gives it
+ * another process's identity (relocate), the third restores its own descriptor in exact mode, which
+ * points every field back at the JVM's own argument and environment areas on its stack.
+ */
+class ExactModeIT {
+
+    @RegisterExtension
+    final Processes processes = new Processes();
+
+    @TempDir
+    Path dir;
+
+    private String agent(String args) {
+        return "-javaagent:" + ItConfig.agentJar() + "=" + args;
+    }
+
+    @Test
+    void exactRestoresAProcessWhoseLayoutMatches() throws Exception {
+        SelfRestoreCli cli = new SelfRestoreCli(processes);
+        SleepOriginal other = SleepOriginal.start(processes, dir);
+        Path otherDescriptor = cli.captureOk(other.pid(), dir.resolve("other.mmd"));
+        other.stop();
+
+        Path self = dir.resolve("self.mmd");
+        List<String> command = new ArrayList<>();
+        command.add(ItConfig.java().toString());
+        command.addAll(ItConfig.jvmOptions());
+        command.add(agent("capture=" + self + ",quiet=true"));
+        command.add(agent(otherDescriptor + ",quiet=true"));
+        command.add(agent(self + ",mode=exact"));
+        command.addAll(List.of("-cp", ItConfig.testClasses().toString(), ShowIdentity.class.getName(), "exact"));
+        RestoredApp app = RestoredApp.start(processes, command);
+
+        ProcIdentity now = ProcIdentity.of(app.pid());
+        assertSameBytes("/proc/" + app.pid() + "/cmdline: the JVM's own again", Fixtures.cmdlineOf(command), now.cmdline());
+        assertEquals(ItConfig.javaRealPath().toString(), now.exe(), "exe: the JVM's own launcher again");
+        String line = app.stopAndAssertOneStderrLine("selfrestore: restored");
+        assertTrue(line.contains("mode=exact"), line);
+    }
+
+    @Test
+    void exactRefusesAnotherProcesssLayoutAndNamesTheFields() throws Exception {
+        SelfRestoreCli cli = new SelfRestoreCli(processes);
+        SleepOriginal other = SleepOriginal.start(processes, dir);
+        Path descriptor = cli.captureOk(other.pid(), dir.resolve("other.mmd"));
+        other.stop();
+
+        List<String> command = cli.restoredAppCommand(descriptor, "mode=exact");
+        RestoredApp app = RestoredApp.start(processes, command);
+        assertSameBytes("/proc/" + app.pid() + "/cmdline: unchanged", Fixtures.cmdlineOf(command),
+                ProcIdentity.of(app.pid()).cmdline());
+        String line = app.stopAndAssertOneStderrLine("selfrestore: not restored");
+        assertTrue(line.contains("mode=exact refused") && line.contains("arg_start="), line);
+    }
+}
