@@ -36,18 +36,26 @@ class EnvironmentViewsIT {
     @TempDir
     Path dir;
 
-    @Test
-    void allViewsShowTheOriginalsEnvironment() throws Exception {
+    private byte[] environ;
+    private RunningProcess app;
+
+    /** Captures a native original with raw environment bytes, restores it with the agent options. */
+    private ViewsReport restore(String agentOptions) throws Exception {
         SelfRestoreCli cli = new SelfRestoreCli(processes);
         SleepOriginal original = SleepOriginal.start(processes, dir);
-        byte[] environ = ProcIdentity.of(original.pid()).environ();
+        environ = ProcIdentity.of(original.pid()).environ();
         Path descriptor = cli.captureOk(original.pid(), dir.resolve("original.mmd"));
         original.stop();
 
-        RunningProcess app = processes.start("views", cli.appCommand(descriptor, "", IdentityViews.class.getName()),
+        app = processes.start("views", cli.appCommand(descriptor, agentOptions, IdentityViews.class.getName()),
                 ItConfig.restorerEnvironment());
         app.awaitStdoutLine("READY", PROCESS_TIMEOUT);
-        ViewsReport report = new ViewsReport(app.stdoutLines());
+        return new ViewsReport(app.stdoutLines());
+    }
+
+    @Test
+    void allViewsShowTheOriginalsEnvironment() throws Exception {
+        ViewsReport report = restore("");
         List<String> expected = ViewsReport.entries(environ);
 
         assertSameBytes("/proc/" + app.pid() + "/environ", environ, ProcIdentity.of(app.pid()).environ());
@@ -72,16 +80,7 @@ class EnvironmentViewsIT {
 
     @Test
     void envProcChangesOnlyProc() throws Exception {
-        SelfRestoreCli cli = new SelfRestoreCli(processes);
-        SleepOriginal original = SleepOriginal.start(processes, dir);
-        byte[] environ = ProcIdentity.of(original.pid()).environ();
-        Path descriptor = cli.captureOk(original.pid(), dir.resolve("original.mmd"));
-        original.stop();
-
-        RunningProcess app = processes.start("views", cli.appCommand(descriptor, "env=proc", IdentityViews.class.getName()),
-                ItConfig.restorerEnvironment());
-        app.awaitStdoutLine("READY", PROCESS_TIMEOUT);
-        ViewsReport report = new ViewsReport(app.stdoutLines());
+        ViewsReport report = restore("env=proc");
         assertSameBytes("/proc/" + app.pid() + "/environ", environ, ProcIdentity.of(app.pid()).environ());
         assertEquals(new TreeSet<>(List.of(hex("PATH=/usr/bin:/bin"), hex("SRIT_ROLE=restoring-jvm"))),
                 new TreeSet<>(ViewsReport.entries(report.one("CHILD_INHERITED"))),
