@@ -136,11 +136,20 @@ public final class AgentLayer {
         ModuleLayer boot = ModuleLayer.boot();
         Configuration cf = boot.configuration().resolve(finder, ModuleFinder.of(), Set.of(MODULE));
         InstClassLoader loader = new InstClassLoader(jar, file, MODULE, inst == null ? cliJdkPackages(boot) : Map.of(),
-                versions.stream().mapToInt(Integer::intValue).toArray());
+                toArray(versions));
         ModuleLayer.Controller controller = ModuleLayer.defineModules(cf, List.of(boot), name -> loader);
         AgentLayer layer = new AgentLayer(loader);
         layer.enableNativeAccess(controller, controller.layer().findModule(MODULE).orElseThrow(), inst);
         return layer;
+    }
+
+    private static int[] toArray(java.util.Collection<Integer> values) {
+        int[] out = new int[values.size()];
+        int i = 0;
+        for (int v : values) {
+            out[i++] = v;
+        }
+        return out;
     }
 
     /**
