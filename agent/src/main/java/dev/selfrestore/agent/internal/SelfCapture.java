@@ -85,8 +85,8 @@ final class SelfCapture implements Resource {
             wroteFile = true;
             if (!quiet) {
                 err.println(PREFIX + "captured pid " + d.capture().pid() + " (" + RawBytes.escape(d.comm()) + ", "
-                        + d.exe().displayPath() + ") to " + file + when + ", brk exact, "
-                        + String.format(java.util.Locale.ROOT, "in %.1f ms", (System.nanoTime() - t0) / 1e6));
+                        + d.exe().displayPath() + ") to " + file + when + ", brk exact, in "
+                        + AgentRunner.millis(System.nanoTime() - t0) + " ms");
             }
             return true;
         } catch (FileAlreadyExistsException e) {
