@@ -25,6 +25,8 @@ import java.util.List;
  *       again before each CRaC checkpoint. {@code -javaagent:selfrestore.jar=capture=/path/app.mmd}
  *       captures only.</li>
  *   <li>{@code capture-force=true}: let {@code capture=} replace an existing FILE</li>
+ *   <li>{@code insecure-descriptor=true}: read a descriptor another user could have written
+ *       (see DescriptorTrust); refused by default</li>
  *   <li>{@code report=FILE}: also write every line printed, with its outcome, to FILE (for
  *       {@code selfrestore attach}; see AgentReport)</li>
  * </ul>
@@ -40,6 +42,7 @@ final class AgentOptions {
     String capture;
     boolean captureForce;
     String report;
+    boolean insecureDescriptor;
     final List<String> errors = new ArrayList<>();
 
     static AgentOptions parse(String args) {
@@ -93,9 +96,12 @@ final class AgentOptions {
                 case "report":
                     o.report = path(o, key, value);
                     break;
+                case "insecure-descriptor":
+                    o.insecureDescriptor = bool(o, key, value);
+                    break;
                 default:
                     o.errors.add("unknown agent option '" + key + "' (known: quiet, strict, debug, mode, env, main-args, "
-                            + "capture, capture-force, report)");
+                            + "capture, capture-force, report, insecure-descriptor)");
             }
         }
         if (o.descriptor == null && o.capture == null && o.errors.isEmpty()) {

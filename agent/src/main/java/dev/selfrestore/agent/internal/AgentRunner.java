@@ -3,6 +3,8 @@ package dev.selfrestore.agent.internal;
 import dev.selfrestore.nativeshim.Syscalls;
 import dev.selfrestore.runtime.MmDescriptor;
 import dev.selfrestore.runtime.codec.DescriptorCodec;
+import dev.selfrestore.runtime.codec.DescriptorTrust;
+import dev.selfrestore.runtime.proc.ProcPid;
 import dev.selfrestore.runtime.codec.DescriptorFormatException;
 import dev.selfrestore.runtime.restore.RestoreException;
 import dev.selfrestore.runtime.restore.RestoreOptions;
@@ -52,7 +54,11 @@ public final class AgentRunner {
             return;
         }
         try {
-            MmDescriptor d = DescriptorCodec.read(Path.of(o.descriptor));
+            Path file = Path.of(o.descriptor);
+            if (!o.insecureDescriptor) {
+                DescriptorTrust.check(file, ProcPid.self().effectiveUid());
+            }
+            MmDescriptor d = DescriptorCodec.read(file);
             List<String> notes = new ArrayList<>();
             MainArgs mainArgs = null;
             if (o.restoreMainArgs) {
@@ -102,6 +108,8 @@ public final class AgentRunner {
             if (!o.quiet) {
                 err.println(PREFIX + "restored " + summary);
             }
+        } catch (IOException e) {
+            fail(o, err, "not restored: cannot read this process's user: " + e, e);
         } catch (DescriptorFormatException e) {
             fail(o, err, "not restored: " + e.getMessage(), e);
         } catch (ValidationException e) {

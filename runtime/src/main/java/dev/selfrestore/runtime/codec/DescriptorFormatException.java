@@ -33,7 +33,9 @@ public final class DescriptorFormatException extends Exception {
         /** The checksum matches but the content breaks the format's rules. */
         MALFORMED,
         /** A size (the file, the record, a field) is over the format's limits. */
-        TOO_LARGE
+        TOO_LARGE,
+        /** Another user could have written the file (see DescriptorTrust). */
+        UNTRUSTED
     }
 
     private final Problem problem;

@@ -208,6 +208,15 @@ public final class ProcPid {
         return Integer.parseInt(uid.split("\\s+")[0]);
     }
 
+    /** Effective UID (second number of the {@code Uid:} line). */
+    public int effectiveUid() throws IOException {
+        String uid = status("Uid");
+        if (uid == null) {
+            throw new IOException(file("status") + ": no Uid line");
+        }
+        return Integer.parseInt(uid.split("\\s+")[1]);
+    }
+
     /** Effective capability set ({@code CapEff:}) as a bit mask. */
     public long effectiveCapabilities() throws IOException {
         String cap = status("CapEff");
