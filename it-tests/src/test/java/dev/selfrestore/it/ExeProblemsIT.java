@@ -1,0 +1,70 @@
+package dev.selfrestore.it;
+
+import static dev.selfrestore.it.support.ProcAssertions.assertSameIdentityExceptExe;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.selfrestore.it.support.ItConfig;
+import dev.selfrestore.it.support.ProcIdentity;
+import dev.selfrestore.it.support.Processes;
+import dev.selfrestore.it.support.RestoredApp;
+import dev.selfrestore.it.support.SelfRestoreCli;
+import dev.selfrestore.it.support.SleepOriginal;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The original executable is gone, changed or not executable: exe is not swapped, everything else is
+ * restored, and the one line names the reason. selfrestore never shows a different binary as the
+ * original.
+ */
+class ExeProblemsIT {
+
+    @RegisterExtension
+    final Processes processes = new Processes();
+
+    @TempDir
+    Path dir;
+
+    private interface Damage {
+        void apply(Path exe) throws Exception;
+    }
+
+    private void restoreAfter(Damage damage, String reason) throws Exception {
+        SelfRestoreCli cli = new SelfRestoreCli(processes);
+        SleepOriginal original = SleepOriginal.start(processes, dir);
+        ProcIdentity before = ProcIdentity.of(original.pid());
+        Path descriptor = cli.captureOk(original.pid(), dir.resolve("original.mmd"));
+        original.stop();
+        damage.apply(original.exe());
+
+        RestoredApp app = RestoredApp.start(processes, cli.restoredAppCommand(descriptor, ""));
+        ProcIdentity after = ProcIdentity.of(app.pid());
+        assertSameIdentityExceptExe(before, after);
+        assertEquals(ItConfig.javaRealPath().toString(), after.exe(), "exe stays the JVM's launcher");
+        String line = app.stopAndAssertOneStderrLine("selfrestore: partly restored");
+        assertTrue(line.contains("exe not changed") && line.contains(reason), () -> "'" + reason + "' in: " + line);
+    }
+
+    @Test
+    void deletedSinceCapture() throws Exception {
+        restoreAfter(Files::delete, "No such file or directory");
+    }
+
+    @Test
+    void changedSinceCapture() throws Exception {
+        restoreAfter(exe -> Files.write(exe, new byte[] {0}, StandardOpenOption.APPEND), "it changed");
+    }
+
+    @Test
+    void notExecutable() throws Exception {
+        restoreAfter(exe -> Files.setPosixFilePermissions(exe, PosixFilePermissions.fromString("rw-r--r--")),
+                "is not executable (mode 0644)");
+    }
+}
