@@ -85,16 +85,16 @@ public final class Restorer {
             throw new ValidationException("descriptor breaks " + problems.size() + " rule(s)", problems);
         }
 
-        ExePlan exe = options.changeExe() ? planExe(d.exe(), self) : ExePlan.skip("not requested");
+        ExePlan exe = options.changeExe() ? planExe(d.exe(), self, maps) : ExePlan.skip("not requested");
         ArgEnvArea area = null;
         boolean changed = false;
         try {
             MmFields map;
-            List<Mapping> current = self.maps();
+            List<Mapping> current = maps;
             if (options.mode() == RestoreOptions.Mode.RELOCATE) {
                 area = ArgEnvArea.create(sys, d.cmdline(), d.environ(), limits.pageSize());
                 map = live.withArgsAndEnv(area.argStart, area.argEnd, area.envStart, area.envEnd);
-                current = self.maps();
+                current = self.maps(); // read again: the new area must be there, as the kernel sees it
                 problems = Validator.map(map, current, limits);
             } else {
                 map = d.fields();
@@ -185,7 +185,7 @@ public final class Restorer {
             + "CAP_CHECKPOINT_RESTORE) or start the JVM in a user namespace (unshare -Ur)";
 
     /** Decides about exe before anything changes: opens the original, checks it and the capability. */
-    private ExePlan planExe(ExecutableIdentity want, ProcPid self) {
+    private ExePlan planExe(ExecutableIdentity want, ProcPid self, List<Mapping> maps) {
         byte[] path = want.path();
         String shown = RawBytes.escape(path);
         Statx current;
@@ -223,7 +223,7 @@ public final class Restorer {
             if (!Capabilities.mayChangeExe(caps)) {
                 return plan.giveUp(sys, "exe not changed: this process lacks CAP_CHECKPOINT_RESTORE; " + NO_CAPABILITY);
             }
-            plan.currentMappings = ExeSwap.mappingsOf(self.maps(), current);
+            plan.currentMappings = ExeSwap.mappingsOf(maps, current);
             return plan;
         } catch (IOException | NativeCallException e) {
             return plan.giveUp(sys, "exe not changed: cannot check " + shown + ": " + e.getMessage());
