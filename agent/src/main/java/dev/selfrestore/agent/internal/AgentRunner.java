@@ -2,14 +2,14 @@ package dev.selfrestore.agent.internal;
 
 import dev.selfrestore.nativeshim.Syscalls;
 import dev.selfrestore.runtime.MmDescriptor;
-import dev.selfrestore.runtime.codec.DescriptorCodec;
-import dev.selfrestore.runtime.codec.DescriptorTrust;
 import dev.selfrestore.runtime.proc.ProcPid;
 import dev.selfrestore.runtime.codec.DescriptorFormatException;
+import dev.selfrestore.runtime.codec.DescriptorTrust;
 import dev.selfrestore.runtime.restore.RestoreException;
 import dev.selfrestore.runtime.restore.RestoreOptions;
 import dev.selfrestore.runtime.restore.RestoreResult;
 import dev.selfrestore.runtime.restore.Restorer;
+import dev.selfrestore.runtime.validate.KernelLimits;
 import dev.selfrestore.runtime.validate.ValidationException;
 import dev.selfrestore.runtime.verify.Difference;
 import java.io.IOException;
@@ -54,11 +54,39 @@ public final class AgentRunner {
             return;
         }
         try {
+            // The descriptor is read on a second thread while this one checks that it may be
+            // trusted and binds libc: Chronicle's and JNA's initialisations overlap.
             Path file = Path.of(o.descriptor);
-            if (!o.insecureDescriptor) {
-                DescriptorTrust.check(file, ProcPid.self().effectiveUid());
+            ParallelRead read = ParallelRead.start(file);
+            Syscalls sys = null;
+            Throwable bindFailure = null;
+            Exception untrusted = null;
+            try {
+                if (!o.insecureDescriptor) {
+                    DescriptorTrust.check(file, ProcPid.self().effectiveUid());
+                }
+                shareChronicleStartup();
+                sys = Syscalls.linux();
+                warmUp(sys);
+            } catch (DescriptorFormatException | IOException e) {
+                untrusted = e;
+            } catch (RuntimeException | LinkageError e) { // thrown once the reading thread is joined
+                bindFailure = e;
             }
-            MmDescriptor d = DescriptorCodec.read(file);
+            if (untrusted != null) { // reported as such, whatever the file holds
+                read.joinQuietly();
+                if (untrusted instanceof DescriptorFormatException) {
+                    throw (DescriptorFormatException) untrusted;
+                }
+                throw (IOException) untrusted;
+            }
+            MmDescriptor d = read.join();
+            // a problem with the file is reported before one with JNA
+            if (bindFailure instanceof RuntimeException) {
+                throw (RuntimeException) bindFailure;
+            } else if (bindFailure != null) {
+                throw (LinkageError) bindFailure;
+            }
             List<String> notes = new ArrayList<>();
             MainArgs mainArgs = null;
             if (o.restoreMainArgs) {
@@ -72,7 +100,7 @@ public final class AgentRunner {
             RestoreOptions options = new RestoreOptions(
                     o.mode.equals("exact") ? RestoreOptions.Mode.EXACT : RestoreOptions.Mode.RELOCATE,
                     true, true, o.env.equals("all"));
-            RestoreResult r = new Restorer(Syscalls.linux()).restore(d, options);
+            RestoreResult r = new Restorer(sys).restore(d, options);
             if (!r.differences().isEmpty()) {
                 fail(o, err, "restore of " + o.descriptor + " incomplete: /proc differs: "
                         + r.differences().stream().map(Difference::toString).collect(Collectors.joining("; ")), null);
@@ -120,6 +148,61 @@ public final class AgentRunner {
             fail(o, err, "not restored: " + e, e);
         } catch (RuntimeException e) {
             fail(o, err, "not restored: internal error: " + e, e);
+        }
+    }
+
+    /**
+     * Chronicle's initialiser asks the JVM for its input arguments through the platform
+     * RuntimeMXBean, whose first use sets up the platform MBean providers (about 20 ms cold). That
+     * set-up is the JDK's own and would happen anyway; done here, on this thread, it no longer
+     * lengthens the reading thread, which is the longer of the two.
+     */
+    private static void shareChronicleStartup() {
+        try {
+            java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments();
+        } catch (RuntimeException | LinkageError e) {
+            // Chronicle meets the same problem and reports it
+        }
+    }
+
+    /** Classes the restore goes through, loaded and initialised while the descriptor is being read. */
+    private static final String[] RESTORE_CLASSES = {
+        "dev.selfrestore.runtime.restore.Restorer",
+        "dev.selfrestore.runtime.restore.RestoreResult",
+        "dev.selfrestore.runtime.restore.ArgEnvArea",
+        "dev.selfrestore.runtime.restore.ExeSwap",
+        "dev.selfrestore.runtime.restore.LibcEnvironment",
+        "dev.selfrestore.runtime.validate.Validator",
+        "dev.selfrestore.runtime.verify.Verifier",
+        "dev.selfrestore.runtime.capture.ExecutableInspector",
+        "dev.selfrestore.runtime.proc.Capabilities",
+        "dev.selfrestore.runtime.capture.ElfBuildId",
+        "dev.selfrestore.runtime.RawBytes",
+        "dev.selfrestore.runtime.restore.RestoreOptions",
+        "dev.selfrestore.nativeshim.Errno",
+        "dev.selfrestore.nativeshim.Statx",
+        "dev.selfrestore.agent.internal.JavaEnvironment",
+    };
+
+    /**
+     * Runs, once and for nothing, the first steps of a restore that need no descriptor (the kernel
+     * probe, this process's stat and maps) and loads the classes of the rest: a cold JVM spends most
+     * of a restore loading and first running code, and this thread has the time while the other
+     * reads the descriptor. The restore itself reads everything again. Anything that fails here
+     * fails there too, where it is reported.
+     */
+    private static void warmUp(Syscalls sys) {
+        try {
+            KernelLimits.probe(sys);
+            ProcPid self = ProcPid.self();
+            self.statFields(sys.currentBrk());
+            self.maps();
+            ClassLoader loader = AgentRunner.class.getClassLoader();
+            for (String c : RESTORE_CLASSES) {
+                Class.forName(c, true, loader);
+            }
+        } catch (Exception | LinkageError e) {
+            // reported by the restore
         }
     }
 

@@ -72,7 +72,12 @@ public final class JnaSyscalls implements Syscalls {
      * </ul>
      */
     private static JnaSyscalls bind(long sysBrk) {
-        java.util.Properties before = (java.util.Properties) System.getProperties().clone();
+        // Only JNA's own keys are saved and put back: another thread of ours may set and restore
+        // properties of its own meanwhile (Chronicle's initialisation, see ChronicleStartup).
+        String[] values = new String[JNA_PROPERTIES.length];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = System.getProperty(JNA_PROPERTIES[i]);
+        }
         try {
             System.setProperty("jna.platform.library.path", "");
             NativeLibrary libc = NativeLibrary.getInstance(Platform.C_LIBRARY_NAME);
@@ -82,18 +87,21 @@ public final class JnaSyscalls implements Syscalls {
             endCleanerThread();
             return new JnaSyscalls(sysBrk, environ);
         } finally {
-            for (String key : System.getProperties().stringPropertyNames()) {
-                if (!before.containsKey(key)) {
-                    System.clearProperty(key);
-                }
-            }
-            for (String key : before.stringPropertyNames()) {
-                if (!before.getProperty(key).equals(System.getProperty(key))) {
-                    System.setProperty(key, before.getProperty(key));
+            for (int i = 0; i < values.length; i++) {
+                if (values[i] == null) {
+                    System.clearProperty(JNA_PROPERTIES[i]);
+                } else {
+                    System.setProperty(JNA_PROPERTIES[i], values[i]);
                 }
             }
         }
     }
+
+    /**
+     * The system properties JNA 5 sets while it loads (Native and NativeLibrary write no others;
+     * NoTraceIT compares every property with and without the agent).
+     */
+    private static final String[] JNA_PROPERTIES = {"jna.loaded", "jnidispatch.path", "jna.platform.library.path", "jna.nounpack"};
 
     private static void endCleanerThread() {
         ThreadGroup root = Thread.currentThread().getThreadGroup();

@@ -1,0 +1,87 @@
+package dev.selfrestore.agent.internal;
+
+import dev.selfrestore.runtime.MmDescriptor;
+import dev.selfrestore.runtime.codec.DescriptorCodec;
+import dev.selfrestore.runtime.codec.DescriptorFormatException;
+import java.io.IOException;
+import java.nio.file.Path;
+
+/**
+ * Reads the descriptor on a second thread while premain's own thread checks that the file may be
+ * trusted and binds the C library: the two largest costs of a cold restore (Chronicle's initialisation for the codec, JNA's
+ * for the system calls) then overlap instead of adding up. Neither touches what the other uses
+ * (system properties are saved and put back per key by each, see ChronicleStartup and
+ * JnaSyscalls).
+ *
+ * <p>The thread is joined before {@link #join} returns, whatever happened, so no thread of ours is
+ * left running when the application starts.
+ */
+final class ParallelRead implements Runnable {
+    private final Path file;
+    private final Thread thread;
+    private MmDescriptor descriptor;
+    private Throwable failure;
+
+    private ParallelRead(Path file) {
+        this.file = file;
+        this.thread = new Thread(this, "selfrestore-read");
+        this.thread.setDaemon(true);
+    }
+
+    /**
+     * Starts reading {@code file}. Reading and decoding an untrusted file is harmless (the reader is
+     * fuzzed); only applying it is not, and the caller decides that after {@link #join}.
+     */
+    static ParallelRead start(Path file) {
+        ParallelRead r = new ParallelRead(file);
+        r.thread.start();
+        return r;
+    }
+
+    @Override
+    public void run() {
+        try {
+            descriptor = DescriptorCodec.read(file);
+        } catch (Throwable t) { // handed to the caller's thread, as if read there
+            failure = t;
+        }
+    }
+
+    /** Waits for the read and returns its descriptor, or throws what the read threw. */
+    MmDescriptor join() throws IOException, DescriptorFormatException {
+        joinQuietly();
+        Throwable t = failure;
+        if (t == null) {
+            return descriptor;
+        }
+        if (t instanceof IOException) {
+            throw (IOException) t;
+        }
+        if (t instanceof DescriptorFormatException) {
+            throw (DescriptorFormatException) t;
+        }
+        if (t instanceof RuntimeException) {
+            throw (RuntimeException) t;
+        }
+        if (t instanceof Error) {
+            throw (Error) t;
+        }
+        throw new IllegalStateException(t);
+    }
+
+    /** Waits for the read to end, whatever its outcome. */
+    void joinQuietly() {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                thread.join();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
