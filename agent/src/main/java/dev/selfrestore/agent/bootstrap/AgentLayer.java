@@ -11,7 +11,6 @@ import java.lang.module.ModuleReference;
 import java.lang.reflect.Method;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.util.Enumeration;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -28,8 +27,10 @@ import java.util.stream.Stream;
  * <p>The agent jar joins the application's class path, but only the entry class and this package
  * are stored there as classes. Everything else (runtime, native-shim, JNA, Chronicle, picocli) is
  * stored under {@code inst/} as {@code .classdata} entries that no other class loader can see, and
- * is defined here, by {@link InstClassLoader}, as one named module, {@value #MODULE}, whose parent
- * is the platform class loader. So:
+ * is defined here by {@link InstClassLoader}, whose parent is the platform class loader: on JDK 22
+ * and later as one named module, {@value #MODULE}, in a module layer of its own; on JDK 17 to 21,
+ * which restrict no native access, in that loader's unnamed module (resolving a layer would cost
+ * about 30 ms of every cold start there, for nothing). So:
  * <ul>
  *   <li>an application with its own JNA, Chronicle or Byte Buddy never sees ours, and ours never
  *       sees theirs (the application class loader is not an ancestor);</li>
@@ -47,6 +48,8 @@ public final class AgentLayer {
     static final String PREFIX = "inst/";
     static final String CLASS_SUFFIX = ".classdata";
     static final String VERSIONS = "META-INF/versions/";
+    /** The package index written by the build (agent/src/build/InstIndex.java). */
+    static final String INDEX = PREFIX + "META-INF/selfrestore.index";
 
     private static volatile AgentLayer instance;
 
@@ -93,32 +96,14 @@ public final class AgentLayer {
         JarFile jar = new JarFile(file, false);
         Set<String> packages = new HashSet<>();
         java.util.TreeSet<Integer> versions = new java.util.TreeSet<>(java.util.Comparator.reverseOrder());
-        int feature = Runtime.version().feature();
-        for (Enumeration<JarEntry> e = jar.entries(); e.hasMoreElements(); ) {
-            String n = e.nextElement().getName();
-            if (!n.startsWith(PREFIX) || !n.endsWith(CLASS_SUFFIX)) {
-                continue;
-            }
-            String path = n.substring(PREFIX.length());
-            if (path.startsWith(VERSIONS)) {
-                // A multi-release library (Byte Buddy): META-INF/versions/N/ holds classes for Java N+.
-                int slash = path.indexOf('/', VERSIONS.length());
-                int version = Integer.parseInt(path.substring(VERSIONS.length(), slash));
-                if (version > feature) {
-                    continue;
-                }
-                versions.add(version);
-                path = path.substring(slash + 1);
-            }
-            int slash = path.lastIndexOf('/');
-            if (slash > 0) {
-                packages.add(path.substring(0, slash).replace('/', '.'));
-            }
-        }
-        if (packages.isEmpty()) {
-            jar.close();
-            throw new IOException(file + " holds no selfrestore implementation under " + PREFIX
-                    + " (a development build? run mvn package)");
+        readIndex(jar, file, Runtime.version().feature(), packages, versions);
+        Method enableNativeAccess = enableNativeAccessMethod();
+        Map<String, ClassLoader> jdkPackages = inst == null ? cliJdkPackages(ModuleLayer.boot()) : Map.of();
+        if (enableNativeAccess == null) {
+            // JDK 17 to 21 restrict no native access: the classes are defined to our loader's
+            // unnamed module, which isolates them just as well and costs no module resolution
+            // (about 30 ms of a cold start).
+            return new AgentLayer(new InstClassLoader(jar, file, null, jdkPackages, toArray(versions)));
         }
         ModuleDescriptor descriptor = ModuleDescriptor.newAutomaticModule(MODULE).packages(packages).build();
         ModuleReference ref = new JarModuleReference(descriptor, file.toURI(), jar);
@@ -135,12 +120,54 @@ public final class AgentLayer {
         };
         ModuleLayer boot = ModuleLayer.boot();
         Configuration cf = boot.configuration().resolve(finder, ModuleFinder.of(), Set.of(MODULE));
-        InstClassLoader loader = new InstClassLoader(jar, file, MODULE, inst == null ? cliJdkPackages(boot) : Map.of(),
-                toArray(versions));
+        InstClassLoader loader = new InstClassLoader(jar, file, MODULE, jdkPackages, toArray(versions));
         ModuleLayer.Controller controller = ModuleLayer.defineModules(cf, List.of(boot), name -> loader);
         AgentLayer layer = new AgentLayer(loader);
-        layer.enableNativeAccess(controller, controller.layer().findModule(MODULE).orElseThrow(), inst);
+        layer.enableNativeAccess(enableNativeAccess, controller, controller.layer().findModule(MODULE).orElseThrow(), inst);
         return layer;
+    }
+
+    /**
+     * Reads the index the build wrote ({@value #INDEX}: per line, the multi-release version a
+     * package is stored for, 0 for the base, and the package), keeping what this JDK runs.
+     */
+    private static void readIndex(JarFile jar, File file, int feature, Set<String> packages, Set<Integer> versions)
+            throws IOException {
+        JarEntry e = jar.getJarEntry(INDEX);
+        if (e == null) {
+            jar.close();
+            throw new IOException(file + " holds no selfrestore implementation under " + PREFIX
+                    + " (a development build? run mvn package)");
+        }
+        String text;
+        try (java.io.InputStream in = jar.getInputStream(e)) {
+            text = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+        int from = 0;
+        while (from < text.length()) {
+            int nl = text.indexOf('\n', from);
+            int to = nl < 0 ? text.length() : nl;
+            int space = text.indexOf(' ', from);
+            if (space > from && space < to) {
+                int version = Integer.parseInt(text.substring(from, space));
+                if (version <= feature) {
+                    packages.add(text.substring(space + 1, to));
+                    if (version > 0) {
+                        versions.add(version);
+                    }
+                }
+            }
+            from = to + 1;
+        }
+    }
+
+    /** {@code ModuleLayer.Controller.enableNativeAccess} (JDK 22+), or null. */
+    private static Method enableNativeAccessMethod() {
+        try {
+            return ModuleLayer.Controller.class.getMethod("enableNativeAccess", Module.class);
+        } catch (NoSuchMethodException e) {
+            return null;
+        }
     }
 
     private static int[] toArray(java.util.Collection<Integer> values) {
@@ -183,13 +210,7 @@ public final class AgentLayer {
      * such manifest attribute; instead java.base opens {@code java.lang} to our module alone, and
      * code in our module marks that module (only) as allowed, as the command-line option would.
      */
-    private void enableNativeAccess(ModuleLayer.Controller controller, Module module, Instrumentation inst) {
-        Method enable;
-        try {
-            enable = ModuleLayer.Controller.class.getMethod("enableNativeAccess", Module.class);
-        } catch (NoSuchMethodException e) {
-            return;
-        }
+    private void enableNativeAccess(Method enable, ModuleLayer.Controller controller, Module module, Instrumentation inst) {
         try {
             if (inst == null) {
                 enable.invoke(controller, module);
