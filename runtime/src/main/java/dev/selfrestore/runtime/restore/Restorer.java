@@ -45,9 +45,14 @@ import java.util.Set;
  *   <li>decide about exe (file identity, capability) without changing anything;
  *   <li>build the argument area and validate the full map against /proc/self/maps;
  *   <li>swap the launcher's mappings for anonymous copies (same bytes, same addresses);
- *   <li>one PR_SET_MM_MAP call, which the kernel applies all or nothing;
+ *   <li>one PR_SET_MM_MAP call, which the kernel applies all or nothing; on a kernel without it,
+ *       {@link FieldByField}: one call per field in a valid order, put back if one fails, then
+ *       the auxv, then exe last (PR_SET_MM_EXE_FILE);
  *   <li>set comm, then re-read /proc/self and report any difference.
  * </ol>
+ * A failure after step 4 gives up exe and goes on; a failure of step 5 leaves /proc as it was;
+ * a failure after it is reported as a note (partly restored). README, "If restore fails
+ * part-way", lists the state each step leaves.
  */
 public final class Restorer {
     private final Syscalls sys;
