@@ -6,6 +6,7 @@ public final class Fcntl {
     }
 
     public static final int O_RDONLY = 0;
+    public static final int O_WRONLY = 1;
     public static final int O_CLOEXEC = 0x80000;
     public static final int AT_FDCWD = -100;
     public static final int AT_SYMLINK_NOFOLLOW = 0x100;

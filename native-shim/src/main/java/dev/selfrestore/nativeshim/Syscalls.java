@@ -18,6 +18,14 @@ public interface Syscalls {
         return dev.selfrestore.nativeshim.internal.JnaSyscalls.instance();
     }
 
+    /**
+     * The same calls with some made to fail as a kernel or machine this one is not would (for tests
+     * only; see {@link FaultInjectingSyscalls} for the spec).
+     */
+    static Syscalls withFaults(Syscalls real, String spec) {
+        return new FaultInjectingSyscalls(real, spec);
+    }
+
     /** {@code prctl(PR_SET_MM, PR_SET_MM_MAP_SIZE)}: the kernel's {@code sizeof(struct prctl_mm_map)}. */
     int mmMapSize();
 
@@ -71,6 +79,9 @@ public interface Syscalls {
 
     /** {@code open(path, flags)} with a raw-bytes path; returns the descriptor. */
     int open(byte[] path, int flags);
+
+    /** {@code open(path, O_WRONLY|O_CLOEXEC)}, one {@code write(2)} of all of {@code data}, {@code close(2)}. */
+    void writeFile(byte[] path, byte[] data);
 
     /** {@code close(2)}. */
     void close(int fd);

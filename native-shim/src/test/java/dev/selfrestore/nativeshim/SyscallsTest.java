@@ -91,6 +91,15 @@ class SyscallsTest {
     }
 
     @Test
+    void writeFileWritesAnExistingFileAndCreatesNone(@TempDir Path dir) throws Exception {
+        Path file = Files.write(dir.resolve("f"), b("old-longer"));
+        sys.writeFile(b(file.toString()), new byte[] {'n', (byte) 0xfe, 'w'});
+        assertArrayEquals(new byte[] {'n', (byte) 0xfe, 'w', '-', 'l', 'o', 'n', 'g', 'e', 'r'}, Files.readAllBytes(file));
+        NativeCallException e = assertThrows(NativeCallException.class, () -> sys.writeFile(b(dir + "/missing"), b("x")));
+        assertEquals(Errno.ENOENT, e.errno());
+    }
+
+    @Test
     void brkAndUname() {
         assertTrue(sys.currentBrk() > 0);
         assertEquals(System.getProperty("os.arch").equals("amd64") ? "x86_64" : System.getProperty("os.arch"), sys.machine());

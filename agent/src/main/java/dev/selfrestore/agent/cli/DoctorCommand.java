@@ -156,10 +156,15 @@ final class DoctorCommand implements Callable<Integer> {
         facts.put("rlimit_data", k.rlimitData());
         add("kernel", Status.OK, k.release() + " " + k.machine() + ", page size " + k.pageSize(), null);
         boolean ok = true;
-        if (k.mmMapSize() == 0) {
-            add("PR_SET_MM_MAP", Status.FAIL, "absent: prctl(PR_SET_MM, PR_SET_MM_MAP_SIZE) answers EINVAL",
+        if (k.mmMapSize() == 0 && capSysResourceInInitialNamespace()) {
+            add("PR_SET_MM_MAP", Status.WARN, "absent: prctl(PR_SET_MM, PR_SET_MM_MAP_SIZE) answers EINVAL; the "
+                    + "one-field fallback (PR_SET_MM_<field>) works: this process has CAP_SYS_RESOURCE in the initial "
+                    + "user namespace", null);
+        } else if (k.mmMapSize() == 0) {
+            add("PR_SET_MM_MAP", Status.FAIL, "absent: prctl(PR_SET_MM, PR_SET_MM_MAP_SIZE) answers EINVAL, and the "
+                    + "one-field fallback needs CAP_SYS_RESOURCE in the initial user namespace, which this process lacks",
                     "use a kernel built with CONFIG_CHECKPOINT_RESTORE=y (3.18+), outside sandboxes such as gVisor "
-                            + "that do not implement it");
+                            + "that do not implement it; or give the JVM CAP_SYS_RESOURCE (not in a user namespace)");
             ok = false;
         } else if (k.mmMapSize() != Prctl.MM_MAP_STRUCT_SIZE) {
             add("PR_SET_MM_MAP", Status.FAIL, "present, but struct prctl_mm_map is " + k.mmMapSize()
@@ -182,6 +187,16 @@ final class DoctorCommand implements Callable<Integer> {
                 + "); user space ends at 0x" + Long.toHexString(k.taskSize()), null);
         add("RLIMIT_DATA", Status.OK, k.rlimitData() < 0 ? "unlimited" : k.rlimitData() + " bytes", null);
         return ok;
+    }
+
+    /** prctl_set_mm's single-field operations ask capable(CAP_SYS_RESOURCE): the initial user namespace. */
+    private static boolean capSysResourceInInitialNamespace() {
+        try {
+            return userNamespaceOfSelf() == null
+                    && Capabilities.has(ProcPid.self().effectiveCapabilities(), Capabilities.CAP_SYS_RESOURCE);
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     private static String ownAuxvEntries() {

@@ -1,5 +1,6 @@
 package dev.selfrestore.agent.internal;
 
+import dev.selfrestore.nativeshim.FaultInjectingSyscalls;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -29,6 +30,9 @@ import java.util.List;
  *       (see DescriptorTrust); refused by default</li>
  *   <li>{@code report=FILE}: also write every line printed, with its outcome, to FILE (for
  *       {@code selfrestore attach}; see AgentReport)</li>
+ *   <li>{@code test-faults=SPEC}: for tests only: make the native calls SPEC names fail as on a
+ *       kernel or machine this one is not (see {@code FaultInjectingSyscalls}), e.g.
+ *       {@code test-faults=no-mm-map} or {@code test-faults=mremap:2:ENOMEM}</li>
  * </ul>
  */
 final class AgentOptions {
@@ -43,6 +47,7 @@ final class AgentOptions {
     boolean captureForce;
     String report;
     boolean insecureDescriptor;
+    String testFaults;
     final List<String> errors = new ArrayList<>();
 
     static AgentOptions parse(String args) {
@@ -98,6 +103,14 @@ final class AgentOptions {
                     break;
                 case "insecure-descriptor":
                     o.insecureDescriptor = bool(o, key, value);
+                    break;
+                case "test-faults":
+                    try {
+                        FaultInjectingSyscalls.checkSpec(value);
+                        o.testFaults = value;
+                    } catch (IllegalArgumentException e) {
+                        o.errors.add("agent option test-faults=" + value + ": " + e.getMessage());
+                    }
                     break;
                 default:
                     o.errors.add("unknown agent option '" + key + "' (known: quiet, strict, debug, mode, env, main-args, "

@@ -34,6 +34,13 @@ public final class AgentRunner {
     public static void run(String args, Instrumentation inst, boolean attached) {
         AgentOptions o = AgentOptions.parse(args);
         AgentReport report = new AgentReport(o, System.err);
+        String os = System.getProperty("os.name", "");
+        if (!os.equals("Linux")) {
+            // Before anything else, so that nothing native (JNA included) is even loaded.
+            fail(o, report.err(), (o.descriptor == null && o.capture != null ? "not captured" : "not restored")
+                    + ": selfrestore works on Linux only, this is " + os, null);
+            return;
+        }
         if (o.descriptor != null || !o.errors.isEmpty()) {
             restore(o, inst, report.err());
             report.restoreDone(o);
@@ -47,10 +54,6 @@ public final class AgentRunner {
         long t0 = System.nanoTime();
         if (!o.errors.isEmpty()) {
             fail(o, err, "not restored: " + String.join("; ", o.errors), null);
-            return;
-        }
-        if (!System.getProperty("os.name", "").equals("Linux")) {
-            fail(o, err, "not restored: selfrestore works on Linux only, this is " + System.getProperty("os.name"), null);
             return;
         }
         try {
@@ -100,12 +103,16 @@ public final class AgentRunner {
             RestoreOptions options = new RestoreOptions(
                     o.mode.equals("exact") ? RestoreOptions.Mode.EXACT : RestoreOptions.Mode.RELOCATE,
                     true, true, o.env.equals("all"));
+            if (o.testFaults != null) { // after the warm-up, so that it counts the restore's calls only
+                sys = Syscalls.withFaults(sys, o.testFaults);
+            }
             RestoreResult r = new Restorer(sys).restore(d, options);
             if (!r.differences().isEmpty()) {
                 fail(o, err, "restore of " + o.descriptor + " incomplete: /proc differs: "
                         + r.differences().stream().map(Difference::toString).collect(Collectors.joining("; ")), null);
                 return;
             }
+            addIfPresent(notes, r.kernelNote());
             addIfPresent(notes, r.exeNote());
             addIfPresent(notes, r.commNote());
             addIfPresent(notes, r.envNote());
@@ -219,12 +226,25 @@ public final class AgentRunner {
     }
 
     private static String summary(MmDescriptor d, RestoreResult r, AgentOptions o, MainArgs mainArgs, long totalNanos) {
+        List<String> items = new ArrayList<>();
+        if (r.exe() != RestoreResult.ExeOutcome.UNCHANGED) {
+            items.add("exe");
+        }
+        if (r.kernelNote() == null) {
+            items.add("cmdline (" + r.args() + " args)");
+            items.add("environ (" + r.envVars() + " vars" + (o.env.equals("proc") ? ", /proc only" : "") + ")");
+            items.add("auxv (" + r.auxvEntries() + " entries)");
+        } else if (o.env.equals("all") && r.envNote() == null) {
+            items.add("environ (" + r.envVars() + " vars, C library and Java only)");
+        }
+        if (r.commNote() == null) {
+            items.add("comm");
+        }
+        if (mainArgs != null) {
+            items.add("main args (" + mainArgs.args.length + ")");
+        }
         return "pid " + d.capture().pid() + " (" + r.comm() + ", " + d.exe().displayPath() + "): "
-                + (r.exe() == RestoreResult.ExeOutcome.UNCHANGED ? "" : "exe, ")
-                + "cmdline (" + r.args() + " args), environ (" + r.envVars() + " vars"
-                + (o.env.equals("proc") ? ", /proc only" : "") + "), auxv (" + r.auxvEntries()
-                + " entries)" + (r.commNote() == null ? ", comm" : "")
-                + (mainArgs != null ? ", main args (" + mainArgs.args.length + ")" : "")
+                + (items.isEmpty() ? "nothing" : String.join(", ", items))
                 + (o.mode.equals("exact") ? ", mode=exact" : "")
                 + " in " + millis(totalNanos) + " ms";
     }

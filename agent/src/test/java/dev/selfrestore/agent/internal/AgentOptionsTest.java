@@ -24,6 +24,15 @@ class AgentOptionsTest {
     }
 
     @Test
+    void testFaultsAreCheckedWhenParsed() {
+        assertEquals("no-mm-map+mremap:2:ENOMEM", AgentOptions.parse("x.mmd,test-faults=no-mm-map+mremap:2:ENOMEM").testFaults);
+        AgentOptions bad = AgentOptions.parse("x.mmd,test-faults=fork:1:EPERM");
+        assertEquals(1, bad.errors.size());
+        assertTrue(bad.errors.get(0).startsWith("agent option test-faults=fork:1:EPERM: fault 'fork:1:EPERM'"),
+                bad.errors.get(0));
+    }
+
+    @Test
     void missingDescriptor() {
         assertEquals(1, AgentOptions.parse(null).errors.size());
         assertEquals(1, AgentOptions.parse("quiet=true").errors.size());

@@ -164,6 +164,8 @@ public final class JnaSyscalls implements Syscalls {
 
         static native int close(int fd);
 
+        static native long write(int fd, byte[] buf, long count);
+
         static native long readlink(byte[] path, byte[] buf, long size);
 
         static native int statx(int dirfd, byte[] path, int flags, int mask, byte[] buf);
@@ -309,6 +311,22 @@ public final class JnaSyscalls implements Syscalls {
     @Override
     public int open(byte[] path, int flags) {
         return check(Lib.open(cString(path), flags, 0), "open(" + show(path) + ")");
+    }
+
+    @Override
+    public void writeFile(byte[] path, byte[] data) {
+        int fd = check(Lib.open(cString(path), Fcntl.O_WRONLY | Fcntl.O_CLOEXEC, 0), "open(" + show(path) + ", O_WRONLY)");
+        try {
+            long n = Lib.write(fd, data, data.length);
+            if (n == -1) {
+                throw fail("write(" + show(path) + ", " + data.length + " bytes)");
+            }
+            if (n != data.length) {
+                throw new IllegalStateException("write(" + show(path) + ") wrote " + n + " of " + data.length + " bytes");
+            }
+        } finally {
+            Lib.close(fd);
+        }
     }
 
     @Override

@@ -45,23 +45,51 @@ final class ExeSwap {
         return null;
     }
 
+    /**
+     * A mapping could not be replaced. Those before it already are anonymous copies (the same bytes
+     * at the same addresses, so the process runs on unchanged); it and those after it are untouched.
+     */
+    static final class Incomplete extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        final int replaced;
+        final int total;
+
+        Incomplete(int replaced, int total, RuntimeException cause) {
+            super("replacing the running executable's mappings by anonymous copies failed at " + (replaced + 1) + " of "
+                    + total + " (" + cause.getMessage() + ")" + (replaced > 0 ? "; the " + replaced
+                    + " replaced before stay anonymous copies with the same bytes" : ""), cause, false, false);
+            this.replaced = replaced;
+            this.total = total;
+        }
+    }
+
     /** Replaces each mapping; returns how many bytes were copied. */
     static long replace(Syscalls sys, List<Mapping> exeMappings) {
         long copied = 0;
+        int replaced = 0;
         for (Mapping m : exeMappings) {
             long size = m.size();
-            long copy = sys.mmap(0, size, Mman.PROT_READ | Mman.PROT_WRITE, Mman.MAP_PRIVATE | Mman.MAP_ANONYMOUS, -1, 0);
+            long copy;
+            try {
+                copy = sys.mmap(0, size, Mman.PROT_READ | Mman.PROT_WRITE, Mman.MAP_PRIVATE | Mman.MAP_ANONYMOUS, -1, 0);
+            } catch (RuntimeException e) {
+                throw new Incomplete(replaced, exeMappings.size(), e);
+            }
             try {
                 if (m.readable()) {
                     sys.copyMemory(copy, m.start(), size);
-                    copied += size;
                 }
                 sys.mprotect(copy, size, protection(m));
                 sys.mremap(copy, size, size, Mman.MREMAP_MAYMOVE | Mman.MREMAP_FIXED, m.start());
             } catch (RuntimeException e) {
+                // A failed mremap leaves both mappings where they were: drop the copy, keep the original.
                 sys.munmap(copy, size);
-                throw e;
+                throw new Incomplete(replaced, exeMappings.size(), e);
             }
+            if (m.readable()) {
+                copied += size;
+            }
+            replaced++;
         }
         return copied;
     }

@@ -47,14 +47,20 @@ final class LibcEnvironment {
         array.putLong(0);
         long length = Math.max(pageSize, ((long) array.capacity() + pageSize - 1) / pageSize * pageSize);
         long addr = sys.mmap(0, length, Mman.PROT_READ | Mman.PROT_WRITE, Mman.MAP_PRIVATE | Mman.MAP_ANONYMOUS, -1, 0);
-        sys.writeMemory(addr, array.array());
         try {
-            sys.nameAnonymousMapping(addr, length, NAME);
-        } catch (NativeCallException ignored) {
-            // Without CONFIG_ANON_VMA_NAME the mapping just has no name.
+            sys.writeMemory(addr, array.array());
+            try {
+                sys.nameAnonymousMapping(addr, length, NAME);
+            } catch (NativeCallException ignored) {
+                // Without CONFIG_ANON_VMA_NAME the mapping just has no name.
+            }
+            // One aligned store: a thread calling getenv meanwhile sees the old array or the new one.
+            sys.writeWord(sys.libcEnvironVariable(), addr);
+        } catch (RuntimeException e) {
+            // environ still points at the old array: this one is nobody's.
+            sys.munmap(addr, length);
+            throw e;
         }
-        // One aligned store: a thread calling getenv meanwhile sees the old array or the new one.
-        sys.writeWord(sys.libcEnvironVariable(), addr);
         return count;
     }
 }

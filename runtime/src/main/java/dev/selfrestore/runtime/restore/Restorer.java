@@ -22,8 +22,6 @@ import dev.selfrestore.runtime.verify.Difference;
 import dev.selfrestore.runtime.verify.Verifier;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -47,9 +45,14 @@ import java.util.Set;
  *   <li>decide about exe (file identity, capability) without changing anything;
  *   <li>build the argument area and validate the full map against /proc/self/maps;
  *   <li>swap the launcher's mappings for anonymous copies (same bytes, same addresses);
- *   <li>one PR_SET_MM_MAP call, which the kernel applies all or nothing;
+ *   <li>one PR_SET_MM_MAP call, which the kernel applies all or nothing; on a kernel without it,
+ *       {@link FieldByField}: one call per field in a valid order, put back if one fails, then
+ *       the auxv, then exe last (PR_SET_MM_EXE_FILE);
  *   <li>set comm, then re-read /proc/self and report any difference.
  * </ol>
+ * A failure after step 4 gives up exe and goes on; a failure of step 5 leaves /proc as it was;
+ * a failure after it is reported as a note (partly restored). README, "If restore fails
+ * part-way", lists the state each step leaves.
  */
 public final class Restorer {
     private final Syscalls sys;
@@ -72,11 +75,9 @@ public final class Restorer {
         } catch (IOException | NativeCallException e) {
             throw new RestoreException("cannot read this process's state: " + e.getMessage(), false, e);
         }
-        if (limits.mmMapSize() == 0) {
-            throw new RestoreException("this kernel has no PR_SET_MM_MAP (prctl answers EINVAL: built without "
-                    + "CONFIG_CHECKPOINT_RESTORE, or a sandbox such as gVisor)", false, null);
-        }
-        if (limits.mmMapSize() != Prctl.MM_MAP_STRUCT_SIZE) {
+        // Without PR_SET_MM_MAP (no CONFIG_CHECKPOINT_RESTORE, or a sandbox) the fields are set one at a time.
+        boolean oneByOne = limits.mmMapSize() == 0;
+        if (!oneByOne && limits.mmMapSize() != Prctl.MM_MAP_STRUCT_SIZE) {
             throw new RestoreException("this kernel's struct prctl_mm_map is " + limits.mmMapSize()
                     + " bytes; selfrestore lays out " + Prctl.MM_MAP_STRUCT_SIZE + " and will not guess", false, null);
         }
@@ -85,9 +86,10 @@ public final class Restorer {
             throw new ValidationException("descriptor breaks " + problems.size() + " rule(s)", problems);
         }
 
-        ExePlan exe = options.changeExe() ? planExe(d.exe(), self, maps) : ExePlan.skip("not requested");
+        ExePlan exe = options.changeExe() ? planExe(d.exe(), self, maps, oneByOne) : ExePlan.skip("not requested");
         ArgEnvArea area = null;
         boolean changed = false;
+        boolean areaInUse = false;
         try {
             MmFields map;
             List<Mapping> current = maps;
@@ -101,34 +103,73 @@ public final class Restorer {
                 problems = new ArrayList<>(Validator.map(map, current, limits));
                 problems.addAll(ExactLayout.check(sys, d, current, limits.pageSize()));
             }
+            List<FieldByField.Step> steps = null;
+            if (problems.isEmpty() && oneByOne) {
+                steps = FieldByField.plan(live, map, limits);
+                if (steps == null) {
+                    problems = List.of(new Problem("prctl_mm_map", map.toString(), "cannot be reached one field at a time "
+                            + "(" + NO_MM_MAP + "): every order passes through a state the kernel refuses (RLIMIT_DATA "
+                            + limits.rlimitData() + ")"));
+                }
+            }
             if (!problems.isEmpty()) {
                 throw new ValidationException((options.mode() == RestoreOptions.Mode.EXACT
                         ? "mode=exact refused: this process's memory is not at the descriptor's layout, "
                         : "planned prctl_mm_map breaks ") + problems.size() + " rule(s)", problems);
             }
-            long copied = 0;
-            if (exe.fd >= 0) {
-                String refusal = ExeSwap.refusal(exe.currentMappings);
-                if (refusal != null) {
-                    exe = exe.giveUp(sys, "exe not changed: " + refusal);
-                } else {
-                    copied = ExeSwap.replace(sys, exe.currentMappings);
-                }
-            }
             long[] auxv = d.auxv().length == 0 ? null : d.auxv();
-            try {
-                sys.setMmMap(map.toArray(), auxv, exe.fd);
-            } catch (NativeCallException e) {
-                if (exe.fd >= 0 && (e.errno() == Errno.EPERM || e.errno() == Errno.EACCES || e.errno() == Errno.EBUSY)) {
-                    // The kernel refuses the whole call when exe_fd is refused: apply the rest without it.
-                    exe = exe.giveUp(sys, "exe not changed: the kernel refused " + RawBytes.escape(d.exe().path())
-                            + " with " + e.errnoName() + exeErrnoHint(e.errno()));
-                    sys.setMmMap(map.toArray(), auxv, -1);
-                } else {
-                    throw e;
+            long copied = 0;
+            String kernelNote = null;
+            if (!oneByOne) {
+                copied = swapLauncher(exe);
+                try {
+                    sys.setMmMap(map.toArray(), auxv, exe.fd);
+                } catch (NativeCallException e) {
+                    if (exe.fd >= 0 && (e.errno() == Errno.EPERM || e.errno() == Errno.EACCES || e.errno() == Errno.EBUSY)) {
+                        // The kernel refuses the whole call when exe_fd is refused: apply the rest without it.
+                        exe.giveUp(sys, "exe not changed: the kernel refused " + RawBytes.escape(d.exe().path())
+                                + " with " + e.errnoName() + exeErrnoHint(e.errno()));
+                        sys.setMmMap(map.toArray(), auxv, -1);
+                    } else {
+                        throw e;
+                    }
+                }
+                changed = true;
+            } else {
+                try {
+                    FieldByField.apply(sys, live, steps, auxv);
+                    changed = true;
+                } catch (FieldByField.NotApplied e) {
+                    if (!e.notPermitted()) {
+                        throw new RestoreException("nothing applied: " + e.getMessage(), false, e);
+                    }
+                    // No CAP_SYS_RESOURCE: nothing of /proc can change; what needs no prctl still can.
+                    boolean exeWanted = exe.fd >= 0;
+                    if (exeWanted) {
+                        exe.giveUp(sys, null); // the note below says why
+                    }
+                    kernelNote = (exeWanted ? "exe, " : "") + "cmdline, environ in /proc and auxv not changed: " + NO_MM_MAP
+                            + ", and the single-field PR_SET_MM operations need CAP_SYS_RESOURCE in the initial user "
+                            + "namespace, which this process lacks (" + e.getCause().getMessage() + ")";
+                } catch (FieldByField.LeftPartly e) {
+                    changed = true;
+                    areaInUse = true;
+                    throw new RestoreException("left part-way: " + e.getMessage(), true, e);
+                }
+                if (changed && exe.fd >= 0) {
+                    // exe last, as CRIU's restorer does: the fields are in place whatever happens to it.
+                    copied = swapLauncher(exe);
+                    if (exe.fd >= 0) {
+                        try {
+                            sys.setMmField(Prctl.PR_SET_MM_EXE_FILE, exe.fd);
+                        } catch (NativeCallException e) {
+                            exe.giveUp(sys, "exe not changed: the kernel refused " + RawBytes.escape(d.exe().path())
+                                    + " with " + e.errnoName() + exeErrnoHint(e.errno()));
+                        }
+                    }
                 }
             }
-            changed = true;
+            areaInUse = true;
             exe.close(sys);
             String envNote = null;
             if (options.libcEnvironment()) {
@@ -146,17 +187,27 @@ public final class Restorer {
             if (commNote != null) {
                 items.remove("comm");
             }
+            if (kernelNote != null) {
+                items.removeAll(List.of("cmdline", "environ", "auxv"));
+            }
             List<Difference> diffs = new Verifier(sys).compare(self, d, items);
             return new RestoreResult(exe.outcome, exe.note, RawBytes.splitNul(d.cmdline()).size(),
                     RawBytes.splitNul(d.environ()).size(), d.auxv().length / 2, RawBytes.escape(d.comm()), commNote,
-                    envNote, diffs, copied, System.nanoTime() - t0);
+                    envNote, kernelNote, diffs, copied, System.nanoTime() - t0);
         } catch (NativeCallException | IOException e) {
             exe.close(sys);
-            if (!changed && area != null) {
+            if (!areaInUse && area != null) {
                 area.release(sys);
             }
-            throw new RestoreException((changed ? "identity applied, then " : "nothing applied: ") + e.getMessage(),
-                    changed, e);
+            throw new RestoreException((changed ? "identity applied, then " : "nothing applied: ") + e.getMessage()
+                    + (!changed && exe.swapped ? " (the launcher's mappings are now anonymous copies with the same bytes)"
+                    : ""), changed, e);
+        } catch (RestoreException e) {
+            exe.close(sys);
+            if (!areaInUse && area != null) {
+                area.release(sys);
+            }
+            throw e;
         } catch (ValidationException e) {
             exe.close(sys);
             if (area != null) {
@@ -165,6 +216,32 @@ public final class Restorer {
             throw e;
         }
     }
+
+    /**
+     * Replaces the launcher's mappings so the kernel lets exe change; if that fails part-way, exe is
+     * given up (the mappings already replaced hold the same bytes) and the rest of the restore goes on.
+     */
+    private long swapLauncher(ExePlan exe) {
+        if (exe.fd < 0) {
+            return 0;
+        }
+        String refusal = ExeSwap.refusal(exe.currentMappings);
+        if (refusal != null) {
+            exe.giveUp(sys, "exe not changed: " + refusal);
+            return 0;
+        }
+        try {
+            long copied = ExeSwap.replace(sys, exe.currentMappings);
+            exe.swapped = true;
+            return copied;
+        } catch (ExeSwap.Incomplete e) {
+            exe.giveUp(sys, "exe not changed: " + e.getMessage());
+            return 0;
+        }
+    }
+
+    static final String NO_MM_MAP = "this kernel has no PR_SET_MM_MAP (prctl answers EINVAL: built without "
+            + "CONFIG_CHECKPOINT_RESTORE, or a sandbox such as gVisor)";
 
     private static String exeErrnoHint(int errno) {
         switch (errno) {
@@ -185,7 +262,7 @@ public final class Restorer {
             + "CAP_CHECKPOINT_RESTORE) or start the JVM in a user namespace (unshare -Ur)";
 
     /** Decides about exe before anything changes: opens the original, checks it and the capability. */
-    private ExePlan planExe(ExecutableIdentity want, ProcPid self, List<Mapping> maps) {
+    private ExePlan planExe(ExecutableIdentity want, ProcPid self, List<Mapping> maps, boolean oneByOne) {
         byte[] path = want.path();
         String shown = RawBytes.escape(path);
         Statx current;
@@ -220,7 +297,8 @@ public final class Restorer {
                 return ExePlan.already();
             }
             long caps = self.effectiveCapabilities();
-            if (!Capabilities.mayChangeExe(caps)) {
+            // PR_SET_MM_EXE_FILE (no PR_SET_MM_MAP) needs CAP_SYS_RESOURCE, which the field calls before it probe.
+            if (!oneByOne && !Capabilities.mayChangeExe(caps)) {
                 return plan.giveUp(sys, "exe not changed: this process lacks CAP_CHECKPOINT_RESTORE; " + NO_CAPABILITY);
             }
             plan.currentMappings = ExeSwap.mappingsOf(maps, current);
@@ -251,15 +329,15 @@ public final class Restorer {
     }
 
     /** Writes the thread-group leader's name; returns null on success or why not. */
-    private static String setComm(ProcPid self, byte[] comm) {
+    private String setComm(ProcPid self, byte[] comm) {
         // premain does not run on the leader thread (the launcher's main thread waits in pthread_join),
         // so PR_SET_NAME would rename the wrong thread; the leader's task entry renames the right one.
-        Path leader = Path.of("/proc/self/task/" + self.pid() + "/comm");
+        String leader = "/proc/self/task/" + self.pid() + "/comm";
         try {
-            Files.write(leader, comm);
+            sys.writeFile(leader.getBytes(StandardCharsets.ISO_8859_1), comm);
             return null;
-        } catch (IOException e) {
-            return "comm not set: cannot write " + leader + ": " + e.getMessage();
+        } catch (NativeCallException e) {
+            return "comm not set: " + e.getMessage();
         }
     }
 
@@ -269,6 +347,7 @@ public final class Restorer {
         RestoreResult.ExeOutcome outcome;
         String note;
         List<Mapping> currentMappings = new ArrayList<>();
+        boolean swapped;
 
         ExePlan(int fd) {
             this.fd = fd;
@@ -288,6 +367,7 @@ public final class Restorer {
             return p;
         }
 
+        /** Closes the descriptor and leaves exe as it is; {@code why} null when another note says why. */
         ExePlan giveUp(Syscalls sys, String why) {
             close(sys);
             outcome = RestoreResult.ExeOutcome.UNCHANGED;

@@ -1,0 +1,99 @@
+package dev.selfrestore.it;
+
+import static dev.selfrestore.it.support.ItConfig.PROCESS_TIMEOUT;
+import static dev.selfrestore.it.support.ProcAssertions.assertSameBytes;
+import static org.junit.jupiter.api.Assertions.assertAll;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.selfrestore.it.support.Fixtures;
+import dev.selfrestore.it.support.ItConfig;
+import dev.selfrestore.it.support.ProcIdentity;
+import dev.selfrestore.it.support.Processes;
+import dev.selfrestore.it.support.RestoredApp;
+import dev.selfrestore.it.support.RunningProcess;
+import dev.selfrestore.it.support.SelfRestoreCli;
+import dev.selfrestore.it.support.SleepOriginal;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * On a system that is not Linux the agent does nothing and says so in one line. Simulated with
+ * {@code -Dos.name=...} on the command line, which since JDK 17 takes precedence over the
+ * platform's value (the agent's line quotes the value it saw, which proves it). Nothing native
+ * is loaded: the class-loading log of the JVM shows no JNA class, and its maps no JNA library.
+ */
+class NotLinuxIT {
+    private static final String OS = "Windows 11";
+
+    @RegisterExtension
+    final Processes processes = new Processes();
+
+    @TempDir
+    Path dir;
+
+    private SelfRestoreCli agent;
+    private Path descriptor;
+
+    @BeforeEach
+    void captureOriginal() throws Exception {
+        agent = new SelfRestoreCli(processes);
+        SleepOriginal sleep = SleepOriginal.start(processes, dir);
+        descriptor = agent.captureOk(sleep.pid(), dir.resolve("original.mmd"));
+        sleep.stop();
+    }
+
+    @Test
+    void oneLineNothingNativeAndMainRuns() throws Exception {
+        Path classLog = dir.resolve("classes.log");
+        List<String> command = agent.restoredAppCommand(descriptor, "capture=" + dir.resolve("self.mmd"),
+                "-Dos.name=" + OS, "-Xlog:class+load=info:file=" + classLog);
+        RestoredApp app = RestoredApp.start(processes, command);
+        long pid = app.pid();
+        ProcIdentity after = ProcIdentity.of(pid);
+        String maps = Files.readString(Path.of("/proc", Long.toString(pid), "maps"));
+        String line = app.stopAndAssertOneStderrLine("selfrestore: not restored: selfrestore works on Linux only, this is "
+                + OS + " (application continues)");
+
+        List<String> loaded = Files.readAllLines(classLog);
+        assertAll(line,
+                () -> assertSameBytes("cmdline stays the JVM's own", Fixtures.cmdlineOf(command), after.cmdline()),
+                () -> assertEquals(ItConfig.javaRealPath().toString(), after.exe()),
+                () -> assertTrue(loaded.stream().anyMatch(l -> l.contains(" dev.selfrestore.agent.internal.AgentRunner ")),
+                        "the agent ran (test set-up: the log records the classes it loads)"),
+                () -> assertEquals(List.of(), loaded.stream().filter(l -> l.contains("com.sun.jna")).toList(),
+                        "JNA classes loaded"),
+                () -> assertFalse(maps.contains("jnidispatch"), "JNA's native library is mapped"),
+                () -> assertFalse(Files.exists(dir.resolve("self.mmd")), "capture= wrote a descriptor"));
+    }
+
+    @Test
+    void captureOnlySaysNotCaptured() throws Exception {
+        List<String> command = new ArrayList<>(List.of(ItConfig.java().toString()));
+        command.addAll(ItConfig.jvmOptions());
+        command.addAll(List.of("-Dos.name=" + OS, "-javaagent:" + ItConfig.agentJar() + "=capture=" + dir.resolve("c.mmd"),
+                "-cp", ItConfig.testClasses().toString(), dev.selfrestore.it.app.ShowIdentity.class.getName()));
+        RestoredApp app = RestoredApp.start(processes, command);
+        app.stopAndAssertOneStderrLine("selfrestore: not captured: selfrestore works on Linux only, this is " + OS);
+        assertFalse(Files.exists(dir.resolve("c.mmd")));
+    }
+
+    @Test
+    void strictExitsBeforeMain() throws Exception {
+        RunningProcess jvm = processes.start("strict", agent.restoredAppCommand(descriptor, "strict=true",
+                "-Dos.name=" + OS), ItConfig.restorerEnvironment());
+        int status = jvm.closeStdinAndAwaitExit(PROCESS_TIMEOUT);
+        assertNotEquals(0, status, jvm::describe);
+        assertFalse(jvm.stdout().contains("EXE="), () -> "main ran: " + jvm.describe());
+        assertEquals(List.of("selfrestore: not restored: selfrestore works on Linux only, this is " + OS,
+                "selfrestore: strict=true: exiting before main"), jvm.stderrLines(), jvm::describe);
+    }
+}
