@@ -92,9 +92,13 @@ public final class Restorer {
             MmFields map;
             List<Mapping> current = maps;
             if (options.mode() == RestoreOptions.Mode.RELOCATE) {
-                area = ArgEnvArea.create(sys, d.cmdline(), d.environ(), limits.pageSize());
-                map = live.withArgsAndEnv(area.argStart, area.argEnd, area.envStart, area.envEnd);
-                current = self.maps(); // read again: the new area must be there, as the kernel sees it
+                if (ArgEnvArea.alreadyHolds(sys, live, maps, d.cmdline(), d.environ())) {
+                    map = live; // restored before from the same bytes: no new area
+                } else {
+                    area = ArgEnvArea.create(sys, d.cmdline(), d.environ(), limits.pageSize());
+                    map = live.withArgsAndEnv(area.argStart, area.argEnd, area.envStart, area.envEnd);
+                    current = self.maps(); // read again: the new area must be there, as the kernel sees it
+                }
                 problems = Validator.map(map, current, limits);
             } else {
                 map = d.fields();
