@@ -125,8 +125,7 @@ public final class Restorer {
             } catch (NativeCallException e) {
                 if (exe.fd >= 0 && (e.errno() == Errno.EPERM || e.errno() == Errno.EACCES || e.errno() == Errno.EBUSY)) {
                     // The kernel refuses the whole call when exe_fd is refused: apply the rest without it.
-                    exe = exe.giveUp(sys, "exe not changed: the kernel refused " + RawBytes.escape(d.exe().path())
-                            + " with " + e.errnoName() + exeErrnoHint(e.errno()));
+                    exe = exe.giveUp(sys, "exe not changed: " + exeRefusal(RawBytes.escape(d.exe().path()), e, exe.file));
                     sys.setMmMap(map.toArray(), auxv, -1);
                 } else {
                     throw e;
@@ -170,16 +169,24 @@ public final class Restorer {
         }
     }
 
-    private static String exeErrnoHint(int errno) {
-        switch (errno) {
+    /** Why the kernel refused {@code shown} as exe, as precisely as can be found out. */
+    private String exeRefusal(String shown, NativeCallException e, Statx file) {
+        String refused = "the kernel refused " + shown + " with " + e.errnoName();
+        switch (e.errno()) {
             case Errno.EPERM:
-                return " (" + NO_CAPABILITY + ")";
+                return refused + " (" + NO_CAPABILITY + ")";
             case Errno.EACCES:
-                return " (the file must be executable, on a mount without noexec, and not open for writing anywhere)";
+                // Mode and noexec were checked before the call: what is left is a writer, or a security module.
+                List<String> writers = file == null ? List.of() : ExeRefusals.writersOf(sys, file);
+                return writers.isEmpty()
+                        ? refused + " (it is executable and not on a noexec mount, and no process this user can see "
+                                + "holds it open for writing: a security module or an ACL denies it)"
+                        : shown + " is open for writing (" + String.join(", ", writers) + "), and the kernel refuses "
+                                + "an executable that may change under it (EACCES)";
             case Errno.EBUSY:
-                return " (a mapping of the running executable remained)";
+                return refused + " (a mapping of the running executable remained)";
             default:
-                return "";
+                return refused;
         }
     }
 
@@ -215,6 +222,11 @@ public final class Restorer {
                 return plan.giveUp(sys, "exe not changed: " + shown + " is not executable (mode 0"
                         + Integer.toOctalString(st.mode() & 07777) + ")");
             }
+            String noexec = ExeRefusals.noexecMountOf(fd);
+            if (noexec != null) {
+                return plan.giveUp(sys, "exe not changed: " + shown + " is on a noexec mount (" + noexec
+                        + "), and the kernel refuses an executable there (EACCES)");
+            }
             String mismatch = identityMismatch(want, fd, st);
             if (mismatch != null) {
                 return plan.giveUp(sys, "exe not changed: " + shown + " " + mismatch + " since capture");
@@ -228,6 +240,7 @@ public final class Restorer {
                 return plan.giveUp(sys, "exe not changed: this process lacks CAP_CHECKPOINT_RESTORE; " + NO_CAPABILITY);
             }
             plan.currentMappings = ExeSwap.mappingsOf(maps, current);
+            plan.file = st;
             return plan;
         } catch (IOException | NativeCallException e) {
             return plan.giveUp(sys, "exe not changed: cannot check " + shown + ": " + e.getMessage());
@@ -273,6 +286,7 @@ public final class Restorer {
         RestoreResult.ExeOutcome outcome;
         String note;
         List<Mapping> currentMappings = new ArrayList<>();
+        Statx file;
 
         ExePlan(int fd) {
             this.fd = fd;
