@@ -31,7 +31,21 @@ public final class AgentRunner {
     private AgentRunner() {
     }
 
+    /**
+     * One restore at a time in a JVM. The attach listener runs agentmain calls one after another,
+     * but premain and an attach that arrives during it, or an application that calls agentmain
+     * itself, would otherwise interleave: one restore's PR_SET_MM_MAP between another's call and its
+     * check of /proc, or the C library's environ pointed at one area while /proc shows the other.
+     */
+    private static final Object RESTORE_LOCK = new Object();
+
     public static void run(String args, Instrumentation inst, boolean attached) {
+        synchronized (RESTORE_LOCK) {
+            runAlone(args, inst);
+        }
+    }
+
+    private static void runAlone(String args, Instrumentation inst) {
         AgentOptions o = AgentOptions.parse(args);
         AgentReport report = new AgentReport(o, System.err);
         String os = System.getProperty("os.name", "");

@@ -70,12 +70,21 @@ public final class Cli {
 
     /** Runs {@code selfrestore ARGS...} to its end (at most {@link ItConfig#PROCESS_TIMEOUT}). */
     public Result run(String... args) throws IOException, InterruptedException {
+        return finish(start(args));
+    }
+
+    /** Starts {@code selfrestore ARGS...} and returns at once; {@link #finish} waits for it. */
+    public RunningProcess start(String... args) throws IOException {
         List<String> command = new ArrayList<>(wrapper);
         command.add(java.toString());
         command.addAll(ItConfig.jvmOptions());
         command.addAll(List.of("-jar", jar.toString()));
         command.addAll(List.of(args));
-        RunningProcess p = processes.start("selfrestore " + (args.length > 0 ? args[0] : ""), command);
+        return processes.start("selfrestore " + (args.length > 0 ? args[0] : ""), command);
+    }
+
+    /** Waits for a command {@link #start} started to end (at most {@link ItConfig#PROCESS_TIMEOUT}). */
+    public Result finish(RunningProcess p) throws InterruptedException {
         int status = p.closeStdinAndAwaitExit(ItConfig.PROCESS_TIMEOUT);
         return new Result(status, p.stdout(), p.stderr(), p.describe());
     }

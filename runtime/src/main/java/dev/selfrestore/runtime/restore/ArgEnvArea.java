@@ -3,6 +3,10 @@ package dev.selfrestore.runtime.restore;
 import dev.selfrestore.nativeshim.Mman;
 import dev.selfrestore.nativeshim.NativeCallException;
 import dev.selfrestore.nativeshim.Syscalls;
+import dev.selfrestore.runtime.MmFields;
+import dev.selfrestore.runtime.proc.Mapping;
+import java.util.Arrays;
+import java.util.List;
 
 /**
  * A new anonymous mapping that holds the restored command line followed by the environment, as
@@ -14,6 +18,13 @@ import dev.selfrestore.nativeshim.Syscalls;
  * writes its argv area) and named {@code [anon:selfrestore:args]} where the kernel supports names.
  * /proc reads these areas only from anonymous memory (FOLL_ANON), which is why a file-backed or
  * stack copy would not do.
+ *
+ * <p>A restore in a process that was restored before (premain and then attach, or attach twice)
+ * makes a new area, because native code may still hold pointers that getenv(3) returned into the
+ * old one: freeing it could crash the application, so each restore with a new command line or
+ * environment keeps one more area (its size rounded up to pages) for the life of the process. A
+ * restore of the same bytes again makes none: {@link #alreadyHolds} finds them where /proc already
+ * reads them.
  */
 final class ArgEnvArea {
     static final String NAME = "selfrestore:args";
@@ -52,6 +63,31 @@ final class ArgEnvArea {
             // Kernels without CONFIG_ANON_VMA_NAME (or before 5.17) answer EINVAL: the name is cosmetic.
         }
         return new ArgEnvArea(addr, length, cmdline.length, environ.length);
+    }
+
+    /**
+     * Whether the process's current argument and environment areas ({@code live}, as
+     * /proc/self/stat shows them) are one anonymous, readable run that already holds exactly these
+     * bytes, as after an earlier restore of the same descriptor: then they are used again and no
+     * new area is made.
+     */
+    static boolean alreadyHolds(Syscalls sys, MmFields live, List<Mapping> maps, byte[] cmdline, byte[] environ) {
+        long start = live.argStart();
+        long length = (long) cmdline.length + environ.length;
+        if (length == 0 || live.argEnd() - start != cmdline.length || live.envStart() != live.argEnd()
+                || live.envEnd() - live.envStart() != environ.length) {
+            return false;
+        }
+        for (long at = start; at < start + length; ) {
+            Mapping m = Mapping.containing(maps, at);
+            if (m == null || m.fileBacked() || !m.readable()) {
+                return false; // never read memory that is not there
+            }
+            at = m.end();
+        }
+        byte[] held = sys.readMemory(start, (int) length);
+        return Arrays.equals(held, 0, cmdline.length, cmdline, 0, cmdline.length)
+                && Arrays.equals(held, cmdline.length, held.length, environ, 0, environ.length);
     }
 
     /** Gives the memory back; only while the kernel does not point at it yet. */

@@ -16,7 +16,9 @@ import java.nio.ByteOrder;
  * area itself (one copy of the bytes in the process, read by /proc and libc alike). The array
  * lives in its own writable anonymous mapping, because unsetenv(3) shifts entries in place;
  * setenv(3) and putenv(3) allocate a new array of their own when they grow it. Neither is ever
- * freed: like the kernel's original, it lasts as long as the process.
+ * freed: like the kernel's original, it lasts as long as the process. A later restore with another
+ * environment makes a new array (one page) and leaves the old one, which another thread may be
+ * reading; a restore of the same environment keeps the array it finds.
  */
 final class LibcEnvironment {
     static final String NAME = "selfrestore:environ";
@@ -45,6 +47,9 @@ final class LibcEnvironment {
             }
         }
         array.putLong(0);
+        if (alreadyInstalled(sys, array)) {
+            return count; // a restore of the same environment again: keep the array, make no new one
+        }
         long length = Math.max(pageSize, ((long) array.capacity() + pageSize - 1) / pageSize * pageSize);
         long addr = sys.mmap(0, length, Mman.PROT_READ | Mman.PROT_WRITE, Mman.MAP_PRIVATE | Mman.MAP_ANONYMOUS, -1, 0);
         try {
@@ -62,5 +67,30 @@ final class LibcEnvironment {
             throw e;
         }
         return count;
+    }
+
+    /**
+     * Whether {@code environ} already points at an array holding exactly these pointers. Read entry
+     * by entry, stopping at the first difference or NULL, so nothing past the array's end is read.
+     */
+    private static boolean alreadyInstalled(Syscalls sys, ByteBuffer want) {
+        long current = word(sys, sys.libcEnvironVariable());
+        if (current == 0) {
+            return false;
+        }
+        for (int i = 0; i < want.capacity(); i += 8) {
+            long entry = word(sys, current + i);
+            if (entry != want.getLong(i)) {
+                return false;
+            }
+            if (entry == 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static long word(Syscalls sys, long addr) {
+        return ByteBuffer.wrap(sys.readMemory(addr, 8)).order(ByteOrder.nativeOrder()).getLong();
     }
 }

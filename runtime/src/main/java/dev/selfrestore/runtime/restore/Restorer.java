@@ -94,9 +94,13 @@ public final class Restorer {
             MmFields map;
             List<Mapping> current = maps;
             if (options.mode() == RestoreOptions.Mode.RELOCATE) {
-                area = ArgEnvArea.create(sys, d.cmdline(), d.environ(), limits.pageSize());
-                map = live.withArgsAndEnv(area.argStart, area.argEnd, area.envStart, area.envEnd);
-                current = self.maps(); // read again: the new area must be there, as the kernel sees it
+                if (ArgEnvArea.alreadyHolds(sys, live, maps, d.cmdline(), d.environ())) {
+                    map = live; // restored before from the same bytes: no new area
+                } else {
+                    area = ArgEnvArea.create(sys, d.cmdline(), d.environ(), limits.pageSize());
+                    map = live.withArgsAndEnv(area.argStart, area.argEnd, area.envStart, area.envEnd);
+                    current = self.maps(); // read again: the new area must be there, as the kernel sees it
+                }
                 problems = Validator.map(map, current, limits);
             } else {
                 map = d.fields();
@@ -127,8 +131,8 @@ public final class Restorer {
                 } catch (NativeCallException e) {
                     if (exe.fd >= 0 && (e.errno() == Errno.EPERM || e.errno() == Errno.EACCES || e.errno() == Errno.EBUSY)) {
                         // The kernel refuses the whole call when exe_fd is refused: apply the rest without it.
-                        exe.giveUp(sys, "exe not changed: the kernel refused " + RawBytes.escape(d.exe().path())
-                                + " with " + e.errnoName() + exeErrnoHint(e.errno()));
+                        exe.giveUp(sys, "exe not changed: "
+                                + exeRefusal(RawBytes.escape(d.exe().path()), e, exe.file));
                         sys.setMmMap(map.toArray(), auxv, -1);
                     } else {
                         throw e;
@@ -163,8 +167,8 @@ public final class Restorer {
                         try {
                             sys.setMmField(Prctl.PR_SET_MM_EXE_FILE, exe.fd);
                         } catch (NativeCallException e) {
-                            exe.giveUp(sys, "exe not changed: the kernel refused " + RawBytes.escape(d.exe().path())
-                                    + " with " + e.errnoName() + exeErrnoHint(e.errno()));
+                            exe.giveUp(sys, "exe not changed: "
+                                    + exeRefusal(RawBytes.escape(d.exe().path()), e, exe.file));
                         }
                     }
                 }
@@ -243,16 +247,24 @@ public final class Restorer {
     static final String NO_MM_MAP = "this kernel has no PR_SET_MM_MAP (prctl answers EINVAL: built without "
             + "CONFIG_CHECKPOINT_RESTORE, or a sandbox such as gVisor)";
 
-    private static String exeErrnoHint(int errno) {
-        switch (errno) {
+    /** Why the kernel refused {@code shown} as exe, as precisely as can be found out. */
+    private String exeRefusal(String shown, NativeCallException e, Statx file) {
+        String refused = "the kernel refused " + shown + " with " + e.errnoName();
+        switch (e.errno()) {
             case Errno.EPERM:
-                return " (" + NO_CAPABILITY + ")";
+                return refused + " (" + NO_CAPABILITY + ")";
             case Errno.EACCES:
-                return " (the file must be executable, on a mount without noexec, and not open for writing anywhere)";
+                // Mode and noexec were checked before the call: what is left is a writer, or a security module.
+                List<String> writers = file == null ? List.of() : ExeRefusals.writersOf(sys, file);
+                return writers.isEmpty()
+                        ? refused + " (it is executable and not on a noexec mount, and no process this user can see "
+                                + "holds it open for writing: a security module or an ACL denies it)"
+                        : shown + " is open for writing (" + String.join(", ", writers) + "), and the kernel refuses "
+                                + "an executable that may change under it (EACCES)";
             case Errno.EBUSY:
-                return " (a mapping of the running executable remained)";
+                return refused + " (a mapping of the running executable remained)";
             default:
-                return "";
+                return refused;
         }
     }
 
@@ -288,6 +300,11 @@ public final class Restorer {
                 return plan.giveUp(sys, "exe not changed: " + shown + " is not executable (mode 0"
                         + Integer.toOctalString(st.mode() & 07777) + ")");
             }
+            String noexec = ExeRefusals.noexecMountOf(fd);
+            if (noexec != null) {
+                return plan.giveUp(sys, "exe not changed: " + shown + " is on a noexec mount (" + noexec
+                        + "), and the kernel refuses an executable there (EACCES)");
+            }
             String mismatch = identityMismatch(want, fd, st);
             if (mismatch != null) {
                 return plan.giveUp(sys, "exe not changed: " + shown + " " + mismatch + " since capture");
@@ -302,6 +319,7 @@ public final class Restorer {
                 return plan.giveUp(sys, "exe not changed: this process lacks CAP_CHECKPOINT_RESTORE; " + NO_CAPABILITY);
             }
             plan.currentMappings = ExeSwap.mappingsOf(maps, current);
+            plan.file = st;
             return plan;
         } catch (IOException | NativeCallException e) {
             return plan.giveUp(sys, "exe not changed: cannot check " + shown + ": " + e.getMessage());
@@ -348,6 +366,7 @@ public final class Restorer {
         String note;
         List<Mapping> currentMappings = new ArrayList<>();
         boolean swapped;
+        Statx file;
 
         ExePlan(int fd) {
             this.fd = fd;

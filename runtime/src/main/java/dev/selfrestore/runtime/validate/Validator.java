@@ -18,8 +18,16 @@ public final class Validator {
     private Validator() {
     }
 
-    /** Largest argv plus envp the kernel's execve accepts: 3/4 of _STK_LIM (fs/exec.c, bprm_stack_limits). */
+    /**
+     * Largest argv plus envp the kernel's execve accepts, whatever the stack rlimit: the strings and
+     * one pointer for each must fit in {@code min(_STK_LIM * 3/4, RLIMIT_STACK / 4)} (but at least
+     * ARG_MAX, 32 pages), which is never more than 6 MiB (fs/exec.c, bprm_stack_limits).
+     */
     public static final int MAX_ARGS_AND_ENV = 6 * 1024 * 1024;
+    /** Bytes of one pointer of argv or envp on the 64-bit architectures selfrestore runs on. */
+    static final int POINTER_BYTES = 8;
+    /** MAX_ARG_STRLEN (include/uapi/linux/binfmts.h) in pages: the longest string execve copies, NUL included. */
+    static final int MAX_ARG_STRLEN_PAGES = 32;
     /** TASK_COMM_LEN - 1. */
     public static final int MAX_COMM = 15;
 
@@ -44,11 +52,7 @@ public final class Validator {
         }
         nulTerminated(p, "cmdline", d.cmdline());
         nulTerminated(p, "environ", d.environ());
-        long total = (long) d.cmdline().length + d.environ().length;
-        if (total > MAX_ARGS_AND_ENV) {
-            p.add(new Problem("cmdline+environ", total + " bytes",
-                    "must not exceed " + MAX_ARGS_AND_ENV + " bytes, the most execve(2) ever places (fs/exec.c)"));
-        }
+        execveSizes(p, d, k);
         byte[] comm = d.comm();
         if (comm.length > MAX_COMM) {
             p.add(new Problem("comm", RawBytes.escape(comm), "must be at most " + MAX_COMM + " bytes (TASK_COMM_LEN - 1)"));
@@ -61,7 +65,62 @@ public final class Validator {
         }
         auxv(p, d.auxv(), k);
         order(p, d.fields(), "");
+        long[] v = d.fields().toArray();
+        for (int i = 0; i < v.length; i++) {
+            if (Long.compareUnsigned(v[i], k.mmapMinAddr()) < 0 || Long.compareUnsigned(v[i], k.taskSize()) >= 0) {
+                p.add(new Problem(MmFields.NAMES.get(i), hex(v[i]), "must lie in [mmap_min_addr " + hex(k.mmapMinAddr())
+                        + ", TASK_SIZE " + hex(k.taskSize()) + "): the kernel never places a process there"));
+            }
+        }
         return p;
+    }
+
+    /**
+     * The command line and environment must be what an execve could have produced: no string
+     * longer than MAX_ARG_STRLEN, and strings plus pointers within {@link #MAX_ARGS_AND_ENV}. A
+     * process can show a longer command line only after rewriting it with PR_SET_MM, as selfrestore
+     * does; a descriptor is refused rather than restoring what no kernel made.
+     */
+    private static void execveSizes(List<Problem> p, MmDescriptor d, KernelLimits k) {
+        long maxString = (long) MAX_ARG_STRLEN_PAGES * k.pageSize();
+        int args = longestString(p, "cmdline", "argument", d.cmdline(), maxString);
+        int vars = longestString(p, "environ", "variable", d.environ(), maxString);
+        long bytes = (long) d.cmdline().length + d.environ().length;
+        long pointers = (long) (Math.max(args, 1) + vars) * POINTER_BYTES;
+        if (bytes + pointers > MAX_ARGS_AND_ENV) {
+            p.add(new Problem("cmdline+environ", bytes + " bytes in " + (args + vars) + " strings",
+                    "with a " + POINTER_BYTES + "-byte pointer for each string (" + (bytes + pointers) + " bytes) must not "
+                            + "exceed " + MAX_ARGS_AND_ENV + " bytes (6 MiB), the most execve(2) ever places "
+                            + "(fs/exec.c, bprm_stack_limits)"));
+        }
+    }
+
+    /** Adds a problem for the first string over {@code max} bytes (NUL included); returns the number of strings. */
+    private static int longestString(List<Problem> p, String field, String what, byte[] area, long max) {
+        int count = 0;
+        int over = 0;
+        int start = 0;
+        String first = null;
+        for (int i = 0; i <= area.length; i++) {
+            if (i == area.length ? i > start : area[i] == 0) {
+                long length = i - start + 1L;
+                if (length > max) {
+                    over++;
+                    if (first == null) {
+                        first = what + " " + count + " (" + RawBytes.escape(java.util.Arrays.copyOfRange(area, start,
+                                Math.min(i, start + 16))) + "...) of " + length + " bytes";
+                    }
+                }
+                count++;
+                start = i + 1;
+            }
+        }
+        if (first != null) {
+            p.add(new Problem(field, first + (over > 1 ? " and " + (over - 1) + " more" : ""),
+                    "each " + what + ", NUL included, must be at most " + max + " bytes (MAX_ARG_STRLEN, "
+                            + MAX_ARG_STRLEN_PAGES + " pages), the longest string execve(2) copies"));
+        }
+        return count;
     }
 
     private static void nulTerminated(List<Problem> p, String field, byte[] area) {

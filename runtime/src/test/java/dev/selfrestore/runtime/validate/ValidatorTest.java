@@ -53,6 +53,57 @@ class ValidatorTest {
         assertTrue(p.get(0).rule().contains("448 bytes (PR_GET_AUXV)"), p.get(0).rule());
     }
 
+    private static MmDescriptor withArgsAndEnv(byte[] cmdline, byte[] environ) {
+        MmDescriptor s = TestDescriptors.sample();
+        return new MmDescriptor(s.fields(), s.brkSource(), s.auxv(), s.exe(), cmdline, environ, s.comm(), s.capture());
+    }
+
+    private static byte[] strings(int count, int lengthWithNul) {
+        byte[] b = new byte[count * lengthWithNul];
+        java.util.Arrays.fill(b, (byte) 'x');
+        for (int i = lengthWithNul - 1; i < b.length; i += lengthWithNul) {
+            b[i] = 0;
+        }
+        return b;
+    }
+
+    @Test
+    void noStringLongerThanExecveCopies() {
+        byte[] longest = strings(1, 32 * 4096);
+        assertEquals(List.of(), Validator.descriptor(withArgsAndEnv(longest, longest), LIMITS));
+        byte[] tooLong = strings(1, 32 * 4096 + 1);
+        List<Problem> p = Validator.descriptor(withArgsAndEnv(tooLong, strings(3, 32 * 4096 + 1)), LIMITS);
+        assertEquals("cmdline,environ", fields(p));
+        assertEquals("argument 0 (xxxxxxxxxxxxxxxx...) of 131073 bytes", p.get(0).value());
+        assertEquals("variable 0 (xxxxxxxxxxxxxxxx...) of 131073 bytes and 2 more", p.get(1).value());
+        assertTrue(p.get(0).rule().contains("at most 131072 bytes (MAX_ARG_STRLEN"), p.get(0).rule());
+    }
+
+    @Test
+    void stringsAndTheirPointersWithinSixMebibytes() {
+        // 48 strings of 128 KiB fill 6 MiB exactly: with their pointers they are over.
+        byte[] half = strings(24, 32 * 4096);
+        List<Problem> p = Validator.descriptor(withArgsAndEnv(half, half), LIMITS);
+        assertEquals("cmdline+environ", fields(p));
+        assertEquals("6291456 bytes in 48 strings", p.get(0).value());
+        assertTrue(p.get(0).rule().contains("(6291840 bytes) must not exceed 6291456"), p.get(0).rule());
+        byte[] less = strings(24, 32 * 4096 - 8);
+        assertEquals(List.of(), Validator.descriptor(withArgsAndEnv(less, less), LIMITS));
+    }
+
+    @Test
+    void savedAddressesWithinUserSpace() {
+        MmDescriptor s = TestDescriptors.sample();
+        MmFields f = s.fields();
+        MmFields low = new MmFields(0x800L, f.endCode(), f.startData(), f.endData(), f.startBrk(), f.brk(),
+                f.startStack(), f.argStart(), f.argEnd(), f.envStart(), 1L << 47);
+        MmDescriptor d = new MmDescriptor(low, s.brkSource(), s.auxv(), s.exe(), s.cmdline(), s.environ(), s.comm(),
+                s.capture());
+        List<Problem> p = Validator.descriptor(d, LIMITS);
+        assertEquals("start_code,env_end", fields(p));
+        assertTrue(p.get(0).rule().startsWith("must lie in [mmap_min_addr 0x1000"), p.get(0).rule());
+    }
+
     @Test
     void mapAreasMustBeMappedAnonymousAndReadable() {
         MmFields f = new MmFields(0x1000_0000L, 0x1000_1000L, 0x1000_2000L, 0x1000_3000L, 0x1100_0000L, 0x1100_0000L,

@@ -1,0 +1,88 @@
+package dev.selfrestore.it;
+
+import static dev.selfrestore.it.support.ProcAssertions.assertSameIdentityExceptExe;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.selfrestore.it.support.Cli;
+import dev.selfrestore.it.support.ItConfig;
+import dev.selfrestore.it.support.ProcIdentity;
+import dev.selfrestore.it.support.Processes;
+import dev.selfrestore.it.support.RestoredApp;
+import dev.selfrestore.it.support.RunningProcess;
+import dev.selfrestore.it.support.SelfRestoreCli;
+import dev.selfrestore.it.support.SleepOriginal;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The original executable is the captured file, executable, and still the kernel refuses it as exe
+ * (EACCES): it lies on a noexec mount, or a process holds it open for writing. exe is not swapped,
+ * everything else is restored, and the one line says which of the two it is.
+ */
+class ExeRefusedByKernelIT {
+
+    @RegisterExtension
+    final Processes processes = new Processes();
+
+    @TempDir
+    Path dir;
+
+    private SelfRestoreCli selfrestore;
+    private SleepOriginal original;
+    private ProcIdentity before;
+    private Path descriptor;
+
+    /** The original runs from {@code dir/bin}, a directory of its own that a mount can cover. */
+    @BeforeEach
+    void captureOriginal() throws Exception {
+        selfrestore = new SelfRestoreCli(processes);
+        original = SleepOriginal.start(processes, Files.createDirectory(dir.resolve("bin")));
+        before = ProcIdentity.of(original.pid());
+        descriptor = selfrestore.captureOk(original.pid(), dir.resolve("original.mmd"));
+        original.stop();
+    }
+
+    private void assertEverythingButExe(RestoredApp app, String reason) throws Exception {
+        ProcIdentity after = ProcIdentity.of(app.pid());
+        assertSameIdentityExceptExe(before, after);
+        assertEquals(ItConfig.javaRealPath().toString(), after.exe(), "exe stays the JVM's launcher");
+        Cli.Result verify = new Cli(processes).run("verify", "--pid", Long.toString(app.pid()), descriptor.toString())
+                .assertStatus(1);
+        assertTrue(verify.stdout().lines().anyMatch(l -> l.equals("  exe      differs")), verify::description);
+        String line = app.stopAndAssertOneStderrLine("selfrestore: partly restored pid " + original.pid());
+        assertTrue(line.contains("exe not changed: " + original.exe() + " " + reason), () -> "'" + reason + "' in: " + line);
+    }
+
+    @Test
+    void onANoexecMount() throws Exception {
+        // In a mount namespace of its own, the JVM finds the same file at the same path, on a noexec tmpfs.
+        Path saved = Files.copy(original.exe(), dir.resolve("saved-exe"));
+        Path bin = original.exe().getParent();
+        List<String> command = new ArrayList<>(List.of("unshare", "--mount", "--propagation", "private", "/bin/sh", "-c",
+                "mount -t tmpfs -o noexec,mode=755 srit-noexec \"$1\" && cp \"$2\" \"$3\" && chmod 755 \"$3\""
+                        + " && shift 3 && exec \"$@\"",
+                "sh", bin.toString(), saved.toString(), original.exe().toString()));
+        command.addAll(selfrestore.restoredAppCommand(descriptor, ""));
+        RestoredApp app = RestoredApp.start(processes, command);
+        assertTrue(Files.readString(Path.of("/proc", Long.toString(app.pid()), "mountinfo"))
+                .contains(" " + bin + " "), "the tmpfs is mounted in the JVM's namespace");
+        assertEverythingButExe(app, "is on a noexec mount (" + bin + ")");
+    }
+
+    @Test
+    void openForWritingByAnotherProcess() throws Exception {
+        // The shell opens the file for appending (O_WRONLY, nothing truncated) on fd 3; sleep inherits it.
+        RunningProcess writer = processes.start("writer", List.of("/bin/sh", "-c",
+                "exec 3>>\"$1\" && echo open && exec sleep 600", "sh", original.exe().toString()));
+        writer.awaitStdoutLine("open", ItConfig.PROCESS_TIMEOUT);
+        RestoredApp app = RestoredApp.start(processes, selfrestore.restoredAppCommand(descriptor, ""));
+        assertEverythingButExe(app, "is open for writing (pid " + writer.pid() + " (sleep) fd 3)");
+    }
+}

@@ -1,0 +1,71 @@
+package dev.selfrestore.it;
+
+import static dev.selfrestore.it.support.ProcAssertions.assertSameIdentity;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.selfrestore.it.support.Cli;
+import dev.selfrestore.it.support.ItConfig;
+import dev.selfrestore.it.support.ProcIdentity;
+import dev.selfrestore.it.support.Processes;
+import dev.selfrestore.it.support.RunningProcess;
+import dev.selfrestore.it.support.SelfRestoreCli;
+import dev.selfrestore.it.support.SleepOriginal;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Twenty JVMs started at the same moment restore one descriptor file: each reads it, swaps its own
+ * launcher and changes its own identity, and each ends complete, checked from outside byte for byte
+ * and by {@code selfrestore verify --pid}.
+ */
+class ManyJvmsIT {
+
+    private static final int JVMS = 20;
+    /** Twenty JVM start-ups at once share two cores here: bounded generously. */
+    private static final Duration ALL_STARTED = Duration.ofMinutes(4);
+
+    @RegisterExtension
+    final Processes processes = new Processes();
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void twentyJvmsRestoreOneDescriptorAtTheSameTime() throws Exception {
+        SelfRestoreCli selfrestore = new SelfRestoreCli(processes);
+        SleepOriginal original = SleepOriginal.start(processes, dir);
+        ProcIdentity before = ProcIdentity.of(original.pid());
+        Path descriptor = selfrestore.captureOk(original.pid(), dir.resolve("original.mmd"));
+        original.stop();
+
+        List<String> command = selfrestore.restoredAppCommand(descriptor, "",
+                "-Xmx32m", "-XX:TieredStopAtLevel=1", "-Xshare:auto", "-XX:-UsePerfData");
+        List<RunningProcess> jvms = new ArrayList<>();
+        for (int i = 0; i < JVMS; i++) {
+            jvms.add(processes.start("restored-" + i, command, ItConfig.restorerEnvironment()));
+        }
+        for (RunningProcess jvm : jvms) {
+            jvm.awaitStdoutLine("READY", ALL_STARTED);
+        }
+
+        Cli cli = new Cli(processes);
+        for (RunningProcess jvm : jvms) {
+            assertSameIdentity(before, ProcIdentity.of(jvm.pid()));
+        }
+        for (RunningProcess jvm : jvms) {
+            cli.run("verify", "--pid", Long.toString(jvm.pid()), descriptor.toString()).assertStatus(0);
+        }
+        for (RunningProcess jvm : jvms) {
+            assertEquals(0, jvm.closeStdinAndAwaitExit(ItConfig.PROCESS_TIMEOUT), jvm::describe);
+            List<String> lines = jvm.stderrLines();
+            assertTrue(lines.size() == 1 && lines.get(0).startsWith("selfrestore: restored pid " + original.pid() + " ("
+                    + original.name() + ", " + original.exe() + "): exe, "), jvm::describe);
+        }
+    }
+}

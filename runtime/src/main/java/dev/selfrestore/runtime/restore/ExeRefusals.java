@@ -1,0 +1,126 @@
+package dev.selfrestore.runtime.restore;
+
+import dev.selfrestore.nativeshim.NativeCallException;
+import dev.selfrestore.nativeshim.Statx;
+import dev.selfrestore.nativeshim.Syscalls;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Names the two reasons for which the kernel refuses a new exe with EACCES although the file is a
+ * regular, executable file (kernel/sys.c, prctl_set_mm_exe_file; kernel/fork.c, replace_mm_exe_file):
+ * it lies on a mount with {@code noexec} (path_noexec), or some process holds it open for writing
+ * (exe_file_deny_write_access; the same rule that makes execve fail with ETXTBSY).
+ *
+ * <p>{@code noexec} is found before the call, from the open descriptor's mount: its {@code mnt_id}
+ * in /proc/self/fdinfo and that mount's options in /proc/self/mountinfo. This is the mount the
+ * kernel checks, whatever path reached the file (bind mounts included), and costs two small reads.
+ *
+ * <p>Whether a file is open for writing is not shown by any cheap interface (the kernel's
+ * {@code i_writecount} is not exported); finding the writer means looking at every descriptor of
+ * every process. That is done only after the kernel answered EACCES, never on a successful
+ * restore, and sees only the processes this user may inspect.
+ */
+final class ExeRefusals {
+    private static final int O_ACCMODE = 03;
+
+    private ExeRefusals() {
+    }
+
+    /**
+     * The mount point of the mount that holds open file {@code fd} when that mount has
+     * {@code noexec}; null when it does not, or when /proc does not tell.
+     */
+    static String noexecMountOf(int fd) {
+        try {
+            long mountId = -1;
+            for (String line : Files.readAllLines(Path.of("/proc/self/fdinfo/" + fd), StandardCharsets.ISO_8859_1)) {
+                if (line.startsWith("mnt_id:")) {
+                    mountId = Long.parseLong(line.substring("mnt_id:".length()).trim());
+                }
+            }
+            if (mountId < 0) {
+                return null;
+            }
+            // mountinfo: ID PARENT MAJOR:MINOR ROOT MOUNT-POINT MOUNT-OPTIONS ... (proc(5))
+            for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"), StandardCharsets.ISO_8859_1)) {
+                String[] f = line.split(" ", 7);
+                if (f.length >= 6 && f[0].equals(Long.toString(mountId))) {
+                    return List.of(f[5].split(",")).contains("noexec") ? f[4] : null;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // Unreadable or unexpected /proc: the kernel's own answer will still be reported.
+        }
+        return null;
+    }
+
+    /**
+     * Processes that hold {@code file} open for writing, as {@code pid N (comm) fd M}, among those
+     * this process may inspect; empty when none is seen.
+     */
+    static List<String> writersOf(Syscalls sys, Statx file) {
+        List<String> found = new ArrayList<>();
+        try (DirectoryStream<Path> procs = Files.newDirectoryStream(Path.of("/proc"), p -> isNumber(p.getFileName().toString()))) {
+            for (Path proc : procs) {
+                try (DirectoryStream<Path> fds = Files.newDirectoryStream(proc.resolve("fd"))) {
+                    for (Path fd : fds) {
+                        if (isWriterOf(sys, proc, fd, file)) {
+                            found.add("pid " + proc.getFileName() + " (" + comm(proc) + ") fd " + fd.getFileName());
+                        }
+                    }
+                } catch (IOException | RuntimeException e) {
+                    // gone, or not ours to inspect
+                }
+            }
+        } catch (IOException e) {
+            // no /proc listing: nothing found
+        }
+        return found;
+    }
+
+    private static boolean isWriterOf(Syscalls sys, Path proc, Path fd, Statx file) throws IOException {
+        Statx st;
+        try {
+            st = sys.statx(fd.toString().getBytes(StandardCharsets.ISO_8859_1), 0);
+        } catch (NativeCallException e) {
+            return false;
+        }
+        if (!st.sameFileAs(file)) {
+            return false;
+        }
+        for (String line : Files.readAllLines(proc.resolve("fdinfo").resolve(fd.getFileName().toString()),
+                StandardCharsets.ISO_8859_1)) {
+            if (line.startsWith("flags:")) {
+                int flags = Integer.parseInt(line.substring("flags:".length()).trim(), 8);
+                return (flags & O_ACCMODE) != 0; // O_WRONLY or O_RDWR
+            }
+        }
+        return false;
+    }
+
+    private static String comm(Path proc) {
+        try {
+            return Files.readString(proc.resolve("comm"), StandardCharsets.ISO_8859_1).strip();
+        } catch (IOException e) {
+            return "?";
+        }
+    }
+
+    private static boolean isNumber(String s) {
+        if (s.isEmpty()) {
+            return false;
+        }
+        for (int i = 0; i < s.length(); i++) {
+            if (s.charAt(i) < '0' || s.charAt(i) > '9') {
+                return false;
+            }
+        }
+        return true;
+    }
+}
