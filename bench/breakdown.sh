@@ -3,8 +3,9 @@
 #
 #   bench/breakdown.sh [--runs N] [--jar PATH] [--java JAVA_HOME] [--build] [--flags "JVM FLAGS"]
 #
-# 1. N runs each of the empty agent and the default restore with -Xlog:class+load (uptime in ns);
-#    bench/timeline.py cuts the restore runs into phases at marker classes and prints the median
+# 1. N runs each of the empty agent and the default restore with -Xlog:class+load (uptime in ns,
+#    thread id); bench/timeline.py cuts each of the agent's two threads (premain's, and the one
+#    that reads the descriptor meanwhile) into phases at marker classes and prints the median
 #    of each phase, with the classes each library loaded in it.
 # 2. -Xlog:startuptime: the JVM's "Create VM" time (premain runs inside it) for plain, empty agent
 #    and restore, median of N.
@@ -39,17 +40,16 @@ echo "### Phases (-Xlog:class+load, restore runs)"
 echo
 for i in $(seq 1 "$runs"); do
   wait_quiet
-  "${env_[@]}" "$java" $flags -Xlog:class+load:file="$work/empty-$i.log":uptimenanos "${empty[@]}" -cp "$work/hello.jar" Hello >/dev/null
-  "${env_[@]}" "$java" $flags -Xlog:class+load:file="$work/restore-$i.log":uptimenanos "${restore[@]}" -cp "$work/hello.jar" Hello \
+  "${env_[@]}" "$java" $flags -Xlog:class+load:file="$work/empty-$i.log":uptimenanos,tid "${empty[@]}" -cp "$work/hello.jar" Hello >/dev/null
+  "${env_[@]}" "$java" $flags -Xlog:class+load:file="$work/restore-$i.log":uptimenanos,tid "${restore[@]}" -cp "$work/hello.jar" Hello \
     >/dev/null 2>"$work/restore-$i.err"
   grep -q 'selfrestore: restored pid .*: exe,' "$work/restore-$i.err" || { cat "$work/restore-$i.err" >&2; exit 1; }
 done
 python3 bench/timeline.py "$work"/restore-*.log
 echo
-echo "Empty agent, for comparison:"
-python3 bench/timeline.py "$work"/empty-*.log | grep -E '^\| (JVM start|premain)'
-
+echo "Empty agent, for comparison: $(python3 bench/timeline.py "$work"/empty-*.log | tail -1)"
 echo
+
 echo "### -Xlog:startuptime: Create VM (includes premain), median ms"
 echo
 for case in plain empty restore; do

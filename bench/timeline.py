@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """Where the agent's time goes, from the JVM's own class-loading log.
 
-Reads logs written with -Xlog:class+load:file=F:uptimenanos (one per run), cuts each run into phases
-at the first load of marker classes (a phase starts when its first marker class is loaded), and
-prints the median duration of each phase over the runs, with the number of classes each library
-contributed to it and how many of those the JVM had to parse (not from the CDS archive).
+Reads logs written with -Xlog:class+load:file=F:uptimenanos,tid (one per run). The agent works on
+two threads: premain's own, and `selfrestore-read`, which reads the descriptor meanwhile. Each
+thread's classes are cut into phases at marker classes (a phase starts when its first marker is
+loaded on that thread), and the median of each phase over the runs is printed, with the number of
+classes each library contributed and how many of those the JVM had to parse (not from CDS).
 
 Cold start-up is dominated by class loading, linking and first (interpreted) execution, so the
 time between two marker classes is the cost of the work that loads them. The log itself costs a
@@ -16,27 +17,25 @@ import re
 import statistics
 import sys
 
-START = "JVM start to premain (launcher, VM init, java.instrument, agent jar opened)"
-LINE = re.compile(r"^\[(\d+)ns\] (\S+) source: (.*)$")
+LINE = re.compile(r"^\[(\d+)ns\](?:\[(\d+)\])? (\S+) source: (.*)$")
+ENTRY = ["dev.selfrestore.agent.SelfRestoreAgent", "EmptyAgent"]
+END = "sun.launcher.LauncherHelper"
 
-# (phase, marker classes: the phase starts at the first of these to load)
-PHASES = [
-    ("premain entered (agent class loaded)", ["dev.selfrestore.agent.SelfRestoreAgent", "EmptyAgent"]),
-    ("bootstrap: scan the jar for packages", ["dev.selfrestore.agent.bootstrap.AgentLayer"]),
-    ("bootstrap: module layer (resolve, define, native access)", ["java.lang.module.ModuleDescriptor$Builder"]),
-    ("agent: options, report set-up", ["dev.selfrestore.agent.internal.AgentRunner"]),
-    ("codec: read the file", ["dev.selfrestore.runtime.codec.DescriptorCodec"]),
-    ("Chronicle: Bytes, Jvm.<clinit> (system properties, SLF4J, JMX), first Bytes use",
+# Premain's thread: (phase, markers). The last phase ends when the reading thread has ended.
+MAIN = [
+    ("bootstrap: package index, class loader", ["dev.selfrestore.agent.bootstrap.AgentLayer"]),
+    ("options, start the reading thread", ["dev.selfrestore.agent.internal.AgentRunner"]),
+    ("trust check of the descriptor file", ["dev.selfrestore.runtime.codec.DescriptorTrust"]),
+    ("platform RuntimeMXBean (Chronicle asks for it)", ["java.lang.management.ManagementFactory"]),
+    ("JNA: libjnidispatch, NativeLibrary (libc), register", ["dev.selfrestore.nativeshim.internal.JnaSyscalls"]),
+    ("warm-up: kernel probe, /proc/self, restore classes", ["dev.selfrestore.runtime.validate.KernelLimits"]),
+]
+# The reading thread.
+READ = [
+    ("read the file", ["dev.selfrestore.runtime.codec.DescriptorCodec"]),
+    ("Chronicle: first use (Jvm.<clinit>, SLF4J, JMX, ObjectUtils lambdas)",
      ["dev.selfrestore.runtime.codec.ChronicleStartup"]),
-    ("codec: decode the record", ["dev.selfrestore.runtime.codec.Layout"]),
-    ("JNA: Native.<clinit> (libjnidispatch), NativeLibrary (libc), register",
-     ["dev.selfrestore.nativeshim.internal.JnaSyscalls"]),
-    ("restore: probe, validate, exe check, args area, launcher swap, PR_SET_MM_MAP, comm",
-     ["dev.selfrestore.runtime.proc.ProcPid", "dev.selfrestore.runtime.validate.KernelLimits"]),
-    ("restore: verify /proc", ["dev.selfrestore.runtime.verify.Verifier"]),
-    ("agent: summary line, main-args transformer", ["dev.selfrestore.runtime.restore.RestoreResult"]),
-    ("premain returned to main (launcher loads the main class)", ["sun.launcher.LauncherHelper"]),
-    ("end: main class loaded", ["Hello"]),
+    ("decode the record", ["dev.selfrestore.runtime.codec.Layout"]),
 ]
 
 LIBS = [
@@ -45,14 +44,14 @@ LIBS = [
     ("Chronicle", ("net.openhft.",)),
     ("SLF4J", ("org.slf4j.",)),
     ("Byte Buddy", ("net.bytebuddy.",)),
-    ("JDK: generated (lambdas, LambdaForms, proxies)", ()),
+    ("JDK: generated", ()),
     ("JDK", ("java.", "javax.", "jdk.", "sun.", "com.sun.")),
 ]
 
 
 def library(name, source):
     if "Lambda" in name or "LambdaForm$" in name or "$Proxy" in name or source.startswith("__"):
-        return "JDK: generated (lambdas, LambdaForms, proxies)"
+        return "JDK: generated"
     for lib, prefixes in LIBS:
         if any(name.startswith(p) for p in prefixes):
             return lib
@@ -65,66 +64,95 @@ def parse(path):
         for line in f:
             m = LINE.match(line.rstrip("\n"))
             if m:
-                events.append((int(m.group(1)) / 1e6, m.group(2), m.group(3)))
+                events.append((int(m.group(1)) / 1e6, m.group(2), m.group(3), m.group(4)))
     return events
 
 
-def cut(events):
-    """[(phase, start_ms, end_ms, [events])] for the phases whose markers are present."""
+def phases(events, spec, start_t, end_t):
+    """[(phase, start, end, [events])] of one thread's events, cut at the first load of each marker."""
     first = {}
-    for i, (t, name, _) in enumerate(events):
+    for i, (t, _, name, _) in enumerate(events):
         first.setdefault(name, i)
-    starts = []
-    for phase, markers in PHASES:
+    cuts = []
+    for phase, markers in spec:
         found = [first[m] for m in markers if m in first]
         if found:
-            starts.append((phase, min(found)))
-    starts.sort(key=lambda p: p[1])
+            cuts.append((phase, min(found)))
+    cuts.sort(key=lambda c: c[1])
     out = []
-    prev_phase, prev_i = START, 0
-    prev_t = 0.0
-    for phase, i in starts:
-        out.append((prev_phase, prev_t, events[i][0], events[prev_i:i]))
-        prev_phase, prev_i, prev_t = phase, i, events[i][0]
+    for k, (phase, i) in enumerate(cuts):
+        s = events[i][0] if k else min(events[i][0], start_t)
+        j = cuts[k + 1][1] if k + 1 < len(cuts) else len(events)
+        e = events[j][0] if k + 1 < len(cuts) else end_t
+        out.append((phase, s, e, events[i:j]))
     return out
+
+
+def cut(events):
+    """{'main': [...], 'read': [...], 'tail': [...], 'premain': ms} for one run."""
+    entry = next(i for i, e in enumerate(events) if e[2] in ENTRY)
+    t0, main_tid = events[entry][0], events[entry][1]
+    end = next(i for i, e in enumerate(events) if e[2] == END and i > entry)
+    agent = events[entry:end]
+    mine = [e for e in agent if e[1] == main_tid] if main_tid else agent
+    read_first = next((e for e in agent if e[2] == "dev.selfrestore.runtime.codec.DescriptorCodec"), None)
+    other = [e for e in agent if read_first and e[1] == read_first[1] and e[1] != main_tid] if main_tid else []
+    read_end = other[-1][0] if other else None
+    read = phases(other, READ, other[0][0], read_end) if other else []
+    # premain's thread up to its last warm-up class, then waiting, then the restore proper
+    main_events = [e for e in mine if read_end is None or e[0] <= read_end]
+    main_end = main_events[-1][0] if main_events else t0
+    main = phases(main_events, [("premain entered", ENTRY)] + MAIN, t0, main_end)
+    tail_start = max(main_end, read_end or main_end)
+    wait = [("waits for the reading thread", main_end, tail_start, [])] if read_end and read_end > main_end else []
+    tail = [("restore: validate, exe, args area, launcher swap, PR_SET_MM_MAP, comm, verify, report",
+             tail_start, events[end][0], [e for e in mine if e[0] > tail_start])]
+    return {"main": main + wait, "read": read, "tail": tail, "premain": events[end][0] - t0, "t0": t0}
+
+
+def table(runs, key, title):
+    names = []
+    for r in runs:
+        for p in r[key]:
+            if p[0] not in names:
+                names.append(p[0])
+    if not names:
+        return
+    print("**%s**" % title)
+    print()
+    print("| phase | from premain, ms | ms | classes (parsed) | by library |")
+    print("|---|--:|--:|--:|---|")
+    for name in names:
+        durs, starts, counts, parsed, libs = [], [], [], [], {}
+        for r in runs:
+            for phase, s, e, ev in r[key]:
+                if phase != name:
+                    continue
+                durs.append(e - s)
+                starts.append(s - r["t0"])
+                counts.append(len(ev))
+                parsed.append(sum(1 for *_, src in ev if "shared objects file" not in src))
+                for _, _, n, src in ev:
+                    c = libs.setdefault(library(n, src), [0, 0])
+                    c[0] += 1
+                    c[1] += "shared objects file" not in src
+        k = len(durs)
+        lib_text = ", ".join("%s %d (%d)" % (lib, round(c / k), round(p / k))
+                             for lib, (c, p) in sorted(libs.items(), key=lambda x: -x[1][0]) if round(c / k) > 0)
+        print("| %s | %.1f | %.1f | %d (%d) | %s |" % (name, statistics.median(starts), statistics.median(durs),
+                                                      statistics.median(counts), statistics.median(parsed), lib_text))
+    print()
 
 
 def main(paths):
     runs = [cut(parse(p)) for p in paths]
-    names = [p for p, *_ in runs[0]]
-    print("Median of %d runs; ms. Classes: loaded in the phase (of which parsed, not from CDS)." % len(runs))
+    print("Median of %d runs; ms from the agent class's loading (premain entered)." % len(runs))
     print()
-    print("| phase | ms | classes | by library |")
-    print("|---|--:|--:|---|")
-    totals = {}
-    for idx, name in enumerate(names):
-        durs, counts, parsed = [], [], []
-        libs = {}
-        for r in runs:
-            if idx >= len(r) or r[idx][0] != name:
-                continue
-            _, s, e, ev = r[idx]
-            durs.append(e - s)
-            counts.append(len(ev))
-            parsed.append(sum(1 for _, _, src in ev if "shared objects file" not in src))
-            for _, n, src in ev:
-                lib = library(n, src)
-                libs.setdefault(lib, [0, 0])
-                libs[lib][0] += 1
-                if "shared objects file" not in src:
-                    libs[lib][1] += 1
-        if not durs:
-            continue
-        k = len(durs)
-        lib_text = ", ".join("%s %d (%d)" % (lib, round(c / k), round(p / k))
-                             for lib, (c, p) in sorted(libs.items(), key=lambda x: -x[1][0]) if round(c / k) > 0)
-        med = statistics.median(durs)
-        totals[name] = med
-        print("| %s | %.1f | %d (%d) | %s |" % (name, med,
-                                              statistics.median(counts), statistics.median(parsed), lib_text))
-    agent = [n for n in names if n != START and not n.startswith(("premain returned", "end:"))]
-    print()
-    print("Agent (premain entered to premain returned), sum of medians: %.1f ms" % sum(totals.get(n, 0) for n in agent))
+    table(runs, "main", "premain's thread")
+    table(runs, "read", "the reading thread (selfrestore-read)")
+    table(runs, "tail", "premain's thread, once the descriptor is read")
+    print("Premain entered to premain returned (agent class loaded to LauncherHelper): median %.1f ms"
+          % statistics.median(r["premain"] for r in runs))
 
 
 if __name__ == "__main__":
