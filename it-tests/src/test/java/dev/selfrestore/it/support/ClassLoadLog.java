@@ -35,12 +35,19 @@ public final class ClassLoadLog {
     /** A class the JVM loaded: its place in the log, its name, its source and its defining loader. */
     public record Loaded(int order, String name, String source, String loader) {
 
-        /** The file or directory it was read from, if its source is one (hidden classes name their host). */
+        /**
+         * The file or directory it was read from, if its source is one: a URL for class loaders with a
+         * code source, a plain path for the boot class path. Hidden classes name their host class,
+         * classes from the JDK's image {@code jrt:/} or the shared archive.
+         */
         public Optional<Path> file() {
-            if (!source.startsWith("file:")) {
-                return Optional.empty();
+            if (source.startsWith("file:")) {
+                return Optional.of(Path.of(URI.create(source)).normalize());
             }
-            return Optional.of(Path.of(URI.create(source)).normalize());
+            if (source.startsWith("/")) {
+                return Optional.of(Path.of(source).normalize());
+            }
+            return Optional.empty();
         }
 
         /** Whether it was read from {@code jar}. */
