@@ -7,6 +7,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -88,6 +89,39 @@ public final class ItConfig {
             fail("system property selfrestore.appJna does not name the JNA jar: " + property);
         }
         return Path.of(property);
+    }
+
+    /** The test applications' own Byte Buddy jar (another version than the agent's). */
+    public static Path appByteBuddy() {
+        List<Path> jars = jars("selfrestore.appByteBuddy");
+        if (jars.size() != 1) {
+            fail("system property selfrestore.appByteBuddy names more than one jar: " + jars);
+        }
+        return jars.get(0);
+    }
+
+    /**
+     * The test applications' own Chronicle Bytes (another version than the agent's): its jar first,
+     * then those it needs, Chronicle Core and SLF4J with its no-operation provider.
+     */
+    public static List<Path> appChronicleBytes() {
+        return jars("selfrestore.appChronicleBytes");
+    }
+
+    private static List<Path> jars(String property) {
+        String value = System.getProperty(property);
+        if (value == null || value.isEmpty()) {
+            fail("system property " + property + " is not set; run the tests with: mvn -B -pl it-tests -am verify");
+        }
+        List<Path> jars = new ArrayList<>();
+        for (String item : value.split(java.io.File.pathSeparator)) {
+            Path jar = Path.of(item);
+            if (!item.endsWith(".jar") || !Files.isRegularFile(jar)) {
+                fail("system property " + property + " names something that is not a jar: " + item);
+            }
+            jars.add(jar);
+        }
+        return List.copyOf(jars);
     }
 
     /** Compiled test classes: the applications in {@code dev.selfrestore.it.app}. */
