@@ -72,6 +72,15 @@ public record KernelLimits(int mmMapSize, int savedAuxvBytes, boolean auxvFromKe
     }
 
     private static boolean la57() {
+        return La57.ENABLED;
+    }
+
+    /** Read once per JVM: the paging mode does not change while the system runs. */
+    private static final class La57 {
+        static final boolean ENABLED = readLa57();
+    }
+
+    private static boolean readLa57() {
         try {
             String cpuinfo = Files.readString(Path.of("/proc/cpuinfo"), StandardCharsets.ISO_8859_1);
             int flags = cpuinfo.indexOf("\nflags");
