@@ -17,13 +17,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code attach --pid PID FILE [--option KEY=VALUE]... [--json]}: loads the agent into a running
@@ -44,7 +41,7 @@ import picocli.CommandLine.Spec;
         exitCodeList = {"0:the target reports the identity restored",
             "1:the target reports it partly restored or not restored (the reason is shown), or reports nothing",
             "2:usage error; FILE is not a readable descriptor; PID is no JVM this user can attach to"})
-final class AttachCommand implements Callable<Integer> {
+final class AttachCommand extends CliCommand {
     @Option(names = "--pid", required = true, paramLabel = "PID", description = "the running JVM")
     long pid;
 
@@ -56,22 +53,8 @@ final class AttachCommand implements Callable<Integer> {
                     + "may be repeated")
     List<String> options = new ArrayList<>();
 
-    @Option(names = "--json", description = "print JSON for machines")
-    boolean json;
-
-    @Spec
-    CommandSpec spec;
-
     @Override
-    public Integer call() {
-        try {
-            return attach();
-        } catch (CliFailure e) {
-            return Main.fail(spec, "attach", e);
-        }
-    }
-
-    private int attach() throws CliFailure {
+    int run() throws CliFailure {
         Path descriptor = file.toAbsolutePath().normalize();
         DescriptorFile.readWhole(descriptor);
         for (String o : options) {

@@ -12,11 +12,8 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /** {@code capture --pid PID --out FILE [--force] [--json]}. */
 @Command(name = "capture", mixinStandardHelpOptions = true,
@@ -27,7 +24,7 @@ import picocli.CommandLine.Spec;
                 + "-javaagent:selfrestore.jar=capture=FILE[,capture-force=true]."},
         exitCodeListHeading = "Exit codes:%n",
         exitCodeList = {"0:written", "2:usage error, or the process could not be captured or the file written"})
-final class CaptureCommand implements Callable<Integer> {
+final class CaptureCommand extends CliCommand {
     @Option(names = "--pid", required = true, paramLabel = "PID", description = "the process to capture")
     long pid;
 
@@ -37,15 +34,8 @@ final class CaptureCommand implements Callable<Integer> {
     @Option(names = "--force", description = "overwrite FILE if it exists")
     boolean force;
 
-    @Option(names = "--json", description = "print JSON for machines")
-    boolean json;
-
-    @Spec
-    CommandSpec spec;
-
     @Override
-    public Integer call() {
-        PrintWriter err = spec.commandLine().getErr();
+    int run() throws CliFailure {
         try {
             MmDescriptor d = new Capture(Syscalls.linux()).ofPid(pid);
             DescriptorCodec.write(d, out, force);
@@ -65,12 +55,11 @@ final class CaptureCommand implements Callable<Integer> {
             stdout.flush();
             return Main.OK;
         } catch (CaptureException e) {
-            err.println("selfrestore: capture: " + e.getMessage());
+            throw new CliFailure(Main.USAGE, e.getMessage());
         } catch (FileAlreadyExistsException e) {
-            err.println("selfrestore: capture: " + out + " exists; use --force to overwrite it");
+            throw new CliFailure(Main.USAGE, out + " exists; use --force to overwrite it");
         } catch (IOException e) {
-            err.println("selfrestore: capture: cannot write " + out + ": " + e);
+            throw new CliFailure(Main.USAGE, "cannot write " + out + ": " + e);
         }
-        return Main.USAGE;
     }
 }

@@ -4,12 +4,9 @@ import dev.selfrestore.runtime.MmDescriptor;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /** {@code diff FILE1 FILE2 [--json]}. */
 @Command(name = "diff", mixinStandardHelpOptions = true,
@@ -21,29 +18,17 @@ import picocli.CommandLine.Spec;
         exitCodeListHeading = "Exit codes:%n",
         exitCodeList = {"0:no differences", "1:the descriptors differ", "2:usage error, or a file is missing, "
                 + "unreadable, damaged or not a descriptor"})
-final class DiffCommand implements Callable<Integer> {
+final class DiffCommand extends CliCommand {
     @Parameters(index = "0", paramLabel = "FILE1", description = "the first descriptor")
     Path file1;
 
     @Parameters(index = "1", paramLabel = "FILE2", description = "the second descriptor")
     Path file2;
 
-    @Option(names = "--json", description = "print JSON for machines")
-    boolean json;
-
-    @Spec
-    CommandSpec spec;
-
     @Override
-    public Integer call() {
-        DescriptorFile a;
-        DescriptorFile b;
-        try {
-            a = DescriptorFile.readWhole(file1);
-            b = DescriptorFile.readWhole(file2);
-        } catch (CliFailure e) {
-            return Main.fail(spec, "diff", e);
-        }
+    int run() throws CliFailure {
+        DescriptorFile a = DescriptorFile.readWhole(file1);
+        DescriptorFile b = DescriptorFile.readWhole(file2);
         Changes format = new Changes();
         format.value("format", "version", a.header().version(), b.header().version());
         Changes changes = Changes.between(a.descriptor(), b.descriptor());

@@ -15,12 +15,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code doctor [--json] [--require-exe]}: can this machine, and this user, restore an identity?
@@ -37,15 +34,9 @@ import picocli.CommandLine.Spec;
         exitCodeList = {"0:restore works here (perhaps without changing exe: see the report)",
             "1:restore cannot work here at all (or, with --require-exe, exe cannot be changed)",
             "2:usage error"})
-final class DoctorCommand implements Callable<Integer> {
-    @Option(names = "--json", description = "print JSON for machines")
-    boolean json;
-
+final class DoctorCommand extends CliCommand {
     @Option(names = "--require-exe", description = "exit 1 also when this process could not change /proc/PID/exe")
     boolean requireExe;
-
-    @Spec
-    CommandSpec spec;
 
     enum Status { OK, WARN, FAIL, INFO }
 
@@ -57,7 +48,7 @@ final class DoctorCommand implements Callable<Integer> {
     private final Map<String, Object> facts = Json.object();
 
     @Override
-    public Integer call() {
+    int run() {
         boolean restorePossible = true;
         boolean exeChangeable = false;
         Syscalls sys = null;

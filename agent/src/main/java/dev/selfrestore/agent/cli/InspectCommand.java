@@ -14,12 +14,9 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /** {@code inspect FILE [--json]}. */
 @Command(name = "inspect", mixinStandardHelpOptions = true,
@@ -31,25 +28,14 @@ import picocli.CommandLine.Spec;
         exitCodeListHeading = "Exit codes:%n",
         exitCodeList = {"0:shown", "1:the file is damaged (checksum mismatch): only its header is shown",
             "2:usage error, or FILE is missing, unreadable or not a descriptor"})
-final class InspectCommand implements Callable<Integer> {
+final class InspectCommand extends CliCommand {
     @Parameters(paramLabel = "FILE", description = "the descriptor file")
     Path file;
 
-    @Option(names = "--json", description = "print JSON for machines")
-    boolean json;
-
-    @Spec
-    CommandSpec spec;
-
     @Override
-    public Integer call() {
+    int run() throws CliFailure {
         PrintWriter out = spec.commandLine().getOut();
-        DescriptorFile f;
-        try {
-            f = DescriptorFile.read(file);
-        } catch (CliFailure e) {
-            return Main.fail(spec, "inspect", e);
-        }
+        DescriptorFile f = DescriptorFile.read(file);
         if (json) {
             out.print(Json.write(json(f)));
         } else {

@@ -17,12 +17,9 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /** {@code verify --pid PID FILE [--json]}. */
 @Command(name = "verify", mixinStandardHelpOptions = true,
@@ -35,29 +32,15 @@ import picocli.CommandLine.Spec;
         exitCodeList = {"0:exe, cmdline, environ, auxv and comm all match",
             "1:at least one differs (each difference is shown)",
             "2:usage error; FILE is not a readable descriptor; no process PID, or no access to it"})
-final class VerifyCommand implements Callable<Integer> {
+final class VerifyCommand extends CliCommand {
     @Option(names = "--pid", required = true, paramLabel = "PID", description = "the process to check")
     long pid;
 
     @Parameters(paramLabel = "FILE", description = "the descriptor file")
     Path file;
 
-    @Option(names = "--json", description = "print JSON for machines")
-    boolean json;
-
-    @Spec
-    CommandSpec spec;
-
     @Override
-    public Integer call() {
-        try {
-            return verify();
-        } catch (CliFailure e) {
-            return Main.fail(spec, "verify", e);
-        }
-    }
-
-    private int verify() throws CliFailure {
+    int run() throws CliFailure {
         MmDescriptor d = DescriptorFile.readWhole(file).descriptor();
         Syscalls sys = Syscalls.linux();
         ProcPid proc = ProcPid.of(pid);
