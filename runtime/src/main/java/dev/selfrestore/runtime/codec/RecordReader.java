@@ -48,25 +48,16 @@ final class RecordReader {
     }
 
     static MmDescriptor decode(byte[] data, String source) throws DescriptorFormatException {
-        if (data.length == 0) {
-            throw new DescriptorFormatException(Problem.EMPTY, source,
-                    "is empty (0 bytes); a descriptor starts with the 8-byte magic \"SRMMDESC\"");
-        }
-        ChronicleStartup.ensureInitialised();
-        Bytes<byte[]> in = Bytes.wrapForRead(data);
-        try {
-            return new RecordReader(in, source).record(data);
-        } catch (RuntimeException e) {
-            // Not reached by any input the tests know: every check above Chronicle's comes first.
-            throw new DescriptorFormatException(Problem.MALFORMED, source,
-                    "unreadable record (" + e.getClass().getSimpleName() + ": " + e.getMessage() + ")", e);
-        } finally {
-            in.releaseLast();
-        }
+        return (MmDescriptor) read(data, source, false);
     }
 
     /** The header and checksum status of a record: steps 1 to 3 of {@link #record}, then both checksums. */
     static RecordHeader header(byte[] data, String source) throws DescriptorFormatException {
+        return (RecordHeader) read(data, source, true);
+    }
+
+    /** The whole record, or only its header; one wrapping and one failure path for both. */
+    private static Object read(byte[] data, String source, boolean headerOnly) throws DescriptorFormatException {
         if (data.length == 0) {
             throw new DescriptorFormatException(Problem.EMPTY, source,
                     "is empty (0 bytes); a descriptor starts with the 8-byte magic \"SRMMDESC\"");
@@ -74,11 +65,16 @@ final class RecordReader {
         ChronicleStartup.ensureInitialised();
         Bytes<byte[]> in = Bytes.wrapForRead(data);
         try {
-            long recordLength = new RecordReader(in, source).outside(data);
+            RecordReader reader = new RecordReader(in, source);
+            if (!headerOnly) {
+                return reader.record(data);
+            }
+            long recordLength = reader.outside(data);
             int end = (int) recordLength - CHECKSUM_LENGTH;
             return new RecordHeader(le16(in.readUnsignedShort(OFFSET_MAJOR)), le16(in.readUnsignedShort(OFFSET_MINOR)),
                     recordLength, le32(in.readInt(end)), Layout.crc32c(data, 0, end));
         } catch (RuntimeException e) {
+            // Not reached by any input the tests know: every check above Chronicle's comes first.
             throw new DescriptorFormatException(Problem.MALFORMED, source,
                     "unreadable record (" + e.getClass().getSimpleName() + ": " + e.getMessage() + ")", e);
         } finally {
