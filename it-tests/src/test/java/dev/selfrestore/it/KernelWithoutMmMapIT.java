@@ -17,7 +17,6 @@ import dev.selfrestore.it.support.Processes;
 import dev.selfrestore.it.support.RestoredApp;
 import dev.selfrestore.it.support.RunningProcess;
 import dev.selfrestore.it.support.SelfRestoreCli;
-import dev.selfrestore.it.support.SleepOriginal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -52,10 +51,9 @@ class KernelWithoutMmMapIT {
     @BeforeEach
     void captureOriginal() throws Exception {
         agent = new SelfRestoreCli(processes);
-        SleepOriginal sleep = SleepOriginal.start(processes, dir);
-        original = ProcIdentity.of(sleep.pid());
-        descriptor = agent.captureOk(sleep.pid(), dir.resolve("original.mmd"));
-        sleep.stop();
+        SelfRestoreCli.Captured captured = agent.captureSleepOriginal(dir, "original.mmd");
+        original = captured.identity();
+        descriptor = captured.descriptor();
     }
 
     @Test

@@ -15,7 +15,6 @@ import dev.selfrestore.it.support.ProcIdentity;
 import dev.selfrestore.it.support.Processes;
 import dev.selfrestore.it.support.RestoredApp;
 import dev.selfrestore.it.support.SelfRestoreCli;
-import dev.selfrestore.it.support.SleepOriginal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -46,10 +45,9 @@ class PartialFailureIT {
     @BeforeEach
     void captureOriginal() throws Exception {
         agent = new SelfRestoreCli(processes);
-        SleepOriginal sleep = SleepOriginal.start(processes, dir);
-        original = ProcIdentity.of(sleep.pid());
-        descriptor = agent.captureOk(sleep.pid(), dir.resolve("original.mmd"));
-        sleep.stop();
+        SelfRestoreCli.Captured captured = agent.captureSleepOriginal(dir, "original.mmd");
+        original = captured.identity();
+        descriptor = captured.descriptor();
     }
 
     private RestoredApp start(String faults) throws Exception {

@@ -56,6 +56,19 @@ public final class SelfRestoreCli {
     }
 
     /** Captures {@code pid} into {@code out} and fails unless that worked. */
+    /** A sleep original, seen from outside while it runs and captured to {@code dir/name}, then stopped. */
+    public Captured captureSleepOriginal(Path dir, String name) throws Exception {
+        SleepOriginal sleep = SleepOriginal.start(processes, dir);
+        ProcIdentity identity = ProcIdentity.of(sleep.pid());
+        Path descriptor = captureOk(sleep.pid(), dir.resolve(name));
+        sleep.stop();
+        return new Captured(identity, descriptor);
+    }
+
+    /** What {@link #captureSleepOriginal} leaves: the original's identity and its descriptor file. */
+    public record Captured(ProcIdentity identity, Path descriptor) {
+    }
+
     public Path captureOk(long pid, Path out) throws IOException, InterruptedException {
         CommandResult result = capture(pid, out);
         assertEquals(0, result.exitStatus(), () -> "capture failed: " + result.description());
