@@ -39,11 +39,13 @@ python3 -c 'import sys, zipfile; sys.exit(zipfile.ZipFile(sys.argv[1]).testzip()
   || { echo "bench: $jar is damaged or being rewritten; build again" >&2; exit 1; }
 
 # The application and the empty agent, compiled for Java 17 so every JDK runs the same bytes.
-"$jdk17/bin/javac" -d "$work" --release 17 bench/src/Hello.java bench/src/EmptyAgent.java
+"$jdk17/bin/javac" -d "$work" --release 17 -cp "$work/selfrestore.jar" \
+  bench/src/Hello.java bench/src/EmptyAgent.java bench/src/FloorAgent.java
 "$jdk17/bin/jar" --create --file "$work/empty-agent.jar" --manifest bench/src/empty-agent.mf -C "$work" EmptyAgent.class
+"$jdk17/bin/jar" --create --file "$work/floor-agent.jar" --manifest bench/src/floor-agent.mf -C "$work" FloorAgent.class
 # In a jar, not a directory: CDS and the AOT cache accept only jars on the class path.
 "$jdk17/bin/jar" --create --file "$work/hello.jar" -C "$work" Hello.class
-rm "$work/Hello.class" "$work/EmptyAgent.class"
+rm "$work/Hello.class" "$work/EmptyAgent.class" "$work/FloorAgent.class"
 
 # The original: a native program with a name, arguments and environment of its own, captured
 # while it runs. Every restore run restores this descriptor (exe, cmdline, environ, auxv, comm).

@@ -48,6 +48,18 @@ def base_cases(work):
     ]
 
 
+def floor_cases(work):
+    """selfrestore's premain in pieces, each alone on one thread (bench/src/FloorAgent.java)."""
+    floor = "-javaagent:" + os.path.join(work, "floor-agent.jar") + "="
+    desc = os.path.join(work, "original.mmd")
+    return [
+        Case("floor-bootstrap", "floor: selfrestore's class loader only", lambda w, j: [floor + "bootstrap"]),
+        Case("floor-decode", "floor: class loader + decode the descriptor (Chronicle Bytes)",
+             lambda w, j: [floor + "decode=" + desc]),
+        Case("floor-bind", "floor: class loader + bind libc (JNA)", lambda w, j: [floor + "bind"]),
+    ]
+
+
 def recipe_cases(work):
     agent = os.path.join(work, "selfrestore.jar")
     desc = os.path.join(work, "original.mmd")
@@ -237,6 +249,8 @@ def main():
     ap.add_argument("--rounds", type=int, default=20)
     ap.add_argument("--recipes", action="store_true", help="also the AppCDS (17) and AOT cache (25) recipes")
     ap.add_argument("--only-recipes", action="store_true", help="plain, empty agent, restore and the recipes")
+    ap.add_argument("--floors", action="store_true",
+                    help="also selfrestore's pieces alone: class loader, decode (Chronicle), bind (JNA)")
     ap.add_argument("--out", required=True, help="results directory")
     ap.add_argument("--stamp", default=datetime.datetime.now().strftime("%Y-%m-%d-%H%M"))
     ap.add_argument("--note", default="", help="a line added under the table's title (what was measured)")
@@ -253,6 +267,8 @@ def main():
         desc = os.path.join(work, "original.mmd")
         cases.append(Case("restore@" + v, "selfrestore, jar " + v,
                           (lambda j: lambda w, _: ["-javaagent:%s=%s" % (j, desc)])(jar), needs_restore=True))
+    if a.floors:
+        cases += floor_cases(work)
     if a.recipes or a.only_recipes:
         cases += recipe_cases(work)
         if a.only_recipes:
