@@ -13,7 +13,6 @@ import dev.selfrestore.it.support.ProcIdentity;
 import dev.selfrestore.it.support.Processes;
 import dev.selfrestore.it.support.RestoredApp;
 import dev.selfrestore.it.support.SelfRestoreCli;
-import dev.selfrestore.it.support.SleepOriginal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -77,10 +76,9 @@ class AgentCaptureIT {
 
     @Test
     void afterARestoreTheCaptureRecordsTheRestoredIdentity() throws Exception {
-        SleepOriginal original = SleepOriginal.start(processes, dir);
-        ProcIdentity before = ProcIdentity.of(original.pid());
-        Path descriptor = new SelfRestoreCli(processes).captureOk(original.pid(), dir.resolve("original.mmd"));
-        original.stop();
+        SelfRestoreCli.Captured original = new SelfRestoreCli(processes).captureSleepOriginal(dir, "original.mmd");
+        ProcIdentity before = original.identity();
+        Path descriptor = original.descriptor();
         Path again = dir.resolve("again.mmd");
 
         RestoredApp app = RestoredApp.start(processes, jvmWithAgent(descriptor + ",capture=" + again));

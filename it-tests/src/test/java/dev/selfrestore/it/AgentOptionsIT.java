@@ -15,7 +15,6 @@ import dev.selfrestore.it.support.Processes;
 import dev.selfrestore.it.support.RestoredApp;
 import dev.selfrestore.it.support.RunningProcess;
 import dev.selfrestore.it.support.SelfRestoreCli;
-import dev.selfrestore.it.support.SleepOriginal;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -34,10 +33,9 @@ class AgentOptionsIT {
     @Test
     void quietRestoresWithoutPrintingAnything() throws Exception {
         SelfRestoreCli cli = new SelfRestoreCli(processes);
-        SleepOriginal original = SleepOriginal.start(processes, dir);
-        ProcIdentity before = ProcIdentity.of(original.pid());
-        Path descriptor = cli.captureOk(original.pid(), dir.resolve("original.mmd"));
-        original.stop();
+        SelfRestoreCli.Captured original = cli.captureSleepOriginal(dir, "original.mmd");
+        ProcIdentity before = original.identity();
+        Path descriptor = original.descriptor();
 
         RestoredApp restored = RestoredApp.start(processes, cli.restoredAppCommand(descriptor, "quiet=true"));
         assertSameIdentity(before, ProcIdentity.of(restored.pid()));

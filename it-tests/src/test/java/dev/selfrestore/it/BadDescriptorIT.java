@@ -13,7 +13,6 @@ import dev.selfrestore.it.support.Processes;
 import dev.selfrestore.it.support.RestoredApp;
 import dev.selfrestore.it.support.RunningProcess;
 import dev.selfrestore.it.support.SelfRestoreCli;
-import dev.selfrestore.it.support.SleepOriginal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -61,9 +60,7 @@ class BadDescriptorIT {
     @Test
     void eachBadFileGetsOneLineAndMainRuns() throws Exception {
         SelfRestoreCli cli = new SelfRestoreCli(processes);
-        SleepOriginal original = SleepOriginal.start(processes, dir);
-        byte[] good = Files.readAllBytes(cli.captureOk(original.pid(), dir.resolve("good.mmd")));
-        original.stop();
+        byte[] good = Files.readAllBytes(cli.captureSleepOriginal(dir, "good.mmd").descriptor());
 
         for (Damage d : CASES) {
             Path file = Files.write(dir.resolve(d.name() + ".mmd"), d.damage().apply(good));

@@ -7,7 +7,6 @@ import dev.selfrestore.it.support.Cli;
 import dev.selfrestore.it.support.ItConfig;
 import dev.selfrestore.it.support.Processes;
 import dev.selfrestore.it.support.SelfRestoreCli;
-import dev.selfrestore.it.support.SleepOriginal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -54,9 +53,7 @@ class CommandLineIT {
     void theLauncherScriptRunsTheJarBesideItWithoutWarnings() throws Exception {
         Path script = ItConfig.agentJar().resolveSibling("selfrestore");
         assertTrue(Files.isExecutable(script), () -> script + " is built beside the jar");
-        SleepOriginal original = SleepOriginal.start(processes, dir);
-        Path descriptor = new SelfRestoreCli(processes).captureOk(original.pid(), dir.resolve("original.mmd"));
-        original.stop();
+        Path descriptor = new SelfRestoreCli(processes).captureSleepOriginal(dir, "original.mmd").descriptor();
         Map<String, String> environment = Map.of("PATH", "/usr/bin:/bin", "SELFRESTORE_JAVA", ItConfig.java().toString());
         // inspect runs Chronicle: on JDK 24+ the script's --sun-misc-unsafe-memory-access=allow keeps the JVM quiet.
         Cli.Result r = new Cli(processes).runWithEnvironment(environment,

@@ -15,7 +15,6 @@ import dev.selfrestore.it.support.Processes;
 import dev.selfrestore.it.support.RestoredApp;
 import dev.selfrestore.it.support.RunningProcess;
 import dev.selfrestore.it.support.SelfRestoreCli;
-import dev.selfrestore.it.support.SleepOriginal;
 import dev.selfrestore.runtime.MmDescriptor;
 import dev.selfrestore.runtime.MmFields;
 import dev.selfrestore.runtime.codec.DescriptorCodec;
@@ -52,9 +51,7 @@ class DescriptorRulesIT {
     @BeforeEach
     void captureOriginal() throws Exception {
         selfrestore = new SelfRestoreCli(processes);
-        SleepOriginal original = SleepOriginal.start(processes, dir);
-        good = DescriptorCodec.read(selfrestore.captureOk(original.pid(), dir.resolve("good.mmd")));
-        original.stop();
+        good = DescriptorCodec.read(selfrestore.captureSleepOriginal(dir, "good.mmd").descriptor());
     }
 
     /** {@code count} strings of {@code length} bytes each, NUL included, named {@code Vn=}. */

@@ -8,7 +8,6 @@ import dev.selfrestore.it.support.ProcIdentity;
 import dev.selfrestore.it.support.Processes;
 import dev.selfrestore.it.support.RestoredApp;
 import dev.selfrestore.it.support.SelfRestoreCli;
-import dev.selfrestore.it.support.SleepOriginal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -37,9 +36,7 @@ class DescriptorTrustIT {
     @BeforeEach
     void capture() throws Exception {
         cli = new SelfRestoreCli(processes);
-        SleepOriginal original = SleepOriginal.start(processes, dir);
-        captured = cli.captureOk(original.pid(), dir.resolve("original.mmd"));
-        original.stop();
+        captured = cli.captureSleepOriginal(dir, "original.mmd").descriptor();
     }
 
     private Path placed(String dirMode, String fileMode) throws Exception {

@@ -11,7 +11,6 @@ import dev.selfrestore.it.support.ProcIdentity;
 import dev.selfrestore.it.support.Processes;
 import dev.selfrestore.it.support.RunningProcess;
 import dev.selfrestore.it.support.SelfRestoreCli;
-import dev.selfrestore.it.support.SleepOriginal;
 import dev.selfrestore.it.support.ViewsReport;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -42,10 +41,9 @@ class EnvironmentViewsIT {
     /** Captures a native original with raw environment bytes, restores it with the agent options. */
     private ViewsReport restore(String agentOptions) throws Exception {
         SelfRestoreCli cli = new SelfRestoreCli(processes);
-        SleepOriginal original = SleepOriginal.start(processes, dir);
-        environ = ProcIdentity.of(original.pid()).environ();
-        Path descriptor = cli.captureOk(original.pid(), dir.resolve("original.mmd"));
-        original.stop();
+        SelfRestoreCli.Captured original = cli.captureSleepOriginal(dir, "original.mmd");
+        environ = original.identity().environ();
+        Path descriptor = original.descriptor();
 
         app = processes.start("views", cli.appCommand(descriptor, agentOptions, IdentityViews.class.getName()),
                 ItConfig.restorerEnvironment());

@@ -12,7 +12,6 @@ import dev.selfrestore.it.support.ProcIdentity;
 import dev.selfrestore.it.support.Processes;
 import dev.selfrestore.it.support.RestoredApp;
 import dev.selfrestore.it.support.SelfRestoreCli;
-import dev.selfrestore.it.support.SleepOriginal;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -44,9 +43,7 @@ class ExactModeIT {
     @Test
     void exactRestoresAProcessWhoseLayoutMatches() throws Exception {
         SelfRestoreCli cli = new SelfRestoreCli(processes);
-        SleepOriginal other = SleepOriginal.start(processes, dir);
-        Path otherDescriptor = cli.captureOk(other.pid(), dir.resolve("other.mmd"));
-        other.stop();
+        Path otherDescriptor = cli.captureSleepOriginal(dir, "other.mmd").descriptor();
 
         Path self = dir.resolve("self.mmd");
         List<String> command = new ArrayList<>();
@@ -68,9 +65,7 @@ class ExactModeIT {
     @Test
     void exactRefusesAnotherProcesssLayoutAndNamesTheFields() throws Exception {
         SelfRestoreCli cli = new SelfRestoreCli(processes);
-        SleepOriginal other = SleepOriginal.start(processes, dir);
-        Path descriptor = cli.captureOk(other.pid(), dir.resolve("other.mmd"));
-        other.stop();
+        Path descriptor = cli.captureSleepOriginal(dir, "other.mmd").descriptor();
 
         List<String> command = cli.restoredAppCommand(descriptor, "mode=exact");
         RestoredApp app = RestoredApp.start(processes, command);

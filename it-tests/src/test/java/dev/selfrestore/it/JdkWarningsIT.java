@@ -9,7 +9,6 @@ import dev.selfrestore.it.support.ProcIdentity;
 import dev.selfrestore.it.support.Processes;
 import dev.selfrestore.it.support.RestoredApp;
 import dev.selfrestore.it.support.SelfRestoreCli;
-import dev.selfrestore.it.support.SleepOriginal;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,10 +32,9 @@ class JdkWarningsIT {
     @Test
     void onlyTheAgentsLineAndTheJdksUnsafeNotice() throws Exception {
         SelfRestoreCli cli = new SelfRestoreCli(processes);
-        SleepOriginal original = SleepOriginal.start(processes, dir);
-        ProcIdentity before = ProcIdentity.of(original.pid());
-        Path descriptor = cli.captureOk(original.pid(), dir.resolve("original.mmd"));
-        original.stop();
+        SelfRestoreCli.Captured original = cli.captureSleepOriginal(dir, "original.mmd");
+        ProcIdentity before = original.identity();
+        Path descriptor = original.descriptor();
 
         List<String> command = new ArrayList<>(cli.restoredAppCommand(descriptor, ""));
         command.removeAll(ItConfig.jvmOptions());

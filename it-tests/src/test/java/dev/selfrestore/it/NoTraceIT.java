@@ -8,7 +8,6 @@ import dev.selfrestore.it.support.ItConfig;
 import dev.selfrestore.it.support.Processes;
 import dev.selfrestore.it.support.RunningProcess;
 import dev.selfrestore.it.support.SelfRestoreCli;
-import dev.selfrestore.it.support.SleepOriginal;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,9 +32,7 @@ class NoTraceIT {
     @Test
     void theApplicationSeesTheSameJvmWithAndWithoutTheAgent() throws Exception {
         SelfRestoreCli cli = new SelfRestoreCli(processes);
-        SleepOriginal original = SleepOriginal.start(processes, dir);
-        Path descriptor = cli.captureOk(original.pid(), dir.resolve("original.mmd"));
-        original.stop();
+        Path descriptor = cli.captureSleepOriginal(dir, "original.mmd").descriptor();
 
         List<String> without = report(cli, null);
         List<String> with = report(cli, descriptor);

@@ -15,7 +15,6 @@ import dev.selfrestore.it.support.Processes;
 import dev.selfrestore.it.support.RestoredApp;
 import dev.selfrestore.it.support.RunningProcess;
 import dev.selfrestore.it.support.SelfRestoreCli;
-import dev.selfrestore.it.support.SleepOriginal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -46,9 +45,7 @@ class NotLinuxIT {
     @BeforeEach
     void captureOriginal() throws Exception {
         agent = new SelfRestoreCli(processes);
-        SleepOriginal sleep = SleepOriginal.start(processes, dir);
-        descriptor = agent.captureOk(sleep.pid(), dir.resolve("original.mmd"));
-        sleep.stop();
+        descriptor = agent.captureSleepOriginal(dir, "original.mmd").descriptor();
     }
 
     @Test

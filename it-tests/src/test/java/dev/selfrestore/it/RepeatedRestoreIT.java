@@ -19,7 +19,6 @@ import dev.selfrestore.it.support.Processes;
 import dev.selfrestore.it.support.RestoredApp;
 import dev.selfrestore.it.support.RunningProcess;
 import dev.selfrestore.it.support.SelfRestoreCli;
-import dev.selfrestore.it.support.SleepOriginal;
 import dev.selfrestore.it.support.ViewsReport;
 import java.io.File;
 import java.io.IOException;
@@ -64,10 +63,9 @@ class RepeatedRestoreIT {
     void captureTwoOriginals() throws Exception {
         Fixtures.makeReadableByAll(dir);
         SelfRestoreCli capture = new SelfRestoreCli(processes);
-        SleepOriginal original = SleepOriginal.start(processes, dir);
-        first = ProcIdentity.of(original.pid());
-        firstDescriptor = capture.captureOk(original.pid(), dir.resolve("first.mmd"));
-        original.stop();
+        SelfRestoreCli.Captured original = capture.captureSleepOriginal(dir, "first.mmd");
+        first = original.identity();
+        firstDescriptor = original.descriptor();
 
         // Another program, command line, environment and name than the first.
         Path exe = dir.resolve("srother-" + Fixtures.randomToken(7));

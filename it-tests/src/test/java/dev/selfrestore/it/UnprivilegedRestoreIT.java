@@ -13,7 +13,6 @@ import dev.selfrestore.it.support.ProcIdentity;
 import dev.selfrestore.it.support.Processes;
 import dev.selfrestore.it.support.RestoredApp;
 import dev.selfrestore.it.support.SelfRestoreCli;
-import dev.selfrestore.it.support.SleepOriginal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -46,14 +45,13 @@ class UnprivilegedRestoreIT {
     void captureOriginal() throws Exception {
         Fixtures.makeReadableByAll(dir);
         SelfRestoreCli cli = new SelfRestoreCli(processes);
-        SleepOriginal original = SleepOriginal.start(processes, dir);
-        before = ProcIdentity.of(original.pid());
-        descriptor = cli.captureOk(original.pid(), dir.resolve("original.mmd"));
+        SelfRestoreCli.Captured original = cli.captureSleepOriginal(dir, "original.mmd");
+        before = original.identity();
+        descriptor = original.descriptor();
         Fixtures.makeReadableByAll(descriptor);
         // The user restores a descriptor of its own: inside `unshare -Ur` a file of real root shows as
         // owned by the overflow uid, which the agent rightly does not trust.
         java.nio.file.Files.setAttribute(descriptor, "unix:uid", 65534);
-        original.stop();
         readableCli = cli.readableByAll(dir.resolve("readable"));
     }
 
