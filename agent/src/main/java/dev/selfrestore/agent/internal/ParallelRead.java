@@ -3,37 +3,45 @@ package dev.selfrestore.agent.internal;
 import dev.selfrestore.runtime.MmDescriptor;
 import dev.selfrestore.runtime.codec.DescriptorCodec;
 import dev.selfrestore.runtime.codec.DescriptorFormatException;
+import dev.selfrestore.runtime.codec.DescriptorTrust;
 import java.io.IOException;
-import java.nio.file.Path;
 
 /**
- * Reads the descriptor on a second thread while premain's own thread checks that the file may be
- * trusted and binds the C library: the two largest costs of a cold restore (Chronicle's initialisation for the codec, JNA's
- * for the system calls) then overlap instead of adding up. Neither touches what the other uses
- * (system properties are saved and put back per key by each, see ChronicleStartup and
- * JnaSyscalls).
+ * Reads the descriptor on a second thread while premain's own thread binds the C library: the two
+ * largest costs of a cold restore (Chronicle's initialisation for the codec, JNA's for the system
+ * calls) then overlap instead of adding up. Neither touches what the other uses (system
+ * properties are saved and put back per key by each, see ChronicleStartup and JnaSyscalls).
+ *
+ * <p>The thread first initialises the codec, then opens, checks and reads the file in one go
+ * ({@link DescriptorTrust#read}: the bytes come from the descriptor that was checked, and nothing
+ * is read from a file that fails the check), then decodes those bytes.
  *
  * <p>The thread is joined before {@link #join} returns, whatever happened, so no thread of ours is
  * left running when the application starts.
  */
 final class ParallelRead implements Runnable {
-    private final Path file;
+    /** Opens, checks and reads the file: {@link DescriptorTrust#read} with this process's user. */
+    interface Source {
+        DescriptorTrust.Read read() throws DescriptorFormatException, IOException;
+    }
+
+    private final Source source;
+    private final String name;
     private final Thread thread;
     private MmDescriptor descriptor;
+    private String skipped;
     private Throwable failure;
 
-    private ParallelRead(Path file) {
-        this.file = file;
+    private ParallelRead(Source source, String name) {
+        this.source = source;
+        this.name = name;
         this.thread = new Thread(this, "selfrestore-read");
         this.thread.setDaemon(true);
     }
 
-    /**
-     * Starts reading {@code file}. Reading and decoding an untrusted file is harmless (the reader is
-     * fuzzed); only applying it is not, and the caller decides that after {@link #join}.
-     */
-    static ParallelRead start(Path file) {
-        ParallelRead r = new ParallelRead(file);
+    /** Starts reading; {@code name} is the file as given, for messages. */
+    static ParallelRead start(Source source, String name) {
+        ParallelRead r = new ParallelRead(source, name);
         r.thread.start();
         return r;
     }
@@ -41,7 +49,10 @@ final class ParallelRead implements Runnable {
     @Override
     public void run() {
         try {
-            descriptor = DescriptorCodec.read(file);
+            DescriptorCodec.initialise();
+            DescriptorTrust.Read read = source.read();
+            skipped = read.skipped();
+            descriptor = DescriptorCodec.decode(read.data(), name);
         } catch (Throwable t) { // handed to the caller's thread, as if read there
             failure = t;
         }
@@ -67,6 +78,11 @@ final class ParallelRead implements Runnable {
             throw (Error) t;
         }
         throw new IllegalStateException(t);
+    }
+
+    /** After {@link #join}: the rule the file broke, read anyway with insecure-descriptor=true, or null. */
+    String skipped() {
+        return skipped;
     }
 
     /** Waits for the read to end, whatever its outcome. */
