@@ -229,13 +229,41 @@ final class PathWalk implements AutoCloseable {
     private void checkDirectory(Statx st, String path) throws TrustException {
         String dir = path.isEmpty() ? "/" : path;
         int mode = st.mode() & 07777;
-        if (st.uid() != 0 && st.uid() != euid) {
+        if (st.uid() != 0 && st.uid() != euid && !ownedOutsideThisUserNamespace(st.uid())) {
             untrusted("directory " + dir + " is owned by uid " + st.uid() + " (mode 0" + Integer.toOctalString(mode)
                     + "), not by root or this process's uid " + euid + ": its owner could replace what it holds");
         } else if ((mode & 022) != 0 && (mode & Statx.S_ISVTX) == 0) {
             untrusted("directory " + dir + " is writable by " + ((mode & 020) != 0 ? "its group" : "others")
                     + " without the sticky bit (mode 0" + Integer.toOctalString(mode)
                     + "): another user could replace what it holds");
+        }
+    }
+
+    /**
+     * Inside a user namespace that does not map the host's root, every directory of the host's
+     * root shows as owned by the overflow uid (65534): the namespace cannot tell the host's root
+     * from another unmapped user there, so a directory owned by the overflow uid is accepted in
+     * such a namespace (the file itself must still be this user's or root's). Only read when a
+     * directory's owner fails, so it costs nothing on the usual path.
+     */
+    private static boolean ownedOutsideThisUserNamespace(int uid) {
+        try {
+            int overflow = Integer.parseInt(java.nio.file.Files.readString(
+                    java.nio.file.Path.of("/proc/sys/kernel/overflowuid")).trim());
+            if (uid != overflow) {
+                return false;
+            }
+            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/uid_map"))) {
+                String[] f = line.trim().split("\\s+");
+                long outside = Long.parseLong(f[1]);
+                long count = Long.parseLong(f[2]);
+                if (outside <= 0 && 0 < outside + count) {
+                    return false; // the host's root is mapped: an overflow owner is nobody's root
+                }
+            }
+            return true;
+        } catch (java.io.IOException | RuntimeException e) {
+            return false;
         }
     }
 
