@@ -192,7 +192,7 @@ class DescriptorTrustIT {
                     int d = open(argv[1], O_PATH | O_DIRECTORY | O_CLOEXEC);
                     if (d < 0) { perror(argv[1]); return 2; }
                     int exchange = strcmp(argv[2], "exchange") == 0;
-                    printf("SWAPPING\n");
+                    printf("SWAPPING\\n");
                     fflush(stdout);
                     for (unsigned long n = 0;; n++) {
                         if (exchange) {
