@@ -276,7 +276,7 @@ class DescriptorTrustIT {
         // 2. The same by rename over the name (linkat + renameat).
         Fixtures.makeReadableByAll(Files.copy(captured, race.resolve("good.mmd")));
         swap = startSwapper(List.of(), race.toString(), "rename", "id.mmd", "theirs.mmd", "good.mmd");
-        restored += startsWhileSwapping(swap, id, goodPid, foreignPid, n);
+        restored += startsWhileSwapping(swap, id, goodPid, foreignPid, (n + 1) / 2);
         swap.close();
 
         // 3. nobody exchanging in nobody's directory: the directory itself is refused, every time.
@@ -287,9 +287,9 @@ class DescriptorTrustIT {
         Fixtures.makeReadableByAll(fTheirs);
         chownNobody(fTheirs);
         swap = startSwapper(Fixtures.AS_NOBODY, foreign.toString(), "exchange", "id.mmd", "theirs.mmd");
-        assertEquals(0, startsWhileSwapping(swap, fid, goodPid, foreignPid, n), "nobody's directory is never trusted");
+        assertEquals(0, startsWhileSwapping(swap, fid, goodPid, foreignPid, (n + 4) / 5), "nobody's directory is never trusted");
         swap.close();
-        System.out.println("DescriptorTrustIT: " + restored + " of " + 2 * n + " starts in root's directory restored the "
+        System.out.println("DescriptorTrustIT: " + restored + " of " + (n + (n + 1) / 2) + " starts in root's directory restored the "
                 + "checked file, the others refused nobody's; none applied nobody's");
     }
 
@@ -340,7 +340,7 @@ class DescriptorTrustIT {
         chownNobody(link);
         Files.delete(target);
         RunningProcess swap = startSwapper(Fixtures.AS_NOBODY, sticky.toString(), "exchange", "d", "l");
-        int n = Integer.getInteger("it.trust.race.starts", 25);
+        int n = (Integer.getInteger("it.trust.race.starts", 25) + 1) / 2;
         for (int i = 0; i < n; i++) {
             app = RestoredApp.start(processes, jvmWithAgent("capture=" + out + ",capture-force=true"));
             line = app.stopAndAssertOneStderrLine("selfrestore: not captured: cannot write " + out + ": refusing to write "
