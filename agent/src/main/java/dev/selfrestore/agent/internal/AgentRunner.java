@@ -4,7 +4,6 @@ import dev.selfrestore.nativeshim.Syscalls;
 import dev.selfrestore.runtime.MmDescriptor;
 import dev.selfrestore.runtime.proc.ProcPid;
 import dev.selfrestore.runtime.codec.DescriptorFormatException;
-import dev.selfrestore.runtime.codec.DescriptorTrust;
 import dev.selfrestore.runtime.restore.RestoreException;
 import dev.selfrestore.runtime.restore.RestoreOptions;
 import dev.selfrestore.runtime.restore.RestoreResult;
@@ -74,9 +73,7 @@ public final class AgentRunner {
             // The descriptor is opened, checked and read (one open file) and decoded on a second
             // thread while this one binds libc: Chronicle's and JNA's initialisations overlap.
             Path file = Path.of(o.descriptor);
-            ParallelRead read = ParallelRead.start(
-                    () -> DescriptorTrust.read(Syscalls.linux(), file, ProcPid.self().effectiveUid(), !o.insecureDescriptor),
-                    o.descriptor);
+            ParallelRead read = ParallelRead.start(file, !o.insecureDescriptor);
             Syscalls sys = null;
             Throwable bindFailure = null;
             try {

@@ -1,10 +1,13 @@
 package dev.selfrestore.agent.internal;
 
+import dev.selfrestore.nativeshim.Syscalls;
 import dev.selfrestore.runtime.MmDescriptor;
 import dev.selfrestore.runtime.codec.DescriptorCodec;
 import dev.selfrestore.runtime.codec.DescriptorFormatException;
 import dev.selfrestore.runtime.codec.DescriptorTrust;
+import dev.selfrestore.runtime.proc.ProcPid;
 import java.io.IOException;
+import java.nio.file.Path;
 
 /**
  * Reads the descriptor on a second thread while premain's own thread binds the C library: the two
@@ -20,28 +23,26 @@ import java.io.IOException;
  * left running when the application starts.
  */
 final class ParallelRead implements Runnable {
-    /** Opens, checks and reads the file: {@link DescriptorTrust#read} with this process's user. */
-    interface Source {
-        DescriptorTrust.Read read() throws DescriptorFormatException, IOException;
-    }
-
-    private final Source source;
-    private final String name;
+    private final Path file;
+    private final boolean enforce;
     private final Thread thread;
     private MmDescriptor descriptor;
     private String skipped;
     private Throwable failure;
 
-    private ParallelRead(Source source, String name) {
-        this.source = source;
-        this.name = name;
+    private ParallelRead(Path file, boolean enforce) {
+        this.file = file;
+        this.enforce = enforce;
         this.thread = new Thread(this, "selfrestore-read");
         this.thread.setDaemon(true);
     }
 
-    /** Starts reading; {@code name} is the file as given, for messages. */
-    static ParallelRead start(Source source, String name) {
-        ParallelRead r = new ParallelRead(source, name);
+    /**
+     * Starts reading {@code file}; with {@code enforce} false (insecure-descriptor=true) a rule the
+     * file breaks is not refused but returned by {@link #skipped}.
+     */
+    static ParallelRead start(Path file, boolean enforce) {
+        ParallelRead r = new ParallelRead(file, enforce);
         r.thread.start();
         return r;
     }
@@ -50,9 +51,9 @@ final class ParallelRead implements Runnable {
     public void run() {
         try {
             DescriptorCodec.initialise();
-            DescriptorTrust.Read read = source.read();
+            DescriptorTrust.Read read = DescriptorTrust.read(Syscalls.linux(), file, ProcPid.self().effectiveUid(), enforce);
             skipped = read.skipped();
-            descriptor = DescriptorCodec.decode(read.data(), name);
+            descriptor = DescriptorCodec.decode(read.data(), file.toString());
         } catch (Throwable t) { // handed to the caller's thread, as if read there
             failure = t;
         }
