@@ -248,8 +248,8 @@ final class PathWalk implements AutoCloseable {
      */
     private static boolean ownedOutsideThisUserNamespace(int uid) {
         try {
-            int overflow = Integer.parseInt(java.nio.file.Files.readString(
-                    java.nio.file.Path.of("/proc/sys/kernel/overflowuid")).trim());
+            long overflow = dev.selfrestore.runtime.proc.Sysctl.readLong(
+                    java.nio.file.Path.of("/proc/sys/kernel/overflowuid"), -1);
             if (uid != overflow) {
                 return false;
             }
