@@ -60,7 +60,7 @@ public final class EnvFile {
         return out;
     }
 
-    static int indexOf(byte[] b, byte v) {
+    public static int indexOf(byte[] b, byte v) {
         for (int i = 0; i < b.length; i++) {
             if (b[i] == v) {
                 return i;
