@@ -157,6 +157,18 @@ class EditIT {
         ProcAssertions.assertSameBytes("cmdline", original.expectedCmdline(), proc.cmdline());
         String pid = Long.toString(restored.pid());
         cli.run("verify", "--pid", pid, descriptor.toString()).assertStatus(1); // the file was not changed
+
+        // the same edits written by edit: verify against that file passes
+        Path edited = dir.resolve("same.mmd");
+        JsonNode json = cli.run("edit", "--json", descriptor.toString(), "--out", edited.toString(),
+                "--set-env", "HOSTNAME=web-3", "--set-env", "LIST=a,b\\\\c", "--null", "--env-file", envFile.toString(),
+                "--set-env", "EQ=\\xc3\\xa9").assertStatus(0).json();
+        assertAll(json.toPrettyString(),
+                () -> assertEquals(5, json.get("edits").size()),
+                () -> assertEquals("494e5354414e43455f49443d692dff0a32",
+                        json.get("edits").get(2).get("operand").get("hex").asText()),
+                () -> assertEquals(sha256(descriptor), json.get("source_sha256").asText()));
+        cli.run("verify", "--pid", pid, edited.toString()).assertStatus(0);
         String line = restored.stopAndAssertOneStderrLine("selfrestore: restored pid " + original.pid());
         assertTrue(line.contains(", comm (edited: 5 changes) in "), line);
     }
