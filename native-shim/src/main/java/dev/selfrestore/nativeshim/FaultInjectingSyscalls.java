@@ -29,7 +29,7 @@ public final class FaultInjectingSyscalls implements Syscalls {
     static final Set<String> CALLS = Set.of("mmMapSize", "setMmMap", "setMmField", "setMmAuxv", "savedAuxvSize",
             "nameAnonymousMapping", "mmap", "munmap", "mprotect", "mremap", "copyMemory", "writeMemory", "writeWord",
             "readMemory", "libcEnvironVariable", "open", "writeFile", "close", "readlink", "statx", "fstat",
-            "openat", "readlinkat", "read", "write", "fsync", "fchmod", "renameat", "linkat", "unlinkat",
+            "openat", "readlinkat", "read", "write", "fsync", "fchmod", "renameat", "linkat", "unlinkat", "spawnAndWait",
             "currentBrk", "pageSize", "kernelRelease", "machine");
 
     private record Fault(String call, int nth, int errno) {
