@@ -73,7 +73,7 @@ final class InspectCommand extends CliCommand {
         out.println("capture");
         row(out, "pid", Long.toString(c.pid()));
         row(out, "time", f.image() != null ? "(not in CRIU images)" : Show.time(c.timeMillis()));
-        row(out, "kernel", c.kernelRelease() + " " + c.arch());
+        row(out, "kernel", (f.image() != null ? "(not in CRIU images)" : c.kernelRelease()) + " " + c.arch());
         row(out, "page size", Integer.toString(c.pageSize()));
         row(out, "uid", Integer.toString(c.uid()));
 
@@ -82,9 +82,11 @@ final class InspectCommand extends CliCommand {
         out.println("exe");
         row(out, "path", e.displayPath());
         row(out, "size", Long.toString(e.size()));
-        row(out, "modified", Show.timeNanos(e.mtimeNanos()));
-        row(out, "device", e.devMajor() + ":" + e.devMinor());
-        row(out, "inode", Long.toString(e.inode()));
+        if (f.image() == null) {
+            row(out, "modified", Show.timeNanos(e.mtimeNanos()));
+            row(out, "device", e.devMajor() + ":" + e.devMinor());
+            row(out, "inode", Long.toString(e.inode()));
+        }
         row(out, "mode", Show.mode(e.mode()));
         row(out, "build-id", e.buildId().length > 0 ? e.buildIdHex() : "(none)");
         row(out, "sha256", e.sha256().length > 0 ? e.sha256Hex() : "(not computed: the build-id identifies the file)");
@@ -100,7 +102,7 @@ final class InspectCommand extends CliCommand {
         for (int i = 0; i < argv.size(); i++) {
             out.println("  " + String.format("%-" + w + "s", "argv[" + i + "]") + "  " + Show.quoted(argv.get(i)));
         }
-        if (h.minor() >= 1) {
+        if (h == null || h.minor() >= 1) {
             String launch = Changes.launch(d);
             row0(out, "jvm launch", launch == null ? "(not a JVM, or not known)" : launch);
         }

@@ -205,7 +205,7 @@ public final class CriuImageReader {
                 String kept = r.getRemapType() == REMAP_GHOST
                         ? "CRIU kept its content in ghost-file-" + Integer.toUnsignedString(r.getRemapId()) + ".img"
                         : "remap-fpath.img remap_type " + r.getRemapType();
-                return "exe not changed: " + exe.displayPath() + " was deleted at checkpoint time (" + kept + ")";
+                return exe.displayPath() + " was deleted at checkpoint time (" + kept + ")";
             }
         }
         return null;

@@ -218,7 +218,7 @@ class CriuDamagedImageTest {
         write(images.resolve("remap-fpath.img"), CriuImageReader.REMAP_FPATH_MAGIC,
                 RemapFilePathEntry.newBuilder().setOrigId(exeId).setRemapId(7).setRemapType(1).build());
         ImportedTask t = CriuImageReader.read(ImageFiles.of(images), 0);
-        assertEquals("exe not changed: /opt/selfrestore-fixtures/dev/bin/billing-daemon was deleted at checkpoint time "
+        assertEquals("/opt/selfrestore-fixtures/dev/bin/billing-daemon was deleted at checkpoint time "
                 + "(CRIU kept its content in ghost-file-7.img)", t.exeDeleted());
         CriuImageReaderTest.assertMatchesExpected(original.getParent(), t.descriptor());
     }
