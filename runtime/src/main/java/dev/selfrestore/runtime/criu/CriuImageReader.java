@@ -89,6 +89,10 @@ public final class CriuImageReader {
     }
 
     private ImportedTask read(long wanted) throws DescriptorFormatException {
+        if (!files.exists("inventory.img")) {
+            throw new DescriptorFormatException(Problem.NOT_A_FILE, files.describe(""),
+                    "is a directory, and not a CRIU image directory (it has no inventory.img)");
+        }
         InventoryEntry inventory = only("inventory.img", INVENTORY_MAGIC, InventoryEntry.parser());
         if (inventory.getImgVersion() != IMAGE_VERSION) {
             throw new DescriptorFormatException(Problem.UNSUPPORTED_VERSION, files.describe("inventory.img"),

@@ -129,6 +129,13 @@ class CriuDamagedImageTest {
     }
 
     @Test
+    void directoryThatIsNoImage() throws Exception {
+        Files.delete(images.resolve("inventory.img"));
+        String m = refusal(Problem.NOT_A_FILE);
+        assertEquals(images + ": is a directory, and not a CRIU image directory (it has no inventory.img)", m);
+    }
+
+    @Test
     void newerImageFormat() throws Exception {
         InventoryEntry inv = InventoryEntry.parseFrom(entry(images.resolve("inventory.img"), 0, 4));
         byte[] body = inv.toBuilder().setImgVersion(3).build().toByteArray();
