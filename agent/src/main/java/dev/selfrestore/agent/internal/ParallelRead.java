@@ -47,6 +47,9 @@ final class ParallelRead implements Runnable {
         try {
             if (Files.isDirectory(file)) { // a CRIU image directory: process pid of it (0: its root)
                 readImage();
+            } else if (pid != 0) {
+                throw new DescriptorFormatException(DescriptorFormatException.Problem.MALFORMED, file.toString(),
+                        "pid=" + pid + " selects a process of a CRIU image directory, and this is a descriptor file");
             } else {
                 descriptor = DescriptorCodec.read(file);
             }

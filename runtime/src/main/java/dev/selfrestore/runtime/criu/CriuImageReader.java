@@ -8,7 +8,6 @@ import dev.selfrestore.runtime.ExecutableIdentity;
 import dev.selfrestore.runtime.JvmLaunch;
 import dev.selfrestore.runtime.MmDescriptor;
 import dev.selfrestore.runtime.MmFields;
-import dev.selfrestore.runtime.RawBytes;
 import dev.selfrestore.runtime.capture.JvmCommandLine;
 import dev.selfrestore.runtime.codec.DescriptorFormatException;
 import dev.selfrestore.runtime.codec.DescriptorFormatException.Problem;
@@ -594,9 +593,5 @@ public final class CriuImageReader {
                 return new byte[0];
             }
         }
-    }
-
-    static String escape(byte[] b) {
-        return RawBytes.escape(b);
     }
 }
