@@ -1,12 +1,16 @@
 package dev.selfrestore.agent.cli;
 
 import dev.selfrestore.runtime.MmDescriptor;
+import dev.selfrestore.runtime.Provenance;
 import dev.selfrestore.runtime.codec.DescriptorCodec;
 import dev.selfrestore.runtime.codec.DescriptorFormatException;
 import dev.selfrestore.runtime.codec.RecordHeader;
 import dev.selfrestore.runtime.criu.ImportedTask;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 
 /**
  * A descriptor file as the commands read it: its header (format version, checksum status) and,
@@ -16,9 +20,12 @@ import java.nio.file.Path;
  * @param path       the file as given
  * @param header     format version, record length, checksums; null for an image directory
  * @param descriptor the content, or null when the checksum does not match
+ * @param source     what kind of file it is, as an edit's provenance records it
+ * @param sha256     SHA-256 of the bytes read (for a CRIU image: of its mm file), for provenance
  * @param image      what the image directory held, or null for a descriptor file
  */
-record DescriptorFile(Path path, RecordHeader header, MmDescriptor descriptor, ImportedTask image) {
+record DescriptorFile(Path path, RecordHeader header, MmDescriptor descriptor, Provenance.Source source, byte[] sha256,
+                      ImportedTask image) {
 
     /**
      * Reads a file, or the root process of a CRIU image directory. A damaged file (checksum
@@ -28,13 +35,19 @@ record DescriptorFile(Path path, RecordHeader header, MmDescriptor descriptor, I
     static DescriptorFile read(Path path) throws CliFailure {
         if (Files.isDirectory(path)) {
             ImportedTask t = ImportCriuCommand.read(path, 0);
-            return new DescriptorFile(path, null, t.descriptor(), t);
+            Path mm = path.resolve("mm-" + t.descriptor().capture().pid() + ".img");
+            try {
+                return new DescriptorFile(path, null, t.descriptor(), Provenance.Source.CRIU_IMAGE,
+                        sha256(Files.readAllBytes(mm)), t);
+            } catch (IOException e) {
+                throw new CliFailure(Main.USAGE, mm + ": cannot read: " + e);
+            }
         }
         try {
             byte[] data = DescriptorCodec.readFile(path);
             RecordHeader header = DescriptorCodec.header(data, path.toString());
             MmDescriptor d = header.checksumOk() ? DescriptorCodec.decode(data, path.toString()) : null;
-            return new DescriptorFile(path, header, d, null);
+            return new DescriptorFile(path, header, d, Provenance.Source.DESCRIPTOR, sha256(data), null);
         } catch (DescriptorFormatException e) {
             throw new CliFailure(Main.USAGE, e.getMessage());
         }
@@ -47,6 +60,14 @@ record DescriptorFile(Path path, RecordHeader header, MmDescriptor descriptor, I
             throw new CliFailure(Main.USAGE, path + ": " + f.checksumText() + "; the file is damaged");
         }
         return f;
+    }
+
+    static byte[] sha256(byte[] data) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(data);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java platform has SHA-256", e);
+        }
     }
 
     /** The format, for people: {@code 1.1} or {@code CRIU image 2}. */

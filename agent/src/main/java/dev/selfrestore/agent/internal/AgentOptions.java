@@ -28,6 +28,11 @@ import java.util.List;
  *   <li>{@code capture-force=true}: let {@code capture=} replace an existing FILE</li>
  *   <li>{@code insecure-descriptor=true}: read a descriptor another user could have written
  *       (see DescriptorTrust); refused by default</li>
+ *   <li>{@code set-env=NAME=VALUE} (repeatable): set a variable of the restored environment, as
+ *       {@code selfrestore edit --set-env} does, after the descriptor is read and before it is
+ *       checked; {@code \xHH} is a byte, so a comma is {@code \x2c} and a backslash {@code \\}</li>
+ *   <li>{@code env-file=FILE} (repeatable): set every NAME=VALUE entry of FILE (lines, or
+ *       NUL-separated when the file holds a NUL byte), trusted as a descriptor is (DescriptorTrust)</li>
  *   <li>{@code pid=PID}: with a CRIU image directory, the process of the image to restore
  *       (default: the root of its process tree)</li>
  *   <li>{@code report=FILE}: also write every line printed, with its outcome, to FILE (for
@@ -52,6 +57,8 @@ final class AgentOptions {
     String testFaults;
     /** pid=: the process of a CRIU image directory to restore; 0 for the image's root. */
     long pid;
+    /** The restore-time edits in the order given: {@code {"set-env", "NAME=VALUE"}} or {@code {"env-file", FILE}}. */
+    final List<String[]> edits = new ArrayList<>();
     final List<String> errors = new ArrayList<>();
 
     static AgentOptions parse(String args) {
@@ -105,6 +112,19 @@ final class AgentOptions {
                 case "report":
                     o.report = path(o, key, value);
                     break;
+                case "set-env":
+                    if (value.indexOf('=') <= 0) {
+                        o.errors.add("agent option set-env=" + value + " must be set-env=NAME=VALUE");
+                    } else {
+                        o.edits.add(new String[] {key, value});
+                    }
+                    break;
+                case "env-file":
+                    String file = path(o, key, value);
+                    if (file != null) {
+                        o.edits.add(new String[] {key, file});
+                    }
+                    break;
                 case "insecure-descriptor":
                     o.insecureDescriptor = bool(o, key, value);
                     break;
@@ -128,7 +148,7 @@ final class AgentOptions {
                     break;
                 default:
                     o.errors.add("unknown agent option '" + key + "' (known: quiet, strict, debug, mode, env, main-args, "
-                            + "capture, capture-force, report, insecure-descriptor, pid)");
+                            + "capture, capture-force, set-env, env-file, report, insecure-descriptor, pid)");
             }
         }
         if (o.descriptor == null && o.capture == null && o.errors.isEmpty()) {
