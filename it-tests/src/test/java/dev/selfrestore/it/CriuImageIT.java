@@ -106,6 +106,17 @@ class CriuImageIT {
                 && lines.get(0).contains("main args (2)"), app::describe);
     }
 
+    /** An image start uses neither Chronicle Bytes nor JNA's Unsafe paths: no JDK warning, on JDK 24+ too. */
+    @Test
+    void imageStartPrintsOnlyTheAgentsLine() throws Exception {
+        Path fixture = CriuFixtures.dir("native");
+        List<String> command = new ArrayList<>(new SelfRestoreCli(processes).restoredAppCommand(fixture.resolve("images"), ""));
+        command.removeAll(ItConfig.jvmOptions()); // no --sun-misc-unsafe-memory-access=allow
+        RestoredApp restored = RestoredApp.start(processes, command);
+        assertSameIdentity(CriuFixtures.expected(fixture), ProcIdentity.of(restored.pid()));
+        restored.stopAndAssertOneStderrLine("selfrestore: restored pid 31688");
+    }
+
     /** CRIU kept the deleted exe as a ghost file: everything else is restored, and the line says why not exe. */
     @Test
     void exeDeletedAtCheckpointTime() throws Exception {
