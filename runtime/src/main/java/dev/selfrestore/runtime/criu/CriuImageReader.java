@@ -84,7 +84,14 @@ public final class CriuImageReader {
      * @throws DescriptorFormatException naming the file, entry, value and rule
      */
     public static ImportedTask read(ImageFiles files, long pid) throws DescriptorFormatException {
-        return new CriuImageReader(files).read(pid);
+        try {
+            return new CriuImageReader(files).read(pid);
+        } catch (RuntimeException e) {
+            // Every check above names what it refuses; this is the net under them, so that a value
+            // no check foresaw (an offset past 2^63, say) is still one line and never a stack trace.
+            throw new DescriptorFormatException(Problem.MALFORMED, files.describe(""),
+                    "not a readable CRIU image: " + e);
+        }
     }
 
     private ImportedTask read(long wanted) throws DescriptorFormatException {
@@ -523,6 +530,11 @@ public final class CriuImageReader {
                     String entry = name + " entry " + (i + 2);
                     if (inFile) {
                         long fileOffset = (offsetPages + (page - vaddr) / PAGE) * PAGE + (addr - page);
+                        if (fileOffset < 0 || offsetPages < 0) {
+                            throw new DescriptorFormatException(Problem.MALFORMED, files.describe(name), field
+                                    + ": the page counts before " + entry.substring(name.length() + 1)
+                                    + " add up to more pages than a file can hold");
+                        }
                         return read(fileOffset, length, field, addr);
                     }
                     if ((flags & PE_PARENT) != 0 || r.getInParent()) {
