@@ -7,6 +7,7 @@ import dev.selfrestore.runtime.codec.DescriptorFormatException;
 import dev.selfrestore.runtime.codec.DescriptorTrust;
 import dev.selfrestore.runtime.proc.ProcPid;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
@@ -25,14 +26,17 @@ import java.nio.file.Path;
 final class ParallelRead implements Runnable {
     private final Path file;
     private final boolean enforce;
+    private final long pid;
     private final Thread thread;
     private MmDescriptor descriptor;
     private String skipped;
+    private String exeDeleted;
     private Throwable failure;
 
-    private ParallelRead(Path file, boolean enforce) {
+    private ParallelRead(Path file, boolean enforce, long pid) {
         this.file = file;
         this.enforce = enforce;
+        this.pid = pid;
         this.thread = new Thread(this, "selfrestore-read");
         this.thread.setDaemon(true);
     }
@@ -41,8 +45,8 @@ final class ParallelRead implements Runnable {
      * Starts reading {@code file}; with {@code enforce} false (insecure-descriptor=true) a rule the
      * file breaks is not refused but returned by {@link #skipped}.
      */
-    static ParallelRead start(Path file, boolean enforce) {
-        ParallelRead r = new ParallelRead(file, enforce);
+    static ParallelRead start(Path file, boolean enforce, long pid) {
+        ParallelRead r = new ParallelRead(file, enforce, pid);
         r.thread.start();
         return r;
     }
@@ -50,13 +54,35 @@ final class ParallelRead implements Runnable {
     @Override
     public void run() {
         try {
-            DescriptorCodec.initialise();
-            DescriptorTrust.Read read = DescriptorTrust.read(Syscalls.linux(), file, ProcPid.self().effectiveUid(), enforce);
-            skipped = read.skipped();
-            descriptor = DescriptorCodec.decode(read.data(), file.toString());
+            if (Files.isDirectory(file)) { // a CRIU image directory: process pid of it (0: its root)
+                // The directory and every one above it are checked on their descriptors; the image
+                // reader still opens its files by name in it.
+                skipped = DescriptorTrust.checkDirectory(Syscalls.linux(), file, ProcPid.self().effectiveUid(), enforce);
+                readImage();
+            } else if (pid != 0) {
+                throw new DescriptorFormatException(DescriptorFormatException.Problem.MALFORMED, file.toString(),
+                        "pid=" + pid + " selects a process of a CRIU image directory, and this is a descriptor file");
+            } else {
+                DescriptorCodec.initialise();
+                DescriptorTrust.Read read = DescriptorTrust.read(Syscalls.linux(), file, ProcPid.self().effectiveUid(),
+                        enforce);
+                skipped = read.skipped();
+                descriptor = DescriptorCodec.decode(read.data(), file.toString());
+            }
         } catch (Throwable t) { // handed to the caller's thread, as if read there
             failure = t;
         }
+    }
+
+    private void readImage() throws DescriptorFormatException {
+        dev.selfrestore.runtime.criu.ImportedTask t = ImageRead.read(file, pid);
+        descriptor = t.descriptor();
+        exeDeleted = t.exeDeleted();
+    }
+
+    /** After {@link #join}: null, or why exe cannot be restored (an image's exe deleted at checkpoint time). */
+    String exeDeleted() {
+        return exeDeleted;
     }
 
     /** Waits for the read and returns its descriptor, or throws what the read threw. */

@@ -67,6 +67,21 @@ public final class DescriptorTrust {
         }
     }
 
+    /**
+     * Opens and checks a directory given in place of a descriptor (a CRIU image directory) by the
+     * same rules, every directory above it included; returns the rule skipped with {@code enforce}
+     * false, or null. To read its files relative to the checked descriptor, see
+     * {@link dev.selfrestore.runtime.trust.TrustedDirectory}.
+     */
+    public static String checkDirectory(Syscalls sys, Path dir, int euid, boolean enforce) throws DescriptorFormatException {
+        try (dev.selfrestore.runtime.trust.TrustedDirectory d =
+                     dev.selfrestore.runtime.trust.TrustedDirectory.open(sys, dir, euid, enforce)) {
+            return d.skipped();
+        } catch (TrustException e) {
+            throw refusal(dir.toString(), e);
+        }
+    }
+
     private static DescriptorFormatException refusal(String source, TrustException e) {
         switch (e.kind()) {
             case MISSING:
