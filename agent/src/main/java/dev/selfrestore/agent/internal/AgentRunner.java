@@ -41,11 +41,11 @@ public final class AgentRunner {
 
     public static void run(String args, Instrumentation inst, boolean attached) {
         synchronized (RESTORE_LOCK) {
-            runAlone(args, inst);
+            runAlone(args, inst, attached);
         }
     }
 
-    private static void runAlone(String args, Instrumentation inst) {
+    private static void runAlone(String args, Instrumentation inst, boolean attached) {
         AgentOptions o = AgentOptions.parse(args);
         AgentReport report = new AgentReport(o, System.err);
         String os = System.getProperty("os.name", "");
@@ -56,7 +56,7 @@ public final class AgentRunner {
             return;
         }
         if (o.descriptor != null || !o.errors.isEmpty()) {
-            restore(o, inst, report.err());
+            restore(o, inst, report.err(), attached);
             report.restoreDone(o);
         }
         if (o.capture != null && o.errors.isEmpty() && !SelfCapture.start(o, report.err()) && o.strict) {
@@ -64,7 +64,7 @@ public final class AgentRunner {
         }
     }
 
-    private static void restore(AgentOptions o, Instrumentation inst, PrintStream err) {
+    private static void restore(AgentOptions o, Instrumentation inst, PrintStream err, boolean attached) {
         long t0 = System.nanoTime();
         if (!o.errors.isEmpty()) {
             fail(o, err, "not restored: " + String.join("; ", o.errors), null);
@@ -132,7 +132,7 @@ public final class AgentRunner {
             addIfPresent(notes, r.envNote());
             if (o.env.equals("all") && r.envNote() == null) {
                 try {
-                    JavaEnvironment.reload(inst);
+                    JavaEnvironment.reload(inst, !attached);
                 } catch (ReflectiveOperationException | RuntimeException e) {
                     notes.add("Java's environment (System.getenv) not changed: " + e);
                 }
