@@ -2,6 +2,7 @@ package dev.selfrestore.agent.internal;
 
 import dev.selfrestore.nativeshim.Syscalls;
 import dev.selfrestore.runtime.MmDescriptor;
+import dev.selfrestore.runtime.NulStrings;
 import dev.selfrestore.runtime.proc.ProcPid;
 import dev.selfrestore.runtime.codec.DescriptorFormatException;
 import dev.selfrestore.runtime.codec.DescriptorTrust;
@@ -199,11 +200,15 @@ public final class AgentRunner {
         "dev.selfrestore.runtime.proc.Capabilities",
         "dev.selfrestore.runtime.capture.ElfBuildId",
         "dev.selfrestore.runtime.RawBytes",
+        "dev.selfrestore.runtime.NulStrings",
         "dev.selfrestore.runtime.restore.RestoreOptions",
         "dev.selfrestore.nativeshim.Errno",
         "dev.selfrestore.nativeshim.Statx",
         "dev.selfrestore.agent.internal.JavaEnvironment",
     };
+
+    private static final byte[] WARM_UP_ENVIRONMENT = "PATH=/usr/bin:/bin\0HOME=/root\0LANG=C.UTF-8\0A=1\0"
+            .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
 
     /**
      * Runs, once and for nothing, the first steps of a restore that need no descriptor (the kernel
@@ -221,6 +226,12 @@ public final class AgentRunner {
             ClassLoader loader = AgentRunner.class.getClassLoader();
             for (String c : RESTORE_CLASSES) {
                 Class.forName(c, true, loader);
+            }
+            // The scan of the environment's strings, run until the JIT compiles it: a megabyte of
+            // environment costs milliseconds interpreted, a fraction of one compiled.
+            byte[] sample = WARM_UP_ENVIRONMENT;
+            for (int i = 0; i < 250; i++) {
+                NulStrings.of(sample);
             }
         } catch (Exception | LinkageError e) {
             // reported by the restore
