@@ -105,7 +105,7 @@ class LargeEnvironmentIT {
         SelfRestoreCli cli = new SelfRestoreCli(processes);
         RunningProcess original = startOriginal(environment(environBytes), args);
         ProcIdentity was = ProcIdentity.of(original.pid());
-        Path descriptor = cli.captureOk(original.pid(), dir.resolve("large.mmd"));
+        Path descriptor = cli.captureOk(original.pid(), dir.resolve("env-" + environBytes + "-args-" + args + ".mmd"));
         original.close();
 
         RestoredApp app = RestoredApp.start(processes, cli.restoredAppCommand(descriptor, ""));

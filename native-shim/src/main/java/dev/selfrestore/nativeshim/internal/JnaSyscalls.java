@@ -110,7 +110,8 @@ public final class JnaSyscalls implements Syscalls {
 
     /**
      * The directory JNA's {@code Native.getTempDir} chooses on Linux ({@code $XDG_CACHE_HOME/JNA/temp},
-     * else {@code ~/.cache/JNA/temp}), given to it as {@code jna.tmpdir} while it loads: otherwise it
+     * else {@code ~/.cache/JNA/temp}, made if missing; {@code java.io.tmpdir} when that cannot be made
+     * or written), given to it as {@code jna.tmpdir} while it loads: otherwise it
      * asks {@code System.getenv}, whose first use makes the JDK decode and keep the whole environment
      * (ProcessEnvironment), which a restore would then have to refill, one variable at a time; left
      * alone, the JDK reads the restored environment when the application first asks for it. The
@@ -136,7 +137,9 @@ public final class JnaSyscalls implements Syscalls {
         }
         java.io.File cache = xdg == null || xdg.trim().isEmpty()
                 ? new java.io.File(System.getProperty("user.home"), ".cache") : new java.io.File(xdg);
-        return new java.io.File(cache, "JNA/temp").getPath();
+        java.io.File dir = new java.io.File(cache, "JNA/temp");
+        dir.mkdirs();
+        return dir.exists() && dir.canWrite() ? dir.getPath() : System.getProperty("java.io.tmpdir");
     }
 
     private static java.nio.charset.Charset jnuCharset() {
