@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
 # selfrestore start-up benchmark: one command.
 #
-#   bench/startup.sh [--rounds N] [--recipes | --only-recipes] [--floors] [--env-sizes] [--jar PATH] [--build] [--out DIR]
+#   bench/startup.sh [--rounds N] [--recipes | --only-recipes] [--floors] [--capture] [--env-sizes] [--jar PATH] [--build] [--out DIR]
 #                    [--compare NAME=JAR ...] [--cases a,b,...] [--note TEXT]
 #
 # For each JDK present (17 and 25 by default; JDKS="17=/path 25=/path" to choose), times cold
 # `java Hello` runs: plain, with an empty -javaagent, with selfrestore's default restore and with
 # main-args=restore; --recipes adds the AppCDS (JDK 17) and AOT cache (JDK 25) recipes; --floors
-# adds selfrestore's premain in pieces, each alone (class loader; + decode; + bind); --env-sizes
-# restores descriptors with 0.1, 0.5, 1 and 1.8 MiB of environment and one with 2,000 arguments
-# beside the small one (bench/original.py starts those originals). Runs are
+# adds selfrestore's premain in pieces, each alone (class loader; + decode; + bind); --capture adds
+# capture= alone (with each agent jar, --compare's too); --env-sizes restores descriptors with 0.1,
+# 0.5, 1 and 1.8 MiB of environment and one with 2,000 arguments beside the small one
+# (bench/original.py starts those originals). Runs are
 # interleaved, one JVM at a time. Writes bench/results/startup-<date>.{md,csv,png} and prints the
 # table. Needs root (selfrestore changes /proc/self/exe, which needs CAP_CHECKPOINT_RESTORE);
 # installs gnuplot-nox if it is missing. --compare adds a restore case with another agent jar
@@ -18,7 +19,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD
 
-rounds=20 recipes=() floors=() env_sizes=0 sizes=() jar=$repo/agent/target/selfrestore.jar build=0 out=$repo/bench/results note='' cases=''
+rounds=20 recipes=() floors=() capture=() env_sizes=0 sizes=() jar=$repo/agent/target/selfrestore.jar build=0 out=$repo/bench/results note='' cases=''
 variants=() compare=()
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -26,6 +27,7 @@ while [ $# -gt 0 ]; do
     --recipes) recipes=(--recipes); shift ;;
     --only-recipes) recipes=(--only-recipes); shift ;;
     --floors) floors=(--floors); shift ;;
+    --capture) capture=(--capture); shift ;;
     --env-sizes) env_sizes=1 sizes=(--env-sizes); shift ;;
     --jar) jar=$2; shift 2 ;;
     --build) build=1; shift ;;
@@ -33,7 +35,7 @@ while [ $# -gt 0 ]; do
     --note) note=$2; shift 2 ;;
     --cases) cases=$2; shift 2 ;;
     --compare) compare+=("$2"); shift 2 ;;
-    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
 done
@@ -51,5 +53,5 @@ for spec in "${compare[@]}"; do
   variants+=(--variant "${spec%%=*}")
 done
 
-python3 bench/startup.py --work "$work" "${jdks[@]}" --rounds "$rounds" "${recipes[@]}" "${floors[@]}" "${sizes[@]}" --out "$out" \
+python3 bench/startup.py --work "$work" "${jdks[@]}" --rounds "$rounds" "${recipes[@]}" "${floors[@]}" "${capture[@]}" "${sizes[@]}" --out "$out" \
   ${note:+--note "$note"} ${cases:+--cases "$cases"} "${variants[@]}"
