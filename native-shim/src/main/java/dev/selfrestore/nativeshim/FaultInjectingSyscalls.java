@@ -28,7 +28,7 @@ public final class FaultInjectingSyscalls implements Syscalls {
     /** The methods of {@link Syscalls} a spec may name. */
     static final Set<String> CALLS = Set.of("mmMapSize", "setMmMap", "setMmField", "setMmAuxv", "savedAuxvSize",
             "nameAnonymousMapping", "mmap", "munmap", "mprotect", "mremap", "copyMemory", "writeMemory", "writeWords", "writeWord", "equalBytes",
-            "readMemory", "libcEnvironVariable", "open", "writeFile", "close", "readlink", "statx", "fstat",
+            "readMemory", "libcEnvironVariable", "open", "writeFile", "close", "readlink", "statx", "fstat", "spawnAndWait",
             "currentBrk", "pageSize", "kernelRelease", "machine");
 
     private record Fault(String call, int nth, int errno) {
