@@ -12,6 +12,7 @@ import dev.selfrestore.runtime.MmFields;
 import dev.selfrestore.runtime.NulStrings;
 import dev.selfrestore.runtime.RawBytes;
 import dev.selfrestore.runtime.capture.ExecutableInspector;
+import dev.selfrestore.runtime.edit.IdentityEditor;
 import dev.selfrestore.runtime.proc.Capabilities;
 import dev.selfrestore.runtime.proc.Mapping;
 import dev.selfrestore.runtime.proc.ProcPid;
@@ -87,6 +88,10 @@ public final class Restorer {
         NulStrings args = Validator.strings(d.cmdline(), limits);
         NulStrings vars = Validator.strings(d.environ(), limits);
         List<Problem> problems = Validator.descriptor(d, limits, args, vars);
+        Problem edited = options.mode() == RestoreOptions.Mode.EXACT ? IdentityEditor.exactRefusal(d) : null;
+        if (edited != null) {
+            throw new ValidationException("mode=exact refused", List.of(edited));
+        }
         if (!problems.isEmpty()) {
             throw new ValidationException("descriptor breaks " + problems.size() + " rule(s)", problems);
         }

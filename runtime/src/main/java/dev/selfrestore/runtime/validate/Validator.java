@@ -28,9 +28,9 @@ public final class Validator {
     /** ARG_MAX (include/uapi/linux/limits.h): what execve accepts however small the stack limit. */
     static final int ARG_MAX = 128 * 1024;
     /** Bytes of one pointer of argv or envp on the 64-bit architectures selfrestore runs on. */
-    static final int POINTER_BYTES = 8;
+    public static final int POINTER_BYTES = 8;
     /** MAX_ARG_STRLEN (include/uapi/linux/binfmts.h) in pages: the longest string execve copies, NUL included. */
-    static final int MAX_ARG_STRLEN_PAGES = 32;
+    public static final int MAX_ARG_STRLEN_PAGES = 32;
     /** TASK_COMM_LEN - 1. */
     public static final int MAX_COMM = 15;
 
