@@ -461,15 +461,19 @@ def env_size_table(jdks, cases, results):
                 continue
             wall = [r["wall_ms"] - small[r["round"]]["wall_ms"] for r in runs]
             agent = [r["agent_ms"] - small[r["round"]]["agent_ms"] for r in runs]
+            cpu = [r["user_ms"] + r["sys_ms"] - small[r["round"]]["user_ms"] - small[r["round"]]["sys_ms"] for r in runs]
             if not rows:
                 rows.append("Against the small descriptor's restore with the same jar (`restore`, 3 variables), paired "
-                            "within each round: the median of the per-round differences, and their p10–p90.")
+                            "within each round: the median of the per-round differences, and their p10–p90. CPU is the "
+                            "JVM's user + system time, all threads (`wait4`'s rusage).")
                 rows.append("")
-                rows.append("| JDK | case | Δ wall, median | Δ wall p10–p90 | Δ agent says, median | Δ agent says p10–p90 | pairs |")
-                rows.append("|---|---|--:|--:|--:|--:|--:|")
-            rows.append("| %s | %s (`%s`) | %+.1f | %+.1f–%+.1f | %+.1f | %+.1f–%+.1f | %d |" % (
+                rows.append("| JDK | case | Δ wall, median | Δ wall p10–p90 | Δ agent says, median | Δ agent says p10–p90 "
+                            "| Δ CPU, median | Δ CPU p10–p90 | pairs |")
+                rows.append("|---|---|--:|--:|--:|--:|--:|--:|--:|")
+            rows.append("| %s | %s (`%s`) | %+.1f | %+.1f–%+.1f | %+.1f | %+.1f–%+.1f | %+.0f | %+.0f–%+.0f | %d |" % (
                 jdk.version, c.label, c.name, statistics.median(wall), pct(wall, 0.1), pct(wall, 0.9),
-                statistics.median(agent), pct(agent, 0.1), pct(agent, 0.9), len(runs)))
+                statistics.median(agent), pct(agent, 0.1), pct(agent, 0.9),
+                statistics.median(cpu), pct(cpu, 0.1), pct(cpu, 0.9), len(runs)))
     return rows
 
 
