@@ -41,7 +41,8 @@ class HalfBuiltProcessTest {
     private ProcPid halfBuilt(long pid) throws Exception {
         Files.writeString(dir.resolve("stat"), stat(pid, "R", 22, 1234, 28, 0x7ffd_0000_1000L, 48, 0x7ffd_0000_2000L));
         Files.write(dir.resolve("auxv"), new byte[16]);
-        Files.createSymbolicLink(dir.resolve("exe"), Path.of("/usr/bin/sleep"));
+        Path program = Files.copy(Path.of("/usr/bin/sleep"), dir.resolve("srsleep"));
+        Files.createSymbolicLink(dir.resolve("exe"), program);
         return ProcPid.at(dir, pid);
     }
 
