@@ -17,6 +17,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -40,7 +41,7 @@ public final class Capture {
     }
 
     public MmDescriptor ofPid(long pid) throws CaptureException {
-        return ofPid(ProcPid.of(pid), SETTLE_NANOS);
+        return settled(ProcPid.of(pid), OptionalLong.empty(), SETTLE_NANOS);
     }
 
     /**
@@ -57,9 +58,10 @@ public final class Capture {
 
     /**
      * Captures the process {@code proc} shows, once it is complete and did not change while it was read:
-     * a process still in execve is read again, with short pauses, for up to {@code settleNanos}.
+     * a process still in execve is read again, with short pauses, for up to {@code settleNanos}. brk is
+     * {@code exactBrk} if given, else approximated by the end of the [heap] mapping.
      */
-    MmDescriptor ofPid(ProcPid proc, long settleNanos) throws CaptureException {
+    MmDescriptor settled(ProcPid proc, OptionalLong exactBrk, long settleNanos) throws CaptureException {
         long pid = proc.pid();
         long start = System.nanoTime();
         long pauseMillis = 1;
@@ -74,9 +76,9 @@ public final class Capture {
                 String missing = before.missing();
                 if (missing == null) {
                     List<Mapping> maps = proc.maps();
-                    long brk = approximateBrk(maps, before.fields().startBrk());
-                    MmDescriptor d = capture(proc, pid, before.fields().withBrk(brk), BrkSource.APPROXIMATED,
-                            isJvm(maps), before.auxv());
+                    long brk = exactBrk.orElse(approximateBrk(maps, before.fields().startBrk()));
+                    MmDescriptor d = capture(proc, pid, before.fields().withBrk(brk),
+                            exactBrk.isPresent() ? BrkSource.EXACT : BrkSource.APPROXIMATED, isJvm(maps), before.auxv());
                     ExecState after = ExecState.read(proc, () -> exeLink(proc));
                     if (after.sameImage(before) && Arrays.equals(before.exe(), d.exe().path())) {
                         return d;
@@ -114,6 +116,15 @@ public final class Capture {
         } catch (NativeCallException e) {
             return null;
         }
+    }
+
+    /**
+     * A process from outside, with the brk it reported itself (only the process can read its
+     * brk: brk(0)). A JVM on JDK 24+ captures itself this way, from a child process, so that the
+     * codec never runs inside it (see the agent's SelfCapture).
+     */
+    public MmDescriptor ofPid(long pid, long exactBrk) throws CaptureException {
+        return settled(ProcPid.of(pid), OptionalLong.of(exactBrk), SETTLE_NANOS);
     }
 
     public MmDescriptor ofSelf() throws CaptureException {

@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -51,7 +52,7 @@ class HalfBuiltProcessTest {
         Capture capture = new Capture(Syscalls.linux());
         long before = System.nanoTime();
         CaptureException e = assertThrows(CaptureException.class,
-                () -> capture.ofPid(halfBuilt(4242), TimeUnit.MILLISECONDS.toNanos(200)));
+                () -> capture.settled(halfBuilt(4242), OptionalLong.empty(), TimeUnit.MILLISECONDS.toNanos(200)));
         long waitedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - before);
         String m = e.getMessage();
         assertTrue(m.startsWith("process 4242 has not finished execve after "), m);
@@ -98,7 +99,7 @@ class HalfBuiltProcessTest {
         Files.writeString(dir.resolve("stat"), stat(2, "S", 9, 0x00208040));
         Files.write(dir.resolve("auxv"), new byte[0]);
         CaptureException e = assertThrows(CaptureException.class,
-                () -> new Capture(Syscalls.linux()).ofPid(ProcPid.at(dir, 2), TimeUnit.SECONDS.toNanos(10)));
+                () -> new Capture(Syscalls.linux()).settled(ProcPid.at(dir, 2), OptionalLong.empty(), TimeUnit.SECONDS.toNanos(10)));
         assertTrue(e.getMessage().startsWith("process 2 shows no memory layout in "), e.getMessage());
     }
 }
