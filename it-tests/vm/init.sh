@@ -1,7 +1,7 @@
 #!/bin/busybox sh
 # /init of the guest's initramfs: loads the kernel's 9p and virtio modules, mounts the root shared
-# by the host (read-only) with fresh proc, sys, dev and tmpfs mounts over it, runs the scenarios
-# there and powers off. Whatever happens, the console ends with "N passed, M failed".
+# by the host (read-only) with fresh proc, sys, dev and tmpfs mounts over it and makes it the root
+# of the guest, where guest.sh runs the scenarios and powers off.
 /bin/busybox mkdir -p /sbin /usr/bin /usr/sbin
 /bin/busybox --install -s
 export PATH=/bin:/sbin:/usr/bin:/usr/sbin
@@ -45,12 +45,12 @@ mkdir -p "$R/dev/pts" "$R/dev/shm"
 mount -t devpts devpts "$R/dev/pts"
 mount -t tmpfs -o mode=1777 shm "$R/dev/shm"
 mount -t tmpfs -o mode=1777 tmp "$R/tmp"
-mount -t tmpfs -o mode=0700 roothome "$R/root"
 [ -d "$R/run" ] && mount -t tmpfs -o mode=0755 run "$R/run"
 
 echo "vm-guest: $(uname -r) $(uname -m), $(grep -c ^processor /proc/cpuinfo) cpu(s), $(awk '/MemTotal/ { print $2 / 1024 " MiB" }' /proc/meminfo)"
-chroot "$R" /usr/bin/env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root \
+# switch_root, not chroot: in a chroot the kernel refuses unshare(CLONE_NEWUSER) with EPERM.
+# guest.sh runs as PID 1 of the shared root and powers the machine off when it is done.
+exec switch_root "$R" /usr/bin/env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/tmp \
   TMPDIR=/tmp LANG=C.UTF-8 SR_MODE="$(param sr.mode)" SR_REPO="$repo" SR_JAVA="$(param sr.java)" \
-  /bin/sh "$repo/it-tests/vm/guest.sh" || echo "vm-guest: guest.sh ended with status $?"
-sync
-poweroff -f
+  /bin/sh "$repo/it-tests/vm/guest.sh"
+give_up "switch_root failed"

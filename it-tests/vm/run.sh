@@ -14,6 +14,7 @@
 # The guest has no network. The run ends with the guest's line "N passed, M failed" and exits
 # non-zero when anything failed or the guest did not report.
 set -euo pipefail
+{ # read to the end before running: the script may change while a guest runs
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 
@@ -128,7 +129,7 @@ else
   # An arm64 user space unpacked from Debian's packages: apt resolves the dependencies against an
   # empty package database, dpkg-deb -x unpacks them (no maintainer scripts run).
   rootpkgs=(libc6 libgcc-s1 zlib1g libstdc++6 openjdk-17-jre-headless busybox-static coreutils
-    util-linux procps dash)
+    util-linux procps dash grep sed diffutils libc-bin)
   rootdir=$cache/root/$suite-$darch
   if [ ! -e "$rootdir/.unpacked" ]; then
     say "resolving and downloading the $darch root: ${rootpkgs[*]} and their dependencies"
@@ -141,7 +142,7 @@ else
     done
     # What maintainer scripts and usrmerge would have made.
     for d in bin sbin lib; do
-      if [ -d "$rootdir/$d" ] && [ ! -L "$rootdir/$d" ]; then cp -a "$rootdir/$d/." "$rootdir/usr/$d/"; rm -rf "${rootdir:?}/$d"; fi
+      if [ -d "$rootdir/$d" ] && [ ! -L "$rootdir/$d" ]; then mkdir -p "$rootdir/usr/$d"; cp -a "$rootdir/$d/." "$rootdir/usr/$d/"; rm -rf "${rootdir:?}/$d"; fi
       [ -e "$rootdir/$d" ] || ln -s "usr/$d" "$rootdir/$d"
     done
     ln -sf dash "$rootdir/usr/bin/sh"
@@ -171,8 +172,19 @@ if [ ! -f "$jar" ] || [ ! -d "$classes/dev/selfrestore/it/app" ]; then
   (cd "$repo" && mvn -B -q -DskipTests package >&2)
 fi
 if [ "$mode" = all ]; then
-  (cd "$repo" && mvn -B -q -o dependency:build-classpath -pl it-tests -Dmdep.includeScope=test \
+  # The integration tests' class path as Maven resolves it, and JUnit's console launcher of the
+  # project's JUnit version, both where the guest sees them (it-tests/target/vm/).
+  [ "$arch" = x86_64 ] || die "--all runs on x86_64 guests, which share this machine's Maven repository"
+  junit=$(sed -n 's:.*<junit.version>\(.*\)</junit.version>.*:\1:p' "$repo/pom.xml" | head -n 1)
+  platform=1.${junit#5.}
+  mkdir -p "$repo/it-tests/target/vm"
+  if [ ! -f "$repo/it-tests/target/vm/junit-platform-console-standalone-$platform.jar" ]; then
+    (cd "$repo" && mvn -B -q dependency:copy -Dartifact="org.junit.platform:junit-platform-console-standalone:$platform" \
+       -DoutputDirectory=it-tests/target/vm >&2) || die "could not fetch JUnit's console launcher $platform"
+  fi
+  (cd "$repo" && mvn -B -q -o dependency:build-classpath -pl it-tests -am -Dmdep.includeScope=test \
      -Dmdep.outputFile=target/vm-classpath.txt >&2) || die "could not list the integration tests' class path"
+  mv "$repo/it-tests/target/vm-classpath.txt" "$repo/it-tests/target/vm/classpath.txt"
 fi
 
 # --- the initramfs ------------------------------------------------------------------------------------
@@ -245,3 +257,4 @@ if [ -z "$summary" ]; then
 fi
 say "$kpkg $arch $mode: $summary in ${elapsed}s"
 case $summary in *", 0 failed") exit 0 ;; *) exit 1 ;; esac
+}
