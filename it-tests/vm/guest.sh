@@ -99,6 +99,7 @@ restore() {
       od -c "$W/orig.$item" | head -n 8; echo "  restored:"; od -c "$W/now.$item" | head -n 8
     fi
   done
+  echo "vm-guest: $name: $(grep -c 'anon:selfrestore' "/proc/$pid/maps") mapping(s) named [anon:selfrestore:...] in /proc/PID/maps"
   exe=$(readlink "/proc/$pid/exe")
   if [ "$exe" = "$expect_exe" ]; then pass "$name: /proc/PID/exe is $exe"; else fail "$name: /proc/PID/exe is $exe, expected $expect_exe"; fi
   seen=$(sed -n 's/^EXE=//p' "$W/out")

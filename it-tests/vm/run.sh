@@ -66,7 +66,6 @@ need=()
 command -v "$qemu" >/dev/null || need+=("$qemu_pkg")
 command -v cpio >/dev/null || need+=(cpio)
 command -v xz >/dev/null || need+=(xz-utils)
-command -v zstd >/dev/null || need+=(zstd)
 command -v dpkg-deb >/dev/null || die "dpkg-deb and apt-get are needed (a Debian or Ubuntu host)"
 [ -r "$keyring" ] || need+=(debian-archive-keyring)
 if [ ${#need[@]} -gt 0 ]; then
@@ -182,8 +181,9 @@ if [ "$mode" = all ]; then
     (cd "$repo" && mvn -B -q dependency:copy -Dartifact="org.junit.platform:junit-platform-console-standalone:$platform" \
        -DoutputDirectory=it-tests/target/vm >&2) || die "could not fetch JUnit's console launcher $platform"
   fi
-  (cd "$repo" && mvn -B -q -o dependency:build-classpath -pl it-tests -am -Dmdep.includeScope=test \
-     -Dmdep.outputFile=target/vm-classpath.txt >&2) || die "could not list the integration tests' class path"
+  # with test-compile: a goal alone would look for the other modules' jars in the local repository
+  (cd "$repo" && mvn -B -q -o -Djazzer.skip=true test-compile dependency:build-classpath -pl it-tests -am \
+     -Dmdep.includeScope=test -Dmdep.outputFile=target/vm-classpath.txt >&2) || die "could not list the integration tests' class path"
   mv "$repo/it-tests/target/vm-classpath.txt" "$repo/it-tests/target/vm/classpath.txt"
 fi
 
@@ -215,7 +215,7 @@ add_module() {
   out=$ird/modules/$name.ko
   case $file in
     *.ko.xz) xz -dc "$file" >"$out" ;;
-    *.ko.zst) zstd -qdc "$file" >"$out" ;;
+    *.ko.zst) command -v zstd >/dev/null || die "zstd is needed for $file (apt-get install zstd)"; zstd -qdc "$file" >"$out" ;;
     *.ko.gz) gzip -dc "$file" >"$out" ;;
     *) cp "$file" "$out" ;;
   esac
