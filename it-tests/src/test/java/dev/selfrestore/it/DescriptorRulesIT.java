@@ -18,6 +18,7 @@ import dev.selfrestore.it.support.SelfRestoreCli;
 import dev.selfrestore.runtime.MmDescriptor;
 import dev.selfrestore.runtime.MmFields;
 import dev.selfrestore.runtime.codec.DescriptorCodec;
+import dev.selfrestore.runtime.validate.Validator;
 import java.io.ByteArrayOutputStream;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -122,10 +123,12 @@ class DescriptorRulesIT {
 
     @Test
     void anEnvironmentLargerThanExecvePlaces() throws Exception {
-        // 50 variables of 128 KiB: each within MAX_ARG_STRLEN, together over 6 MiB.
+        // 50 variables of 128 KiB: each within MAX_ARG_STRLEN, together over 6 MiB, the most execve takes
+        // under any stack limit (the restoring JVM inherits this one's).
         Path file = write("large-environ", with(good.cmdline(), strings(50, MAX_ARG_STRLEN), good.auxv(), good.fields()));
         expectRefused(file, "cmdline+environ", good.cmdline().length + 50 * MAX_ARG_STRLEN + " bytes in 52 strings",
-                "must not exceed 6291456 bytes (6 MiB), the most execve(2) ever places");
+                "must not exceed " + Validator.argsAndEnvLimit(LargeEnvironmentIT.rlimitStack())
+                        + " bytes, the most execve(2) places under this process's stack limit");
         expectStrictExit(file);
         // debug=true adds the stack trace, and still main runs.
         RestoredApp app = RestoredApp.start(processes, selfrestore.restoredAppCommand(file, "debug=true"));

@@ -21,9 +21,18 @@ import java.nio.file.Path;
  * @param pageSize         page size in bytes
  * @param machine          {@code uname -m}
  * @param release          {@code uname -r}
+ * @param rlimitStack      RLIMIT_STACK soft limit in bytes, or -1 when unlimited: it bounds what execve(2)
+ *                         accepts as arguments and environment in this process
  */
 public record KernelLimits(int mmMapSize, int savedAuxvBytes, boolean auxvFromKernel, long mmapMinAddr,
-                           long taskSize, long rlimitData, int pageSize, String machine, String release) {
+                           long taskSize, long rlimitData, int pageSize, String machine, String release,
+                           long rlimitStack) {
+
+    /** Limits with no RLIMIT_STACK (unlimited). */
+    public KernelLimits(int mmMapSize, int savedAuxvBytes, boolean auxvFromKernel, long mmapMinAddr,
+                        long taskSize, long rlimitData, int pageSize, String machine, String release) {
+        this(mmMapSize, savedAuxvBytes, auxvFromKernel, mmapMinAddr, taskSize, rlimitData, pageSize, machine, release, -1);
+    }
 
     public static KernelLimits probe(Syscalls sys) throws IOException {
         String machine = sys.machine();
@@ -45,8 +54,9 @@ public record KernelLimits(int mmMapSize, int savedAuxvBytes, boolean auxvFromKe
             auxv = fallbackSavedAuxvBytes(machine, sys.kernelRelease(), machine.equals("x86_64") && ia32Emulation());
             fromKernel = false;
         }
-        return new KernelLimits(mmMapSize, auxv, fromKernel, readMmapMinAddr(), taskSize(machine), readRlimitData(),
-                sys.pageSize(), machine, sys.kernelRelease());
+        long[] rlimits = readRlimits();
+        return new KernelLimits(mmMapSize, auxv, fromKernel, readMmapMinAddr(), taskSize(machine), rlimits[0],
+                sys.pageSize(), machine, sys.kernelRelease(), rlimits[1]);
     }
 
     /**
@@ -124,14 +134,19 @@ public record KernelLimits(int mmMapSize, int savedAuxvBytes, boolean auxvFromKe
         return Long.parseLong(Sysctl.read(Path.of("/proc/sys/vm/mmap_min_addr")));
     }
 
-    /** The soft RLIMIT_DATA from /proc/self/limits ("Max data size"), -1 when unlimited. */
-    private static long readRlimitData() throws IOException {
+    /**
+     * The soft RLIMIT_DATA and RLIMIT_STACK from /proc/self/limits ("Max data size", "Max stack
+     * size"), -1 when unlimited.
+     */
+    private static long[] readRlimits() throws IOException {
+        long[] out = {-1, -1};
         for (String line : Files.readAllLines(Path.of("/proc/self/limits"), StandardCharsets.ISO_8859_1)) {
-            if (line.startsWith("Max data size")) {
+            int which = line.startsWith("Max data size") ? 0 : line.startsWith("Max stack size") ? 1 : -1;
+            if (which >= 0) {
                 String soft = line.substring(26).trim().split("\\s+")[0];
-                return soft.equals("unlimited") ? -1 : Long.parseLong(soft);
+                out[which] = soft.equals("unlimited") ? -1 : Long.parseLong(soft);
             }
         }
-        return -1;
+        return out;
     }
 }
