@@ -1,7 +1,8 @@
 # Sourced by bench/startup.sh and bench/breakdown.sh (from the repository root, with $jar set):
 # checks root, finds the JDKs, makes $work with a private copy of the agent, Hello, the empty agent
-# and original.mmd, a descriptor captured from a real process started here. Sets jdks=(--jdk N=HOME
-# ...), jdk17, work; removes $work on exit.
+# and original.mmd, a descriptor captured from a real process started here (with env_sizes=1 also
+# the large-environment and many-argument descriptors). Sets jdks=(--jdk N=HOME ...), jdk17, work;
+# removes $work on exit.
 if [ "$(id -u)" != 0 ]; then
   echo "bench: run as root: the restore changes /proc/self/exe (CAP_CHECKPOINT_RESTORE)" >&2
   exit 1
@@ -28,7 +29,7 @@ work=$(mktemp -d /tmp/selfrestore-bench.XXXXXX)
 chmod 755 "$work"
 orig_pid=''
 cleanup() {
-  [ -n "$orig_pid" ] && kill "$orig_pid" 2>/dev/null || true
+  [ -n "$orig_pid" ] && { kill -- -"$orig_pid" 2>/dev/null || kill "$orig_pid" 2>/dev/null; } || true
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -57,6 +58,24 @@ sleep 0.3
 kill "$orig_pid" 2>/dev/null || true
 wait "$orig_pid" 2>/dev/null || true
 orig_pid=''
+
+# With env_sizes=1: originals with large environments (Kubernetes-like, bench/original.py) and one with
+# 2,000 arguments, each captured to env-<MiB>.mmd / args-2000.mmd (sizes in MiB of environment).
+if [ "${env_sizes:-0}" = 1 ]; then
+  cp /bin/dash "$work/bench-original-sh"
+  for spec in env-0.1:104858 env-0.5:524288 env-1:1048576 env-1.8:1887437 args-2000:0; do
+    name=${spec%%:*} bytes=${spec#*:}
+    if [ "$name" = args-2000 ]; then
+      orig_pid=$(python3 bench/original.py "$work/bench-original-sh" --args 2000)
+    else
+      orig_pid=$(python3 bench/original.py "$work/bench-original" --env-bytes "$bytes")
+    fi
+    sleep 0.3
+    "$jdk17/bin/java" -jar "$work/selfrestore.jar" capture --pid "$orig_pid" --out "$work/$name.mmd" >&2
+    kill -- -"$orig_pid" 2>/dev/null || true
+    orig_pid=''
+  done
+fi
 
 
 # A real CRIU image (the native process of shared/fixtures/criu, unpacked where its paths point)

@@ -87,6 +87,20 @@ def floor_cases(work):
     ]
 
 
+ENV_SIZES = [("env-0.1", "0.1 MiB environment (~300 vars)"), ("env-0.5", "0.5 MiB environment (~1,500 vars)"),
+             ("env-1", "1 MiB environment (~3,000 vars)"), ("env-1.8", "1.8 MiB environment (~5,400 vars)"),
+             ("args-2000", "2,000 arguments")]
+
+
+def env_size_cases(work):
+    """The default restore of descriptors with large environments or many arguments (bench/original.py)."""
+    agent = os.path.join(work, "selfrestore.jar")
+    return [Case("restore-" + name, "selfrestore, " + label,
+                 (lambda d: lambda w, j: ["-javaagent:%s=%s" % (agent, d)])(os.path.join(work, name + ".mmd")),
+                 needs_restore=True)
+            for name, label in ENV_SIZES]
+
+
 def recipe_cases(work):
     agent = os.path.join(work, "selfrestore.jar")
     desc = os.path.join(work, "original.mmd")
@@ -285,6 +299,11 @@ def main():
     ap.add_argument("--only-recipes", action="store_true", help="plain, empty agent, restore and the recipes")
     ap.add_argument("--floors", action="store_true",
                     help="also selfrestore's pieces alone: class loader, decode (Chronicle), bind (JNA)")
+    ap.add_argument("--no-wait", action="store_true",
+                    help="on a machine that is never quiet: no waiting for a quiet second, no run repeated "
+                         "(the disturbed runs are still counted)")
+    ap.add_argument("--env-sizes", action="store_true",
+                    help="also restore descriptors with 0.1-1.8 MiB of environment and one with 2,000 arguments")
     ap.add_argument("--out", required=True, help="results directory")
     ap.add_argument("--stamp", default=datetime.datetime.now().strftime("%Y-%m-%d-%H%M"))
     ap.add_argument("--note", default="", help="a line added under the table's title (what was measured)")
@@ -302,10 +321,16 @@ def main():
         desc = os.path.join(work, "original.mmd")
         cases.append(Case("restore@" + v, "selfrestore, jar " + v,
                           (lambda j: lambda w, _: ["-javaagent:%s=%s" % (j, desc)])(jar), needs_restore=True))
+        if a.env_sizes:  # the 1 MiB case with that jar too, for before/after measurements of the size cost
+            big = os.path.join(work, "env-1.mmd")
+            cases.append(Case("restore-env-1@" + v, "selfrestore, jar " + v + ", 1 MiB environment (~3,000 vars)",
+                              (lambda j: lambda w, _: ["-javaagent:%s=%s" % (j, big)])(jar), needs_restore=True))
     if a.capture:
         cases += capture_cases(work, a.variant)
     if a.floors:
         cases += floor_cases(work)
+    if a.env_sizes:
+        cases += env_size_cases(work)
     if a.recipes or a.only_recipes:
         cases += recipe_cases(work)
         if a.only_recipes:
@@ -333,7 +358,7 @@ def main():
             print("bench: %s on JDK %s not available: %s" % (c.name, jdk.name, why), file=sys.stderr)
     combos = [(j, c) for j, c in combos if j.name not in c.unavailable]
 
-    idle = wait_for_quiet()
+    idle = wait_for_quiet(0 if a.no_wait else 30)
     print("bench: %d cases x %d rounds (+1 warm-up), machine idle before start (%.0f ms CPU in 1 s)"
           % (len(combos), a.rounds, idle), file=sys.stderr)
     results = {(j.name, c.name): [] for j, c in combos}
@@ -346,9 +371,10 @@ def main():
         for jdk, c in order:
             # A run during which other processes used the CPU is run again (after a quiet second, or
             # three seconds of waiting for one), up to twice; what is left disturbed is counted.
-            for attempt in range(3):
+            attempts = 1 if a.no_wait else 3
+            for attempt in range(attempts):
                 r = run_once(argv_for(c, jdk, work), work)
-                if r["foreign_ms"] <= DISTURBED_MS or attempt == 2:
+                if r["foreign_ms"] <= DISTURBED_MS or attempt == attempts - 1:
                     break
                 retried += 1
                 wait_for_quiet(3)
@@ -417,6 +443,10 @@ def main():
                 "%+.1f" % (s["rss_mb"] - empty["rss_mb"]) if empty else "",
                 s["cpu_ms"],
                 "%.1f ms" % s["agent_ms"] if s["agent_ms"] is not None else ""))
+    env_rows = env_size_table(jdks, cases, results)
+    if env_rows:
+        lines.append("")
+        lines.extend(env_rows)
     if failures:
         lines.append("")
         lines.append("Runs that failed their check (not counted): %d" % len(failures))
@@ -430,6 +460,36 @@ def main():
     print("\n".join(lines))
 
     plot(base, jdks, cases, summary)
+
+
+def env_size_table(jdks, cases, results):
+    """Each size case against the small descriptor's restore, paired within each round (same JVM order)."""
+    rows = []
+    for jdk in jdks:
+        for c in cases:
+            if not c.name.startswith("restore-env-") and not c.name.startswith("restore-args-"):
+                continue
+            jar = c.name.partition("@")[2]
+            small = {r["round"]: r for r in results.get((jdk.name, "restore" + ("@" + jar if jar else "")), [])}
+            runs = [r for r in results.get((jdk.name, c.name), []) if r["round"] in small]
+            if not runs:
+                continue
+            wall = [r["wall_ms"] - small[r["round"]]["wall_ms"] for r in runs]
+            agent = [r["agent_ms"] - small[r["round"]]["agent_ms"] for r in runs]
+            cpu = [r["user_ms"] + r["sys_ms"] - small[r["round"]]["user_ms"] - small[r["round"]]["sys_ms"] for r in runs]
+            if not rows:
+                rows.append("Against the small descriptor's restore with the same jar (`restore`, 3 variables), paired "
+                            "within each round: the median of the per-round differences, and their p10–p90. CPU is the "
+                            "JVM's user + system time, all threads (`wait4`'s rusage).")
+                rows.append("")
+                rows.append("| JDK | case | Δ wall, median | Δ wall p10–p90 | Δ agent says, median | Δ agent says p10–p90 "
+                            "| Δ CPU, median | Δ CPU p10–p90 | pairs |")
+                rows.append("|---|---|--:|--:|--:|--:|--:|--:|--:|")
+            rows.append("| %s | %s (`%s`) | %+.1f | %+.1f–%+.1f | %+.1f | %+.1f–%+.1f | %+.0f | %+.0f–%+.0f | %d |" % (
+                jdk.version, c.label, c.name, statistics.median(wall), pct(wall, 0.1), pct(wall, 0.9),
+                statistics.median(agent), pct(agent, 0.1), pct(agent, 0.9),
+                statistics.median(cpu), pct(cpu, 0.1), pct(cpu, 0.9), len(runs)))
+    return rows
 
 
 def plot(base, jdks, cases, summary):

@@ -27,9 +27,9 @@ public final class FaultInjectingSyscalls implements Syscalls {
 
     /** The methods of {@link Syscalls} a spec may name. */
     static final Set<String> CALLS = Set.of("mmMapSize", "setMmMap", "setMmField", "setMmAuxv", "savedAuxvSize",
-            "nameAnonymousMapping", "mmap", "munmap", "mprotect", "mremap", "copyMemory", "writeMemory", "writeWord",
-            "readMemory", "libcEnvironVariable", "open", "writeFile", "close", "readlink", "statx", "fstat",
-            "openat", "readlinkat", "read", "write", "fsync", "fchmod", "renameat", "linkat", "unlinkat", "spawnAndWait",
+            "nameAnonymousMapping", "mmap", "munmap", "mprotect", "mremap", "copyMemory", "writeMemory", "writeWords", "writeWord", "equalBytes",
+            "readMemory", "libcEnvironVariable", "open", "writeFile", "close", "readlink", "statx", "fstat", "spawnAndWait",
+            "openat", "readlinkat", "read", "write", "fsync", "fchmod", "renameat", "linkat", "unlinkat",
             "currentBrk", "pageSize", "kernelRelease", "machine");
 
     private record Fault(String call, int nth, int errno) {
@@ -190,6 +190,18 @@ public final class FaultInjectingSyscalls implements Syscalls {
     public void writeMemory(long addr, byte[] data) {
         enter("writeMemory", "write memory at 0x" + Long.toHexString(addr));
         real.writeMemory(addr, data);
+    }
+
+    @Override
+    public boolean equalBytes(byte[] a, byte[] b) {
+        enter("equalBytes", "compare " + a.length + " bytes");
+        return real.equalBytes(a, b);
+    }
+
+    @Override
+    public void writeWords(long addr, long[] words) {
+        enter("writeWords", "write memory at 0x" + Long.toHexString(addr));
+        real.writeWords(addr, words);
     }
 
     @Override

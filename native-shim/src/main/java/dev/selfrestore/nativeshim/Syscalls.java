@@ -68,6 +68,24 @@ public interface Syscalls {
     /** Writes bytes into this process's memory at {@code addr}. */
     void writeMemory(long addr, byte[] data);
 
+    /**
+     * Writes 64-bit words, in this machine's byte order, into this process's memory at {@code addr}:
+     * one copy, however many words.
+     */
+    default void writeWords(long addr, long[] words) {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(words.length * 8).order(java.nio.ByteOrder.nativeOrder());
+        b.asLongBuffer().put(words);
+        writeMemory(addr, b.array());
+    }
+
+    /**
+     * Whether two byte arrays hold the same bytes. The C library's memcmp compares a megabyte in well
+     * under a millisecond where a cold JVM interprets Arrays.equals for several.
+     */
+    default boolean equalBytes(byte[] a, byte[] b) {
+        return java.util.Arrays.equals(a, b);
+    }
+
     /** Stores one aligned 64-bit word at {@code addr} in a single store (other threads see old or new). */
     void writeWord(long addr, long value);
 

@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.URL;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -11,6 +13,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
@@ -74,12 +77,54 @@ final class NativeLibraryFile {
     }
 
     private static Path cacheRoot() {
-        String xdg = System.getenv("XDG_CACHE_HOME");
+        String xdg = startVariable("XDG_CACHE_HOME");
         if (xdg != null && xdg.startsWith("/")) {
             return Path.of(xdg);
         }
         String home = System.getProperty("user.home");
         return home == null || !home.startsWith("/") ? null : Path.of(home, ".cache");
+    }
+
+    /**
+     * A variable of the environment this process started with, read from /proc/self/environ. Not
+     * System.getenv: its first use makes the JDK decode and keep the whole environment
+     * (ProcessEnvironment), which a restore would then have to refill; left alone, the JDK reads
+     * the restored environment when the application first asks. Null when absent or unreadable.
+     */
+    static String startVariable(String name) {
+        byte[] environ;
+        try {
+            environ = Files.readAllBytes(Path.of("/proc/self/environ"));
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+        return variable(environ, name);
+    }
+
+    /** The value of the first {@code name=} entry of a NUL-separated environment, or null. */
+    static String variable(byte[] environ, String name) {
+        byte[] key = (name + "=").getBytes(StandardCharsets.ISO_8859_1);
+        int i = 0;
+        while (i < environ.length) {
+            int end = i;
+            while (end < environ.length && environ[end] != 0) {
+                end++;
+            }
+            if (end - i >= key.length && Arrays.equals(environ, i, i + key.length, key, 0, key.length)) {
+                return new String(environ, i + key.length, end - i - key.length, jnuCharset());
+            }
+            i = end + 1;
+        }
+        return null;
+    }
+
+    /** The charset the JDK decodes the environment and file names with. */
+    private static Charset jnuCharset() {
+        try {
+            return Charset.forName(System.getProperty("sun.jnu.encoding"));
+        } catch (RuntimeException e) {
+            return Charset.defaultCharset();
+        }
     }
 
     private static void privateDirectory(Path dir) throws IOException {

@@ -2,6 +2,7 @@ package dev.selfrestore.agent.internal;
 
 import dev.selfrestore.nativeshim.Syscalls;
 import dev.selfrestore.runtime.MmDescriptor;
+import dev.selfrestore.runtime.NulStrings;
 import dev.selfrestore.runtime.proc.ProcPid;
 import dev.selfrestore.runtime.codec.DescriptorFormatException;
 import dev.selfrestore.runtime.edit.IdentityEditor;
@@ -41,11 +42,11 @@ public final class AgentRunner {
 
     public static void run(String args, Instrumentation inst, boolean attached) {
         synchronized (RESTORE_LOCK) {
-            runAlone(args, inst);
+            runAlone(args, inst, attached);
         }
     }
 
-    private static void runAlone(String args, Instrumentation inst) {
+    private static void runAlone(String args, Instrumentation inst, boolean attached) {
         AgentOptions o = AgentOptions.parse(args);
         AgentReport report = new AgentReport(o, System.err);
         String os = System.getProperty("os.name", "");
@@ -56,7 +57,7 @@ public final class AgentRunner {
             return;
         }
         if (o.descriptor != null || !o.errors.isEmpty()) {
-            restore(o, inst, report.err());
+            restore(o, inst, report.err(), attached);
             report.restoreDone(o);
         }
         if (o.capture != null && o.errors.isEmpty() && !SelfCapture.start(o, report.err()) && o.strict) {
@@ -64,7 +65,7 @@ public final class AgentRunner {
         }
     }
 
-    private static void restore(AgentOptions o, Instrumentation inst, PrintStream err) {
+    private static void restore(AgentOptions o, Instrumentation inst, PrintStream err, boolean attached) {
         long t0 = System.nanoTime();
         if (!o.errors.isEmpty()) {
             fail(o, err, "not restored: " + String.join("; ", o.errors), null);
@@ -136,7 +137,7 @@ public final class AgentRunner {
             addIfPresent(notes, r.envNote());
             if (o.env.equals("all") && r.envNote() == null) {
                 try {
-                    JavaEnvironment.reload(inst);
+                    JavaEnvironment.reload(inst, !attached);
                 } catch (ReflectiveOperationException | RuntimeException e) {
                     notes.add("Java's environment (System.getenv) not changed: " + e);
                 }
@@ -204,11 +205,15 @@ public final class AgentRunner {
         "dev.selfrestore.runtime.proc.Capabilities",
         "dev.selfrestore.runtime.capture.ElfBuildId",
         "dev.selfrestore.runtime.RawBytes",
+        "dev.selfrestore.runtime.NulStrings",
         "dev.selfrestore.runtime.restore.RestoreOptions",
         "dev.selfrestore.nativeshim.Errno",
         "dev.selfrestore.nativeshim.Statx",
         "dev.selfrestore.agent.internal.JavaEnvironment",
     };
+
+    private static final byte[] WARM_UP_ENVIRONMENT = "PATH=/usr/bin:/bin\0HOME=/root\0LANG=C.UTF-8\0A=1\0"
+            .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
 
     /**
      * Runs, once and for nothing, the first steps of a restore that need no descriptor (the kernel
@@ -226,6 +231,12 @@ public final class AgentRunner {
             ClassLoader loader = AgentRunner.class.getClassLoader();
             for (String c : RESTORE_CLASSES) {
                 Class.forName(c, true, loader);
+            }
+            // The scan of the environment's strings, run until the JIT compiles it: a megabyte of
+            // environment costs milliseconds interpreted, a fraction of one compiled.
+            byte[] sample = WARM_UP_ENVIRONMENT;
+            for (int i = 0; i < 250; i++) {
+                NulStrings.of(sample);
             }
         } catch (Exception | LinkageError e) {
             // reported by the restore

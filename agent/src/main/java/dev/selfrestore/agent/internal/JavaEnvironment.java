@@ -1,6 +1,9 @@
 package dev.selfrestore.agent.internal;
 
 import java.lang.instrument.Instrumentation;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;
 import java.util.HashMap;
@@ -13,38 +16,54 @@ import java.util.Set;
  *
  * <p>The JDK caches the C environment once, in {@code java.lang.ProcessEnvironment}'s static
  * initialiser, as raw bytes ({@code Variable}/{@code Value} keep the bytes, so children get them
- * unchanged). If that class has not been initialised yet, reading it now initialises it from the C
- * library's {@code environ}, which the restore already points at the restored environment. If it
- * has, its map is refilled the same way the initialiser fills it, from the same native call. No
- * public API can do this; {@code java.lang} is opened to selfrestore's own module (and only to it)
- * through {@link Instrumentation#redefineModule}.
+ * unchanged). If that class has not been initialised yet, nothing is done: its initialiser will read
+ * the C library's {@code environ}, which the restore already points at the restored environment,
+ * when the application first asks (the JDK's own cost of an environment, paid where any JVM pays
+ * it). If it has, its map is refilled the same way the initialiser fills it, from the same native
+ * call. No public API can do either; {@code java.lang} is opened, and {@code jdk.internal.misc}
+ * (for the question whether the class is initialised) exported, to selfrestore's own module (and
+ * only to it) through {@link Instrumentation#redefineModule}.
  */
 final class JavaEnvironment {
     private JavaEnvironment() {
     }
 
-    /** Returns the number of variables Java now sees. */
-    static int reload(Instrumentation inst) throws ReflectiveOperationException {
+    /**
+     * Returns the number of variables Java now sees, or -1 when Java has not read the environment
+     * yet (it will read the restored one). {@code mayDefer} false (an attach, where application
+     * threads run, one of them perhaps in the initialiser) refills whatever the class's state: the
+     * refill initialises the class first, or waits for the thread that does.
+     */
+    static int reload(Instrumentation inst, boolean mayDefer) throws ReflectiveOperationException {
         Module base = Object.class.getModule();
         Module self = JavaEnvironment.class.getModule();
-        if (!base.isOpen("java.lang", self)) {
-            inst.redefineModule(base, Set.of(), Map.of(), Map.of("java.lang", Set.of(self)), Set.of(), Map.of());
+        if (!base.isOpen("java.lang", self) || !base.isExported("jdk.internal.misc", self)) {
+            inst.redefineModule(base, Set.of(), Map.of("jdk.internal.misc", Set.of(self)),
+                    Map.of("java.lang", Set.of(self)), Set.of(), Map.of());
         }
-        Class<?> pe = Class.forName("java.lang.ProcessEnvironment");
+        Class<?> pe = Class.forName("java.lang.ProcessEnvironment", false, null);
+        if (mayDefer && !initialised(pe)) {
+            return -1;
+        }
+        MethodHandles.Lookup lookup = MethodHandles.privateLookupIn(pe, MethodHandles.lookup());
         Method environ = pe.getDeclaredMethod("environ");
         environ.setAccessible(true);
-        Method variable = Class.forName("java.lang.ProcessEnvironment$Variable").getDeclaredMethod("valueOf", byte[].class);
-        variable.setAccessible(true);
-        Method value = Class.forName("java.lang.ProcessEnvironment$Value").getDeclaredMethod("valueOf", byte[].class);
-        value.setAccessible(true);
+        MethodHandle variable = valueOf(lookup, "java.lang.ProcessEnvironment$Variable");
+        MethodHandle value = valueOf(lookup, "java.lang.ProcessEnvironment$Value");
         Field field = pe.getDeclaredField("theEnvironment");
         field.setAccessible(true);
 
         byte[][] pairs = (byte[][]) environ.invoke(null);
-        Map<Object, Object> fresh = new HashMap<>();
-        // As the initialiser does: back to front, so that an earlier duplicate wins.
-        for (int i = pairs.length - 1; i > 0; i -= 2) {
-            fresh.put(variable.invoke(null, (Object) pairs[i - 1]), value.invoke(null, (Object) pairs[i]));
+        Map<Object, Object> fresh = new HashMap<>(pairs.length); // room for pairs.length / 2 entries, no resizing
+        try {
+            // As the initialiser does: back to front, so that an earlier duplicate wins.
+            for (int i = pairs.length - 1; i > 0; i -= 2) {
+                fresh.put((Object) variable.invokeExact(pairs[i - 1]), (Object) value.invokeExact(pairs[i]));
+            }
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) { // valueOf(byte[]) throws nothing checked
+            throw new IllegalStateException(t);
         }
         @SuppressWarnings("unchecked")
         Map<Object, Object> cached = (Map<Object, Object>) field.get(null);
@@ -54,5 +73,27 @@ final class JavaEnvironment {
             cached.putAll(fresh);
         }
         return cached.size();
+    }
+
+    /** {@code static X valueOf(byte[])} of a nested class of ProcessEnvironment, as {@code (byte[])Object}. */
+    private static MethodHandle valueOf(MethodHandles.Lookup lookup, String name) throws ReflectiveOperationException {
+        Class<?> c = Class.forName(name, false, null);
+        return lookup.findStatic(c, "valueOf", MethodType.methodType(c, byte[].class))
+                .asType(MethodType.methodType(Object.class, byte[].class));
+    }
+
+    /**
+     * Whether the class's static initialiser has run (or is running), asked without running it:
+     * {@code jdk.internal.misc.Unsafe.shouldBeInitialized}. When that cannot be asked, the class is
+     * taken as initialised, and the map refilled.
+     */
+    private static boolean initialised(Class<?> c) {
+        try {
+            Class<?> unsafe = Class.forName("jdk.internal.misc.Unsafe", false, null);
+            Object u = unsafe.getMethod("getUnsafe").invoke(null);
+            return !(Boolean) unsafe.getMethod("shouldBeInitialized", Class.class).invoke(u, c);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return true;
+        }
     }
 }

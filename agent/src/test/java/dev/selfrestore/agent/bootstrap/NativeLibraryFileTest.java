@@ -79,4 +79,15 @@ class NativeLibraryFileTest {
             assertNull(NativeLibraryFile.cached(jar, "inst/absent.so", tmp.resolve("cache")));
         }
     }
+
+    @Test
+    void theCacheRootComesFromTheStartEnvironmentWithoutSystemGetenv() {
+        byte[] environ = "XDG_CACHE_HOMEX=/no\0A=1\0XDG_CACHE_HOME=/var/cache/x\0XDG_CACHE_HOME=/second\0".getBytes();
+        assertEquals("/var/cache/x", NativeLibraryFile.variable(environ, "XDG_CACHE_HOME"));
+        assertEquals("1", NativeLibraryFile.variable(environ, "A"));
+        assertEquals("", NativeLibraryFile.variable("E=\0".getBytes(), "E"));
+        assertNull(NativeLibraryFile.variable(environ, "B"));
+        assertNull(NativeLibraryFile.variable("XDG_CACHE_HOME".getBytes(), "XDG_CACHE_HOME"));
+        assertEquals(System.getenv("PATH"), NativeLibraryFile.startVariable("PATH"));
+    }
 }

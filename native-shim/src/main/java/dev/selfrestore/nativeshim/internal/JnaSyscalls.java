@@ -81,6 +81,9 @@ public final class JnaSyscalls implements Syscalls {
         }
         try {
             System.setProperty("jna.platform.library.path", "");
+            if (values[TMPDIR] == null) {
+                System.setProperty("jna.tmpdir", jnaTempDir());
+            }
             NativeLibrary libc = NativeLibrary.getInstance(Platform.C_LIBRARY_NAME);
             Native.register(Lib.class, libc);
             long environ = com.sun.jna.Pointer.nativeValue(libc.getGlobalVariableAddress("environ"));
@@ -102,7 +105,51 @@ public final class JnaSyscalls implements Syscalls {
      * The system properties JNA 5 sets while it loads (Native and NativeLibrary write no others;
      * NoTraceIT compares every property with and without the agent).
      */
-    private static final String[] JNA_PROPERTIES = {"jna.loaded", "jnidispatch.path", "jna.platform.library.path", "jna.nounpack"};
+    private static final String[] JNA_PROPERTIES = {"jna.loaded", "jnidispatch.path", "jna.platform.library.path", "jna.nounpack",
+        "jna.tmpdir"};
+    private static final int TMPDIR = 4;
+
+    /**
+     * The directory JNA's {@code Native.getTempDir} chooses on Linux ({@code $XDG_CACHE_HOME/JNA/temp},
+     * else {@code ~/.cache/JNA/temp}, made if missing; {@code java.io.tmpdir} when that cannot be made
+     * or written), given to it as {@code jna.tmpdir} while it loads: otherwise it
+     * asks {@code System.getenv}, whose first use makes the JDK decode and keep the whole environment
+     * (ProcessEnvironment), which a restore would then have to refill, one variable at a time; left
+     * alone, the JDK reads the restored environment when the application first asks for it. The
+     * variable is read from /proc/self/environ, the environment this process started with.
+     */
+    private static String jnaTempDir() {
+        String xdg = null;
+        try {
+            byte[] env = java.nio.file.Files.readAllBytes(java.nio.file.Path.of("/proc/self/environ"));
+            byte[] key = "XDG_CACHE_HOME=".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+            for (int i = 0; i < env.length && xdg == null; ) {
+                int end = i;
+                while (end < env.length && env[end] != 0) {
+                    end++;
+                }
+                if (end - i >= key.length && java.util.Arrays.equals(env, i, i + key.length, key, 0, key.length)) {
+                    xdg = new String(env, i + key.length, end - i - key.length, jnuCharset());
+                }
+                i = end + 1;
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            // as if unset
+        }
+        java.io.File cache = xdg == null || xdg.trim().isEmpty()
+                ? new java.io.File(System.getProperty("user.home"), ".cache") : new java.io.File(xdg);
+        java.io.File dir = new java.io.File(cache, "JNA/temp");
+        dir.mkdirs();
+        return dir.exists() && dir.canWrite() ? dir.getPath() : System.getProperty("java.io.tmpdir");
+    }
+
+    private static java.nio.charset.Charset jnuCharset() {
+        try {
+            return java.nio.charset.Charset.forName(System.getProperty("sun.jnu.encoding"));
+        } catch (RuntimeException e) {
+            return java.nio.charset.Charset.defaultCharset();
+        }
+    }
 
     private static void endCleanerThread() {
         ThreadGroup root = Thread.currentThread().getThreadGroup();
@@ -160,6 +207,8 @@ public final class JnaSyscalls implements Syscalls {
         static native long mremap(long oldAddr, long oldSize, long newSize, int flags, long newAddr);
 
         static native long memcpy(long dst, long src, long n);
+
+        static native int memcmp(byte[] a, byte[] b, long n);
 
         static native int open(byte[] path, int flags, int mode);
 
@@ -320,6 +369,16 @@ public final class JnaSyscalls implements Syscalls {
     @Override
     public void writeMemory(long addr, byte[] data) {
         new com.sun.jna.Pointer(addr).write(0, data, 0, data.length);
+    }
+
+    @Override
+    public boolean equalBytes(byte[] a, byte[] b) {
+        return a.length == b.length && (a.length == 0 || Lib.memcmp(a, b, a.length) == 0);
+    }
+
+    @Override
+    public void writeWords(long addr, long[] words) {
+        new com.sun.jna.Pointer(addr).write(0, words, 0, words.length);
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.selfrestore.runtime.proc;
 
 import dev.selfrestore.runtime.MmFields;
+import java.io.FileInputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -28,6 +29,11 @@ public final class ProcPid {
 
     public static ProcPid of(long pid) {
         return new ProcPid(Path.of("/proc", Long.toString(pid)), pid);
+    }
+
+    /** A directory laid out as /proc/PID, for process {@code pid}: tests build one to show a state on demand. */
+    public static ProcPid at(Path dir, long pid) {
+        return new ProcPid(dir, pid);
     }
 
     /**
@@ -61,6 +67,37 @@ public final class ProcPid {
 
     public byte[] read(String name) throws IOException {
         return Files.readAllBytes(dir.resolve(name));
+    }
+
+    /**
+     * Reads a /proc file expected to hold {@code expected} bytes: into one array of that size, with no
+     * growing copies as for a file of unknown size (the kernel shows no size for these files), and no
+     * trimming copy when the file holds what was expected. Read through FileInputStream, which reads
+     * into a temporary native buffer and frees it, where a channel would keep a direct buffer of the
+     * file's size cached for the thread.
+     */
+    public byte[] read(String name, int expected) throws IOException {
+        try (FileInputStream in = new FileInputStream(dir.resolve(name).toString())) {
+            byte[] buf = new byte[Math.max(expected, 0)];
+            int n = 0;
+            int r;
+            while (n < buf.length && (r = in.read(buf, n, buf.length - n)) > 0) {
+                n += r;
+            }
+            if (n < buf.length) {
+                return Arrays.copyOf(buf, n);
+            }
+            int next = in.read();
+            if (next < 0) {
+                return buf;
+            }
+            // longer than expected: the rest as for a file of unknown size
+            byte[] rest = in.readAllBytes();
+            byte[] all = Arrays.copyOf(buf, n + 1 + rest.length);
+            all[n] = (byte) next;
+            System.arraycopy(rest, 0, all, n + 1, rest.length);
+            return all;
+        }
     }
 
     public byte[] cmdline() throws IOException {
@@ -110,7 +147,11 @@ public final class ProcPid {
      * /proc; {@code brk} is passed in by the caller.
      */
     public MmFields statFields(long brk) throws IOException {
-        String[] f = statFieldsFrom3();
+        return statFields(statFieldsFrom3(), brk);
+    }
+
+    /** {@link #statFields(long)} from fields already read with {@link #statFieldsFrom3()}. */
+    public MmFields statFields(String[] f, long brk) throws IOException {
         if (f.length < 49) {
             throw new IOException(file("stat") + ": " + (f.length + 2) + " fields, need 51 (kernel 3.5+)");
         }

@@ -3,6 +3,7 @@ package dev.selfrestore.runtime.restore;
 import dev.selfrestore.nativeshim.Mman;
 import dev.selfrestore.nativeshim.NativeCallException;
 import dev.selfrestore.nativeshim.Syscalls;
+import dev.selfrestore.runtime.NulStrings;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
@@ -28,32 +29,23 @@ final class LibcEnvironment {
 
     /**
      * @param envStart address of the first byte of the environment area
-     * @param environ  its bytes: NUL-terminated strings
+     * @param environ  its strings: where each starts ({@link NulStrings#offsets()}, all of them)
      * @return the number of entries installed
      */
-    static int install(Syscalls sys, long envStart, byte[] environ, int pageSize) {
-        int count = 0;
-        for (int i = 0; i < environ.length; i++) {
-            if (environ[i] == 0) {
-                count++;
-            }
+    static int install(Syscalls sys, long envStart, NulStrings environ, int pageSize) {
+        int[] offsets = environ.offsets();
+        int count = offsets.length;
+        long[] array = new long[count + 1]; // the last entry stays NULL
+        for (int i = 0; i < count; i++) {
+            array[i] = envStart + offsets[i];
         }
-        ByteBuffer array = ByteBuffer.allocate((count + 1) * 8).order(ByteOrder.nativeOrder());
-        int start = 0;
-        for (int i = 0; i < environ.length; i++) {
-            if (environ[i] == 0) {
-                array.putLong(envStart + start);
-                start = i + 1;
-            }
-        }
-        array.putLong(0);
         if (alreadyInstalled(sys, array)) {
             return count; // a restore of the same environment again: keep the array, make no new one
         }
-        long length = Math.max(pageSize, ((long) array.capacity() + pageSize - 1) / pageSize * pageSize);
+        long length = Math.max(pageSize, (array.length * 8L + pageSize - 1) / pageSize * pageSize);
         long addr = sys.mmap(0, length, Mman.PROT_READ | Mman.PROT_WRITE, Mman.MAP_PRIVATE | Mman.MAP_ANONYMOUS, -1, 0);
         try {
-            sys.writeMemory(addr, array.array());
+            sys.writeWords(addr, array);
             try {
                 sys.nameAnonymousMapping(addr, length, NAME);
             } catch (NativeCallException ignored) {
@@ -73,14 +65,14 @@ final class LibcEnvironment {
      * Whether {@code environ} already points at an array holding exactly these pointers. Read entry
      * by entry, stopping at the first difference or NULL, so nothing past the array's end is read.
      */
-    private static boolean alreadyInstalled(Syscalls sys, ByteBuffer want) {
+    private static boolean alreadyInstalled(Syscalls sys, long[] want) {
         long current = word(sys, sys.libcEnvironVariable());
         if (current == 0) {
             return false;
         }
-        for (int i = 0; i < want.capacity(); i += 8) {
-            long entry = word(sys, current + i);
-            if (entry != want.getLong(i)) {
+        for (int i = 0; i < want.length; i++) {
+            long entry = word(sys, current + 8L * i);
+            if (entry != want[i]) {
                 return false;
             }
             if (entry == 0) {

@@ -9,6 +9,7 @@ import dev.selfrestore.nativeshim.Syscalls;
 import dev.selfrestore.runtime.ExecutableIdentity;
 import dev.selfrestore.runtime.MmDescriptor;
 import dev.selfrestore.runtime.MmFields;
+import dev.selfrestore.runtime.NulStrings;
 import dev.selfrestore.runtime.RawBytes;
 import dev.selfrestore.runtime.capture.ExecutableInspector;
 import dev.selfrestore.runtime.edit.IdentityEditor;
@@ -82,7 +83,11 @@ public final class Restorer {
             throw new RestoreException("this kernel's struct prctl_mm_map is " + limits.mmMapSize()
                     + " bytes; selfrestore lays out " + Prctl.MM_MAP_STRUCT_SIZE + " and will not guess", false, null);
         }
-        List<Problem> problems = Validator.descriptor(d, limits);
+        // The descriptor's command line and environment are taken once (each accessor copies), and one
+        // pass over each serves validation, the C library's environ array and the summary's counts.
+        NulStrings args = Validator.strings(d.cmdline(), limits);
+        NulStrings vars = Validator.strings(d.environ(), limits);
+        List<Problem> problems = Validator.descriptor(d, limits, args, vars);
         Problem edited = options.mode() == RestoreOptions.Mode.EXACT ? IdentityEditor.exactRefusal(d) : null;
         if (edited != null) {
             throw new ValidationException("mode=exact refused", List.of(edited));
@@ -99,10 +104,10 @@ public final class Restorer {
             MmFields map;
             List<Mapping> current = maps;
             if (options.mode() == RestoreOptions.Mode.RELOCATE) {
-                if (ArgEnvArea.alreadyHolds(sys, live, maps, d.cmdline(), d.environ())) {
+                if (ArgEnvArea.alreadyHolds(sys, live, maps, args.bytes(), vars.bytes())) {
                     map = live; // restored before from the same bytes: no new area
                 } else {
-                    area = ArgEnvArea.create(sys, d.cmdline(), d.environ(), limits.pageSize());
+                    area = ArgEnvArea.create(sys, args.bytes(), vars.bytes(), limits.pageSize());
                     map = live.withArgsAndEnv(area.argStart, area.argEnd, area.envStart, area.envEnd);
                     current = self.maps(); // read again: the new area must be there, as the kernel sees it
                 }
@@ -183,7 +188,7 @@ public final class Restorer {
             String envNote = null;
             if (options.libcEnvironment()) {
                 try {
-                    LibcEnvironment.install(sys, map.envStart(), d.environ(), limits.pageSize());
+                    LibcEnvironment.install(sys, map.envStart(), vars, limits.pageSize());
                 } catch (NativeCallException | UnsupportedOperationException e) {
                     envNote = "the C library's environment not changed: " + e.getMessage();
                 }
@@ -199,9 +204,8 @@ public final class Restorer {
             if (kernelNote != null) {
                 items.removeAll(List.of("cmdline", "environ", "auxv"));
             }
-            List<Difference> diffs = new Verifier(sys).compare(self, d, items);
-            return new RestoreResult(exe.outcome, exe.note, RawBytes.splitNul(d.cmdline()).size(),
-                    RawBytes.splitNul(d.environ()).size(), d.auxv().length / 2, RawBytes.escape(d.comm()), commNote,
+            List<Difference> diffs = new Verifier(sys).compare(self, d, items, args.bytes(), vars.bytes());
+            return new RestoreResult(exe.outcome, exe.note, args.count(), vars.count(), d.auxv().length / 2, RawBytes.escape(d.comm()), commNote,
                     envNote, kernelNote, diffs, copied, System.nanoTime() - t0);
         } catch (NativeCallException | IOException e) {
             exe.close(sys);

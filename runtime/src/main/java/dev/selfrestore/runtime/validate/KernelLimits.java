@@ -21,9 +21,18 @@ import java.nio.file.Path;
  * @param pageSize         page size in bytes
  * @param machine          {@code uname -m}
  * @param release          {@code uname -r}
+ * @param rlimitStack      RLIMIT_STACK soft limit in bytes, or -1 when unlimited: it bounds what execve(2)
+ *                         accepts as arguments and environment in this process
  */
 public record KernelLimits(int mmMapSize, int savedAuxvBytes, boolean auxvFromKernel, long mmapMinAddr,
-                           long taskSize, long rlimitData, int pageSize, String machine, String release) {
+                           long taskSize, long rlimitData, int pageSize, String machine, String release,
+                           long rlimitStack) {
+
+    /** Limits with no RLIMIT_STACK (unlimited). */
+    public KernelLimits(int mmMapSize, int savedAuxvBytes, boolean auxvFromKernel, long mmapMinAddr,
+                        long taskSize, long rlimitData, int pageSize, String machine, String release) {
+        this(mmMapSize, savedAuxvBytes, auxvFromKernel, mmapMinAddr, taskSize, rlimitData, pageSize, machine, release, -1);
+    }
 
     public static KernelLimits probe(Syscalls sys) throws IOException {
         String machine = sys.machine();
@@ -42,22 +51,51 @@ public record KernelLimits(int mmMapSize, int savedAuxvBytes, boolean auxvFromKe
             auxv = sys.savedAuxvSize();
             fromKernel = true;
         } catch (NativeCallException e) {
-            auxv = fallbackSavedAuxvBytes(machine);
+            auxv = fallbackSavedAuxvBytes(machine, sys.kernelRelease(), machine.equals("x86_64") && ia32Emulation());
             fromKernel = false;
         }
-        return new KernelLimits(mmMapSize, auxv, fromKernel, readMmapMinAddr(), taskSize(machine), readRlimitData(),
-                sys.pageSize(), machine, sys.kernelRelease());
+        long[] rlimits = readRlimits();
+        return new KernelLimits(mmMapSize, auxv, fromKernel, readMmapMinAddr(), taskSize(machine), rlimits[0],
+                sys.pageSize(), machine, sys.kernelRelease(), rlimits[1]);
     }
 
     /**
-     * Before PR_GET_AUXV (Linux 6.4) the size can only come from the architecture:
-     * {@code AT_VECTOR_SIZE = 2 * (AT_VECTOR_SIZE_ARCH + AT_VECTOR_SIZE_BASE + 1)} words with
-     * AT_VECTOR_SIZE_BASE = 20 before 6.3. x86_64 has AT_VECTOR_SIZE_ARCH 3 (384 bytes),
-     * arm64 2 (368 bytes). The smaller, older value is used: it is the one every kernel accepts.
+     * Before PR_GET_AUXV (Linux 6.4) the size can only come from the architecture and the release:
+     * {@code AT_VECTOR_SIZE = 2 * (AT_VECTOR_SIZE_ARCH + AT_VECTOR_SIZE_BASE + 1)} words.
+     * AT_VECTOR_SIZE_BASE is 20 before 6.3 and 22 in 6.3 (AT_RSEQ_FEATURE_SIZE, AT_RSEQ_ALIGN).
+     * AT_VECTOR_SIZE_ARCH on x86_64 is 2 with IA32 emulation (AT_SYSINFO, AT_SYSINFO_EHDR) and 1
+     * without, one more since 5.14 (AT_MINSIGSTKSZ): a 5.10 kernel takes 368 bytes, not 384. On
+     * arm64 it is 2 since 4.18 (AT_MINSIGSTKSZ), 1 before. A release that cannot be read gets the
+     * smallest value, the one every kernel of that architecture accepts.
      */
-    static int fallbackSavedAuxvBytes(String machine) {
-        int arch = machine.equals("x86_64") ? 3 : machine.equals("aarch64") ? 2 : 0;
-        return 2 * (arch + 20 + 1) * 8;
+    static int fallbackSavedAuxvBytes(String machine, String release, boolean ia32Emulation) {
+        int base = atLeast(release, 6, 3) ? 22 : 20;
+        int arch;
+        if (machine.equals("x86_64")) {
+            arch = (ia32Emulation ? 2 : 1) + (atLeast(release, 5, 14) ? 1 : 0);
+        } else if (machine.equals("aarch64")) {
+            arch = atLeast(release, 4, 18) ? 2 : 1;
+        } else {
+            arch = 0;
+        }
+        return 2 * (arch + base + 1) * 8;
+    }
+
+    /** Whether {@code uname -r} names at least {@code major.minor}; false when it cannot be read. */
+    static boolean atLeast(String release, int major, int minor) {
+        String[] parts = release.split("[^0-9]", 3);
+        try {
+            int ma = Integer.parseInt(parts[0]);
+            int mi = parts.length > 1 ? Integer.parseInt(parts[1]) : 0;
+            return ma > major || (ma == major && mi >= minor);
+        } catch (NumberFormatException e) {
+            return false;
+        }
+    }
+
+    /** x86_64 kernels built with CONFIG_IA32_EMULATION, and only they, have the abi.vsyscall32 sysctl. */
+    private static boolean ia32Emulation() {
+        return Files.exists(Path.of("/proc/sys/abi/vsyscall32"));
     }
 
     /**
@@ -96,14 +134,19 @@ public record KernelLimits(int mmMapSize, int savedAuxvBytes, boolean auxvFromKe
         return Long.parseLong(Sysctl.read(Path.of("/proc/sys/vm/mmap_min_addr")));
     }
 
-    /** The soft RLIMIT_DATA from /proc/self/limits ("Max data size"), -1 when unlimited. */
-    private static long readRlimitData() throws IOException {
+    /**
+     * The soft RLIMIT_DATA and RLIMIT_STACK from /proc/self/limits ("Max data size", "Max stack
+     * size"), -1 when unlimited.
+     */
+    private static long[] readRlimits() throws IOException {
+        long[] out = {-1, -1};
         for (String line : Files.readAllLines(Path.of("/proc/self/limits"), StandardCharsets.ISO_8859_1)) {
-            if (line.startsWith("Max data size")) {
+            int which = line.startsWith("Max data size") ? 0 : line.startsWith("Max stack size") ? 1 : -1;
+            if (which >= 0) {
                 String soft = line.substring(26).trim().split("\\s+")[0];
-                return soft.equals("unlimited") ? -1 : Long.parseLong(soft);
+                out[which] = soft.equals("unlimited") ? -1 : Long.parseLong(soft);
             }
         }
-        return -1;
+        return out;
     }
 }

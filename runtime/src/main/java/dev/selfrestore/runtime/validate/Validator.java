@@ -4,6 +4,7 @@ import static dev.selfrestore.runtime.validate.Problem.hex;
 
 import dev.selfrestore.runtime.MmDescriptor;
 import dev.selfrestore.runtime.MmFields;
+import dev.selfrestore.runtime.NulStrings;
 import dev.selfrestore.runtime.RawBytes;
 import dev.selfrestore.runtime.proc.Mapping;
 import java.util.ArrayList;
@@ -24,6 +25,8 @@ public final class Validator {
      * ARG_MAX, 32 pages), which is never more than 6 MiB (fs/exec.c, bprm_stack_limits).
      */
     public static final int MAX_ARGS_AND_ENV = 6 * 1024 * 1024;
+    /** ARG_MAX (include/uapi/linux/limits.h): what execve accepts however small the stack limit. */
+    static final int ARG_MAX = 128 * 1024;
     /** Bytes of one pointer of argv or envp on the 64-bit architectures selfrestore runs on. */
     public static final int POINTER_BYTES = 8;
     /** MAX_ARG_STRLEN (include/uapi/linux/binfmts.h) in pages: the longest string execve copies, NUL included. */
@@ -35,6 +38,23 @@ public final class Validator {
 
     /** Rules on the descriptor itself, whatever the restore mode. */
     public static List<Problem> descriptor(MmDescriptor d, KernelLimits k) {
+        return descriptor(d, k, strings(d.cmdline(), k), strings(d.environ(), k));
+    }
+
+    /**
+     * The scan {@link #descriptor(MmDescriptor, KernelLimits, NulStrings, NulStrings)} needs of a
+     * command line or environment: the offset of each string (while they could fit execve's limit)
+     * and those longer than MAX_ARG_STRLEN.
+     */
+    public static NulStrings strings(byte[] area, KernelLimits k) {
+        return NulStrings.of(area, MAX_ARGS_AND_ENV / POINTER_BYTES, (long) MAX_ARG_STRLEN_PAGES * k.pageSize());
+    }
+
+    /**
+     * The same with the command line and environment already taken from the descriptor and their
+     * strings found by {@link #strings}, so that a restore copies and passes over their bytes once.
+     */
+    public static List<Problem> descriptor(MmDescriptor d, KernelLimits k, NulStrings args, NulStrings vars) {
         List<Problem> p = new ArrayList<>();
         if (!d.capture().arch().equals(k.machine())) {
             p.add(new Problem("capture.arch", d.capture().arch(),
@@ -50,9 +70,9 @@ public final class Validator {
                 break;
             }
         }
-        nulTerminated(p, "cmdline", d.cmdline());
-        nulTerminated(p, "environ", d.environ());
-        execveSizes(p, d, k);
+        nulTerminated(p, "cmdline", args.bytes());
+        nulTerminated(p, "environ", vars.bytes());
+        execveSizes(p, k, args, vars);
         byte[] comm = d.comm();
         if (comm.length > MAX_COMM) {
             p.add(new Problem("comm", RawBytes.escape(comm), "must be at most " + MAX_COMM + " bytes (TASK_COMM_LEN - 1)"));
@@ -76,51 +96,51 @@ public final class Validator {
     }
 
     /**
-     * The command line and environment must be what an execve could have produced: no string
-     * longer than MAX_ARG_STRLEN, and strings plus pointers within {@link #MAX_ARGS_AND_ENV}. A
-     * process can show a longer command line only after rewriting it with PR_SET_MM, as selfrestore
-     * does; a descriptor is refused rather than restoring what no kernel made.
+     * The command line and environment must be what an execve in this process could have produced:
+     * no string longer than MAX_ARG_STRLEN, and strings plus pointers within what this process's
+     * stack limit lets execve place ({@link #argsAndEnvLimit}). A process can show a longer command
+     * line only after rewriting it with PR_SET_MM, as selfrestore does; a descriptor is refused
+     * rather than restoring what no execve here could have made, and what a child started with it
+     * (ProcessBuilder inherits the environment) would fail to start with (E2BIG).
      */
-    private static void execveSizes(List<Problem> p, MmDescriptor d, KernelLimits k) {
+    private static void execveSizes(List<Problem> p, KernelLimits k, NulStrings args, NulStrings vars) {
         long maxString = (long) MAX_ARG_STRLEN_PAGES * k.pageSize();
-        int args = longestString(p, "cmdline", "argument", d.cmdline(), maxString);
-        int vars = longestString(p, "environ", "variable", d.environ(), maxString);
-        long bytes = (long) d.cmdline().length + d.environ().length;
-        long pointers = (long) (Math.max(args, 1) + vars) * POINTER_BYTES;
-        if (bytes + pointers > MAX_ARGS_AND_ENV) {
-            p.add(new Problem("cmdline+environ", bytes + " bytes in " + (args + vars) + " strings",
+        tooLong(p, "cmdline", "argument", args, maxString);
+        tooLong(p, "environ", "variable", vars, maxString);
+        long bytes = (long) args.bytes().length + vars.bytes().length;
+        long pointers = (long) (Math.max(args.count(), 1) + vars.count()) * POINTER_BYTES;
+        long limit = argsAndEnvLimit(k.rlimitStack());
+        if (bytes + pointers > limit) {
+            p.add(new Problem("cmdline+environ", bytes + " bytes in " + (args.count() + vars.count()) + " strings",
                     "with a " + POINTER_BYTES + "-byte pointer for each string (" + (bytes + pointers) + " bytes) must not "
-                            + "exceed " + MAX_ARGS_AND_ENV + " bytes (6 MiB), the most execve(2) ever places "
-                            + "(fs/exec.c, bprm_stack_limits)"));
+                            + "exceed " + limit + " bytes, the most execve(2) places under this process's stack limit ("
+                            + (k.rlimitStack() < 0 ? "RLIMIT_STACK unlimited" : "RLIMIT_STACK " + k.rlimitStack())
+                            + ": min(RLIMIT_STACK / 4, 6 MiB), at least 128 KiB; fs/exec.c, bprm_stack_limits)"));
         }
     }
 
-    /** Adds a problem for the first string over {@code max} bytes (NUL included); returns the number of strings. */
-    private static int longestString(List<Problem> p, String field, String what, byte[] area, long max) {
-        int count = 0;
-        int over = 0;
-        int start = 0;
-        String first = null;
-        for (int i = 0; i <= area.length; i++) {
-            if (i == area.length ? i > start : area[i] == 0) {
-                long length = i - start + 1L;
-                if (length > max) {
-                    over++;
-                    if (first == null) {
-                        first = what + " " + count + " (" + RawBytes.escape(java.util.Arrays.copyOfRange(area, start,
-                                Math.min(i, start + 16))) + "...) of " + length + " bytes";
-                    }
-                }
-                count++;
-                start = i + 1;
-            }
+    /**
+     * What execve accepts as argument and environment strings plus their pointers under a stack
+     * limit of {@code rlimitStack} bytes (-1: unlimited): {@code max(min(_STK_LIM / 4 * 3,
+     * RLIMIT_STACK / 4), ARG_MAX)} (fs/exec.c, bprm_stack_limits).
+     */
+    public static long argsAndEnvLimit(long rlimitStack) {
+        long limit = rlimitStack < 0 ? MAX_ARGS_AND_ENV : Math.min(MAX_ARGS_AND_ENV, rlimitStack / 4);
+        return Math.max(limit, ARG_MAX);
+    }
+
+    /** Adds a problem naming the first string over {@code max} bytes (NUL included), if there is one. */
+    private static void tooLong(List<Problem> p, String field, String what, NulStrings s, long max) {
+        if (s.over() == 0) {
+            return;
         }
-        if (first != null) {
-            p.add(new Problem(field, first + (over > 1 ? " and " + (over - 1) + " more" : ""),
-                    "each " + what + ", NUL included, must be at most " + max + " bytes (MAX_ARG_STRLEN, "
-                            + MAX_ARG_STRLEN_PAGES + " pages), the longest string execve(2) copies"));
-        }
-        return count;
+        byte[] area = s.bytes();
+        int start = s.firstOverStart();
+        String first = what + " " + s.firstOver() + " (" + RawBytes.escape(java.util.Arrays.copyOfRange(area, start,
+                Math.min(start + s.firstOverLength() - 1, start + 16))) + "...) of " + s.firstOverLength() + " bytes";
+        p.add(new Problem(field, first + (s.over() > 1 ? " and " + (s.over() - 1) + " more" : ""),
+                "each " + what + ", NUL included, must be at most " + max + " bytes (MAX_ARG_STRLEN, "
+                        + MAX_ARG_STRLEN_PAGES + " pages), the longest string execve(2) copies"));
     }
 
     private static void nulTerminated(List<Problem> p, String field, byte[] area) {

@@ -29,6 +29,12 @@ public final class Verifier {
      * @param items which items to compare (a subset of {@link #ITEMS})
      */
     public List<Difference> compare(ProcPid proc, MmDescriptor d, Set<String> items) throws IOException {
+        return compare(proc, d, items, d.cmdline(), d.environ());
+    }
+
+    /** The same, with the descriptor's command line and environment already taken from it. */
+    public List<Difference> compare(ProcPid proc, MmDescriptor d, Set<String> items, byte[] cmdline, byte[] environ)
+            throws IOException {
         List<Difference> out = new ArrayList<>();
         if (items.contains("exe")) {
             byte[] actual;
@@ -40,10 +46,10 @@ public final class Verifier {
             bytes(out, "exe", d.exe().path(), actual);
         }
         if (items.contains("cmdline")) {
-            bytes(out, "cmdline", d.cmdline(), proc.cmdline());
+            bytes(out, "cmdline", cmdline, proc.read("cmdline", cmdline.length));
         }
         if (items.contains("environ")) {
-            bytes(out, "environ", d.environ(), proc.environ());
+            bytes(out, "environ", environ, proc.read("environ", environ.length));
         }
         if (items.contains("auxv")) {
             bytes(out, "auxv", d.auxvBytes(), proc.auxvBytes());
@@ -54,8 +60,8 @@ public final class Verifier {
         return out;
     }
 
-    private static void bytes(List<Difference> out, String item, byte[] expected, byte[] actual) {
-        if (!Arrays.equals(expected, actual)) {
+    private void bytes(List<Difference> out, String item, byte[] expected, byte[] actual) {
+        if (!sys.equalBytes(expected, actual)) {
             out.add(new Difference(item, show(item, expected, actual), show(item, actual, expected)));
         }
     }

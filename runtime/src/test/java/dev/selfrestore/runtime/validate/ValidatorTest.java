@@ -91,6 +91,39 @@ class ValidatorTest {
         assertEquals(List.of(), Validator.descriptor(withArgsAndEnv(less, less), LIMITS));
     }
 
+    private static KernelLimits withStack(long rlimitStack) {
+        return new KernelLimits(104, 448, true, 4096, (1L << 47) - 4096, -1, 4096, "x86_64", "6.18.44", rlimitStack);
+    }
+
+    @Test
+    void stringsAndTheirPointersWithinWhatThisProcesssStackLimitLetsExecvePlace() {
+        // RLIMIT_STACK 8 MiB: a quarter, 2 MiB, for strings and pointers.
+        KernelLimits eight = withStack(8L << 20);
+        byte[] args = strings(1, 100);
+        int vars = 2000;
+        int each = (int) ((2L << 20) / vars) - 8; // strings and pointers fill 2 MiB less a little
+        byte[] fits = strings(vars, each);
+        assertEquals(List.of(), Validator.descriptor(withArgsAndEnv(args, fits), eight));
+        byte[] over = strings(vars, each + 1);
+        List<Problem> p = Validator.descriptor(withArgsAndEnv(args, over), eight);
+        assertEquals("cmdline+environ", fields(p));
+        assertEquals((100 + vars * (each + 1)) + " bytes in " + (vars + 1) + " strings", p.get(0).value());
+        assertTrue(p.get(0).rule().contains("must not exceed 2097152 bytes, the most execve(2) places under this "
+                + "process's stack limit (RLIMIT_STACK 8388608: min(RLIMIT_STACK / 4, 6 MiB), at least 128 KiB; "
+                + "fs/exec.c, bprm_stack_limits)"), p.get(0).rule());
+        // the same environment where the stack limit is 16 MiB, or unlimited
+        assertEquals(List.of(), Validator.descriptor(withArgsAndEnv(args, over), withStack(16L << 20)));
+        assertEquals(List.of(), Validator.descriptor(withArgsAndEnv(args, over), withStack(-1)));
+    }
+
+    @Test
+    void execveLimitFollowsBprmStackLimits() {
+        assertEquals(2L << 20, Validator.argsAndEnvLimit(8L << 20));
+        assertEquals(6L << 20, Validator.argsAndEnvLimit(64L << 20), "capped at _STK_LIM / 4 * 3");
+        assertEquals(6L << 20, Validator.argsAndEnvLimit(-1), "unlimited");
+        assertEquals(128 * 1024, Validator.argsAndEnvLimit(64 * 1024), "at least ARG_MAX");
+    }
+
     @Test
     void savedAddressesWithinUserSpace() {
         MmDescriptor s = TestDescriptors.sample();

@@ -1,0 +1,119 @@
+package dev.selfrestore.runtime;
+
+import java.util.Arrays;
+
+/**
+ * The strings of a NUL-separated area (a command line, an environment), found in one pass over its
+ * bytes: how many there are, where each starts, and which are longer than a limit. Everything a
+ * restore needs to know about them (the count, execve's limits, the offsets for the C library's
+ * {@code environ} array) comes from this one pass: in a cold JVM each pass over a megabyte of
+ * environment is milliseconds of interpreted code.
+ *
+ * <p>A last string without its NUL counts as a string (as {@link RawBytes#splitNul} splits it).
+ * Offsets are kept only while the count stays within {@code maxOffsets}, so that a hostile area of
+ * many empty strings cannot make a large array; {@link #offsets()} is null beyond it.
+ *
+ * <p>It keeps the area it scanned, not a copy ({@link #bytes()}): a restore takes the descriptor's
+ * bytes once (each accessor of MmDescriptor copies) and hands this around.
+ */
+public final class NulStrings {
+    private final byte[] bytes;
+    private final int count;
+    private final int[] offsets;
+    private final int over;
+    private final int firstOver;
+    private final int firstOverStart;
+    private final int firstOverLength;
+
+    private NulStrings(byte[] bytes, int count, int[] offsets, int over, int firstOver, int firstOverStart,
+                       int firstOverLength) {
+        this.bytes = bytes;
+        this.count = count;
+        this.offsets = offsets;
+        this.over = over;
+        this.firstOver = firstOver;
+        this.firstOverStart = firstOverStart;
+        this.firstOverLength = firstOverLength;
+    }
+
+    /**
+     * Scans {@code area}, keeping at most {@code maxOffsets} string offsets and noting the strings
+     * longer than {@code maxLength} bytes, NUL included.
+     */
+    public static NulStrings of(byte[] area, int maxOffsets, long maxLength) {
+        int[] offsets = new int[Math.max(0, Math.min(maxOffsets, 256))];
+        int count = 0;
+        int over = 0;
+        int firstOver = -1;
+        int firstOverStart = 0;
+        int firstOverLength = 0;
+        int end = area.length;
+        int i = 0;
+        while (i < end) {
+            int start = i;
+            while (i < end && area[i] != 0) {
+                i++;
+            }
+            int length = i - start + 1; // the NUL, or the end of the area, included
+            if (length > maxLength) {
+                if (over++ == 0) {
+                    firstOver = count;
+                    firstOverStart = start;
+                    firstOverLength = length;
+                }
+            }
+            if (offsets != null && count == offsets.length) {
+                offsets = count >= maxOffsets ? null : Arrays.copyOf(offsets, (int) Math.min(maxOffsets, 2L * count));
+            }
+            if (offsets != null) {
+                offsets[count] = start;
+            }
+            count++;
+            i++;
+        }
+        if (offsets != null && offsets.length != count) {
+            offsets = Arrays.copyOf(offsets, count);
+        }
+        return new NulStrings(area, count, offsets, over, firstOver, firstOverStart, firstOverLength);
+    }
+
+    /** Scans {@code area}, keeping every offset. */
+    public static NulStrings of(byte[] area) {
+        return of(area, Integer.MAX_VALUE, Long.MAX_VALUE);
+    }
+
+    /** The area scanned, itself (not a copy): not to be changed. */
+    public byte[] bytes() {
+        return bytes;
+    }
+
+    /** The number of strings. */
+    public int count() {
+        return count;
+    }
+
+    /** The offset of each string in the area, or null when there were more than the scan kept. */
+    public int[] offsets() {
+        return offsets;
+    }
+
+    /** How many strings are longer than the scan's {@code maxLength}. */
+    public int over() {
+        return over;
+    }
+
+    /** The index of the first string longer than {@code maxLength}, or -1. */
+    public int firstOver() {
+        return firstOver;
+    }
+
+    /** Where that string starts. */
+    public int firstOverStart() {
+        return firstOverStart;
+    }
+
+    /** Its length, NUL included. */
+    public int firstOverLength() {
+        return firstOverLength;
+    }
+}

@@ -1,0 +1,53 @@
+package dev.selfrestore.runtime;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+class NulStringsTest {
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.ISO_8859_1);
+    }
+
+    @Test
+    void findsEveryStringAsSplitNulDoes() {
+        for (String area : new String[] {"", "\0", "a\0", "a\0\0b\0", "A=1\0B=22\0C", "\0\0\0", "abc"}) {
+            NulStrings s = NulStrings.of(bytes(area));
+            assertEquals(RawBytes.splitNul(bytes(area)).size(), s.count(), area);
+            int[] offsets = s.offsets();
+            assertEquals(s.count(), offsets.length, area);
+            int at = 0;
+            for (int i = 0; i < offsets.length; i++) {
+                assertEquals(at, offsets[i], area);
+                at += RawBytes.splitNul(bytes(area)).get(i).length + 1;
+            }
+        }
+        assertArrayEquals(new int[] {0, 4, 9}, NulStrings.of(bytes("A=1\0B=22\0C=3\0")).offsets());
+    }
+
+    @Test
+    void stringsLongerThanTheLimitNulIncluded() {
+        NulStrings s = NulStrings.of(bytes("ab\0abcd\0abc\0abcde\0"), 100, 4);
+        assertEquals(2, s.over());
+        assertEquals(1, s.firstOver());
+        assertEquals(3, s.firstOverStart());
+        assertEquals(5, s.firstOverLength());
+        assertEquals(0, NulStrings.of(bytes("abc\0abc"), 100, 4).over(), "an unterminated last string counts its end");
+    }
+
+    @Test
+    void offsetsOnlyWhileTheCountIsWithinTheirLimit() {
+        byte[] empties = new byte[1000];
+        NulStrings few = NulStrings.of(empties, 1000, Long.MAX_VALUE);
+        assertEquals(1000, few.count());
+        assertEquals(1000, few.offsets().length);
+        assertEquals(999, few.offsets()[999]);
+        NulStrings many = NulStrings.of(empties, 999, Long.MAX_VALUE);
+        assertEquals(1000, many.count());
+        assertNull(many.offsets());
+    }
+}
