@@ -1,8 +1,8 @@
 package dev.selfrestore.agent.internal;
 
 import dev.selfrestore.runtime.MmDescriptor;
-import dev.selfrestore.runtime.codec.DescriptorCodec;
 import dev.selfrestore.runtime.codec.DescriptorFormatException;
+import dev.selfrestore.runtime.codec.DescriptorReader;
 import java.io.IOException;
 import java.nio.file.Path;
 
@@ -41,7 +41,8 @@ final class ParallelRead implements Runnable {
     @Override
     public void run() {
         try {
-            descriptor = DescriptorCodec.read(file);
+            // The plain reader: Chronicle's initialisation stays off premain's path.
+            descriptor = DescriptorReader.decode(DescriptorReader.readFile(file), file.toString());
         } catch (Throwable t) { // handed to the caller's thread, as if read there
             failure = t;
         }
