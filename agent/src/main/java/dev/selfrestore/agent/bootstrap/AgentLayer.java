@@ -48,7 +48,7 @@ public final class AgentLayer {
     static final String PREFIX = "inst/";
     static final String CLASS_SUFFIX = ".classdata";
     static final String VERSIONS = "META-INF/versions/";
-    /** The package index written by the build (agent/src/build/InstIndex.java). */
+    /** The package index written by the build (agent/src/build/AgentJar.java). */
     static final String INDEX = PREFIX + "META-INF/selfrestore.index";
 
     private static volatile AgentLayer instance;

@@ -1,0 +1,251 @@
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
+import java.util.Enumeration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.jar.Attributes;
+import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
+import java.util.stream.Stream;
+import java.util.zip.CRC32;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
+
+/**
+ * Build step (run by the agent module's package phase as a single-file program): assembles the
+ * shipped jar, agent/target/selfrestore.jar, in one pass over the agent's classes and its runtime
+ * class path. This is the one place that decides what the jar holds:
+ *
+ * <ul>
+ *   <li>visible on the application's class path: the entry class and its bootstrap package only;</li>
+ *   <li>everything else under {@code inst/}, classes renamed {@code .classdata}, loaded by
+ *       selfrestore's own class loader (see AgentLayer), with the package index
+ *       {@code inst/META-INF/selfrestore.index} that the loader reads instead of enumerating the jar:
+ *       one line per package, the multi-release version it is stored for (0 for the base classes),
+ *       a space, the package name;</li>
+ *   <li>left out: signatures, module descriptors, Maven metadata, the dependencies' manifests, and
+ *       JNA's native libraries for platforms other than Linux on x86_64 and aarch64.</li>
+ * </ul>
+ *
+ * Entries are stored, not deflated: the agent reads several hundred classes from the jar on every
+ * cold start (bench/README.md). Each directory gets its entry, as jar(1) writes them. When a resource appears in more than one input the first wins, in
+ * class-path order, as a shaded jar would; two different classes of one name fail the build. The
+ * jar is not written again when it is newer than every input.
+ *
+ *     java AgentJar.java OUT_JAR VERSION CLASS_PATH
+ */
+public final class AgentJar {
+    private static final String ENTRY_CLASS = "dev/selfrestore/agent/SelfRestoreAgent.class";
+    private static final String BOOTSTRAP = "dev/selfrestore/agent/bootstrap/";
+    private static final String VERSIONS = "META-INF/versions/";
+    private static final String INDEX = "inst/META-INF/selfrestore.index";
+    private static final Set<String> JNA_PLATFORMS = Set.of("linux-x86-64", "linux-aarch64");
+
+    public static void main(String[] args) throws IOException {
+        Path out = Path.of(args[0]);
+        String version = args[1];
+        List<Path> inputs = new ArrayList<>();
+        for (String p : args[2].split(java.io.File.pathSeparator)) {
+            if (!p.isEmpty() && Files.exists(Path.of(p))) {
+                inputs.add(Path.of(p));
+            }
+        }
+        Path self = Path.of(AgentJar.class.getProtectionDomain().getCodeSource() == null
+                ? "" : AgentJar.class.getProtectionDomain().getCodeSource().getLocation().getPath());
+        if (upToDate(out, inputs, self)) {
+            System.out.println("selfrestore.jar is up to date");
+            return;
+        }
+        Path tmp = out.resolveSibling(out.getFileName() + ".tmp");
+        Manifest manifest = manifest(version);
+        int count;
+        try (JarOutputStream jar = new JarOutputStream(Files.newOutputStream(tmp))) {
+            java.io.ByteArrayOutputStream mf = new java.io.ByteArrayOutputStream();
+            manifest.write(mf);
+            Writer w = new Writer(jar);
+            w.put(java.util.jar.JarFile.MANIFEST_NAME, mf.toByteArray());
+            count = w.writeAll(inputs);
+        }
+        Files.move(tmp, out, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        System.out.println("selfrestore.jar: " + count + " entries");
+    }
+
+    private static Manifest manifest(String version) {
+        Manifest m = new Manifest();
+        Attributes a = m.getMainAttributes();
+        a.put(Attributes.Name.MANIFEST_VERSION, "1.0");
+        a.putValue("Premain-Class", "dev.selfrestore.agent.SelfRestoreAgent");
+        a.putValue("Agent-Class", "dev.selfrestore.agent.SelfRestoreAgent");
+        a.putValue("Main-Class", "dev.selfrestore.agent.SelfRestoreAgent");
+        a.putValue("Enable-Native-Access", "ALL-UNNAMED");
+        a.putValue("Implementation-Title", "selfrestore");
+        a.putValue("Implementation-Version", version);
+        return m;
+    }
+
+    /** True when OUT exists and is newer than every input file (and than this program). */
+    private static boolean upToDate(Path out, List<Path> inputs, Path self) throws IOException {
+        if (!Files.exists(out)) {
+            return false;
+        }
+        FileTime built = Files.getLastModifiedTime(out);
+        if (Files.isRegularFile(self) && Files.getLastModifiedTime(self).compareTo(built) > 0) {
+            return false;
+        }
+        for (Path in : inputs) {
+            try (Stream<Path> files = Files.isDirectory(in) ? Files.walk(in) : Stream.of(in)) {
+                if (files.anyMatch(f -> newer(f, built))) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    private static boolean newer(Path f, FileTime than) {
+        try {
+            return Files.getLastModifiedTime(f).compareTo(than) > 0;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Where an input's entry goes in the shipped jar, or null when it is left out. */
+    static String target(String name) {
+        if (name.endsWith("/") || name.equals("META-INF/MANIFEST.MF")
+                || name.startsWith("META-INF/maven/")
+                || name.endsWith("module-info.class")
+                || (name.startsWith("META-INF/") && name.indexOf('/', 9) < 0
+                        && (name.endsWith(".SF") || name.endsWith(".DSA") || name.endsWith(".RSA")))) {
+            return null;
+        }
+        if (name.equals(ENTRY_CLASS) || name.startsWith(BOOTSTRAP)) {
+            return name;
+        }
+        if (name.startsWith("com/sun/jna/") && name.indexOf('/', 12) > 0) {
+            String dir = name.substring(12, name.indexOf('/', 12));
+            if (dir.contains("-") && !JNA_PLATFORMS.contains(dir)) {
+                return null;
+            }
+        }
+        return name.endsWith(".class")
+                ? "inst/" + name.substring(0, name.length() - ".class".length()) + ".classdata"
+                : "inst/" + name;
+    }
+
+    /** The package index line of a class stored under inst/, or null for any other entry. */
+    static String indexLine(String name) {
+        if (!name.endsWith(".class") || name.endsWith("module-info.class")
+                || name.equals(ENTRY_CLASS) || name.startsWith(BOOTSTRAP)) {
+            return null;
+        }
+        int version = 0;
+        if (name.startsWith(VERSIONS)) {
+            int slash = name.indexOf('/', VERSIONS.length());
+            version = Integer.parseInt(name.substring(VERSIONS.length(), slash));
+            name = name.substring(slash + 1);
+        }
+        int slash = name.lastIndexOf('/');
+        return slash > 0 ? version + " " + name.substring(0, slash).replace('/', '.') : null;
+    }
+
+    private static final class Writer {
+        private final JarOutputStream jar;
+        private final Set<String> written = new HashSet<>();
+        private final TreeSet<String> index = new TreeSet<>();
+        private final CRC32 crc = new CRC32();
+        private int files;
+
+        Writer(JarOutputStream jar) {
+            this.jar = jar;
+        }
+
+        int writeAll(List<Path> inputs) throws IOException {
+            for (Path in : inputs) {
+                if (Files.isDirectory(in)) {
+                    List<Path> files;
+                    try (Stream<Path> s = Files.walk(in)) {
+                        files = s.filter(Files::isRegularFile).sorted().toList();
+                    }
+                    for (Path f : files) {
+                        String name = in.relativize(f).toString().replace(java.io.File.separatorChar, '/');
+                        add(in + "!" + name, name, Files.readAllBytes(f));
+                    }
+                } else {
+                    try (ZipFile zip = new ZipFile(in.toFile())) {
+                        for (Enumeration<? extends ZipEntry> e = zip.entries(); e.hasMoreElements(); ) {
+                            ZipEntry z = e.nextElement();
+                            if (!z.isDirectory()) {
+                                try (InputStream s = zip.getInputStream(z)) {
+                                    add(in + "!" + z.getName(), z.getName(), s.readAllBytes());
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            StringBuilder lines = new StringBuilder();
+            for (String l : index) {
+                lines.append(l).append('\n');
+            }
+            put(INDEX, lines.toString().getBytes(StandardCharsets.UTF_8));
+            return files;
+        }
+
+        private void add(String origin, String name, byte[] data) throws IOException {
+            String to = target(name);
+            if (to == null) {
+                return;
+            }
+            if (!written.add(to)) {
+                if (name.endsWith(".class")) {
+                    throw new IOException("two classes named " + name + "; the second from " + origin);
+                }
+                return;
+            }
+            String line = indexLine(name);
+            if (line != null) {
+                index.add(line);
+            }
+            write(to, data);
+        }
+
+        private void put(String name, byte[] data) throws IOException {
+            if (!written.add(name)) {
+                throw new IOException("duplicate entry " + name);
+            }
+            write(name, data);
+        }
+
+        private void write(String name, byte[] data) throws IOException {
+            for (int slash = name.indexOf('/'); slash > 0; slash = name.indexOf('/', slash + 1)) {
+                String dir = name.substring(0, slash + 1);
+                if (written.add(dir)) {
+                    write(dir, new byte[0]);
+                }
+            }
+            ZipEntry e = new ZipEntry(name);
+            e.setMethod(ZipEntry.STORED);
+            e.setSize(data.length);
+            e.setCompressedSize(data.length);
+            crc.reset();
+            crc.update(data);
+            e.setCrc(crc.getValue());
+            jar.putNextEntry(e);
+            if (!name.endsWith("/")) {
+                files++;
+            }
+            ((OutputStream) jar).write(data);
+            jar.closeEntry();
+        }
+    }
+}
