@@ -21,12 +21,14 @@ import sys
 import time
 
 DISTURBED_MS = 30
+CAPTURED = re.compile(r"^selfrestore: captured pid \d+ .* brk exact, in ([0-9.]+) ms$", re.M)
 RESTORED = re.compile(r"^selfrestore: restored pid \d+ .*: exe, .* in ([0-9.]+) ms$", re.M)
 
 
 class Case:
-    def __init__(self, name, label, flags, needs_restore=False, main_args=False, jdks=None):
+    def __init__(self, name, label, flags, needs_restore=False, main_args=False, jdks=None, needs_capture=False):
         self.name = name
+        self.needs_capture = needs_capture
         self.label = label
         self.flags = flags          # function(work, jdk) -> JVM flags before -cp
         self.needs_restore = needs_restore
@@ -46,6 +48,16 @@ def base_cases(work):
         Case("restore-main-args", "selfrestore main-args=restore",
              lambda w, j: ["-javaagent:%s=%s,main-args=restore" % (agent, desc)], needs_restore=True, main_args=True),
     ]
+
+
+def capture_cases(work, variants):
+    """capture= alone (the agent writes this JVM's own descriptor before main), per agent jar."""
+    jars = [("", os.path.join(work, "selfrestore.jar"))] + [("@" + v, os.path.join(work, v + ".jar")) for v in variants]
+    return [Case("capture" + suffix, "selfrestore capture=" + (", jar " + suffix[1:] if suffix else ""),
+                 (lambda j, n: lambda w, _: ["-javaagent:%s=capture=%s,capture-force=true"
+                                             % (j, os.path.join(w, "captured%s.mmd" % n))])(jar, suffix.strip("@")),
+                 needs_capture=True)
+            for suffix, jar in jars]
 
 
 def floor_cases(work):
@@ -154,6 +166,13 @@ def check(case, r):
         if case.main_args and "main args (" not in r["stderr"]:
             return "main args not restored: " + r["stderr"].strip()[-400:]
         r["agent_ms"] = float(m.group(1))
+    if case.needs_capture:
+        m = CAPTURED.search(r["stderr"])
+        if not m:
+            return "no capture reported: " + r["stderr"].strip()[-400:]
+        if "WARNING" in r["stderr"]:
+            r["warned"] = True
+        r["agent_ms"] = float(m.group(1))
     return None
 
 
@@ -257,6 +276,7 @@ def main():
     ap.add_argument("--variant", action="append", default=[],
                     help="NAME: also restore with the agent jar $work/NAME.jar (before/after comparisons)")
     ap.add_argument("--cases", help="comma-separated case names to keep (default: all)")
+    ap.add_argument("--capture", action="store_true", help="also capture= alone, with each agent jar")
     a = ap.parse_args()
 
     work = a.work
@@ -267,6 +287,8 @@ def main():
         desc = os.path.join(work, "original.mmd")
         cases.append(Case("restore@" + v, "selfrestore, jar " + v,
                           (lambda j: lambda w, _: ["-javaagent:%s=%s" % (j, desc)])(jar), needs_restore=True))
+    if a.capture:
+        cases += capture_cases(work, a.variant)
     if a.floors:
         cases += floor_cases(work)
     if a.recipes or a.only_recipes:

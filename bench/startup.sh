@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # selfrestore start-up benchmark: one command.
 #
-#   bench/startup.sh [--rounds N] [--recipes | --only-recipes] [--floors] [--jar PATH] [--build] [--out DIR]
+#   bench/startup.sh [--rounds N] [--recipes | --only-recipes] [--floors] [--capture] [--jar PATH] [--build] [--out DIR]
 #                    [--compare NAME=JAR ...] [--cases a,b,...] [--note TEXT]
 #
 # For each JDK present (17 and 25 by default; JDKS="17=/path 25=/path" to choose), times cold
 # `java Hello` runs: plain, with an empty -javaagent, with selfrestore's default restore and with
 # main-args=restore; --recipes adds the AppCDS (JDK 17) and AOT cache (JDK 25) recipes; --floors
-# adds selfrestore's premain in pieces, each alone (class loader; + decode; + bind). Runs are
+# adds selfrestore's premain in pieces, each alone (class loader; + decode; + bind); --capture adds
+# capture= alone (with each agent jar, --compare's too). Runs are
 # interleaved, one JVM at a time. Writes bench/results/startup-<date>.{md,csv,png} and prints the
 # table. Needs root (selfrestore changes /proc/self/exe, which needs CAP_CHECKPOINT_RESTORE);
 # installs gnuplot-nox if it is missing. --compare adds a restore case with another agent jar
@@ -16,7 +17,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD
 
-rounds=20 recipes=() floors=() jar=$repo/agent/target/selfrestore.jar build=0 out=$repo/bench/results note='' cases=''
+rounds=20 recipes=() floors=() capture=() jar=$repo/agent/target/selfrestore.jar build=0 out=$repo/bench/results note='' cases=''
 variants=() compare=()
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -24,13 +25,14 @@ while [ $# -gt 0 ]; do
     --recipes) recipes=(--recipes); shift ;;
     --only-recipes) recipes=(--only-recipes); shift ;;
     --floors) floors=(--floors); shift ;;
+    --capture) capture=(--capture); shift ;;
     --jar) jar=$2; shift 2 ;;
     --build) build=1; shift ;;
     --out) out=$2; shift 2 ;;
     --note) note=$2; shift 2 ;;
     --cases) cases=$2; shift 2 ;;
     --compare) compare+=("$2"); shift 2 ;;
-    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
 done
@@ -48,5 +50,5 @@ for spec in "${compare[@]}"; do
   variants+=(--variant "${spec%%=*}")
 done
 
-python3 bench/startup.py --work "$work" "${jdks[@]}" --rounds "$rounds" "${recipes[@]}" "${floors[@]}" --out "$out" \
+python3 bench/startup.py --work "$work" "${jdks[@]}" --rounds "$rounds" "${recipes[@]}" "${floors[@]}" "${capture[@]}" --out "$out" \
   ${note:+--note "$note"} ${cases:+--cases "$cases"} "${variants[@]}"

@@ -4,23 +4,30 @@ import static dev.selfrestore.it.support.ProcAssertions.assertSameIdentity;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.selfrestore.it.app.ShowIdentity;
+import dev.selfrestore.it.support.Cli;
 import dev.selfrestore.it.support.ItConfig;
 import dev.selfrestore.it.support.ProcIdentity;
 import dev.selfrestore.it.support.Processes;
 import dev.selfrestore.it.support.RestoredApp;
+import dev.selfrestore.it.support.RunningProcess;
 import dev.selfrestore.it.support.SelfRestoreCli;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * What a JVM prints when selfrestore restores with no option but the descriptor: the agent's one
- * line and nothing else, on every JDK. No Unsafe warning on JDK 24+: a restore reads the descriptor
- * without Chronicle Bytes (whose use of sun.misc.Unsafe the JDK would report). No native-access
- * warning: JNA's access is granted to selfrestore's module.
+ * What an application prints when selfrestore is loaded with nothing on its command line but the
+ * agent: selfrestore's own lines and nothing else, on every JDK — no {@code sun.misc.Unsafe}
+ * warning (JDK 24+), no native-access warning (JDK 24+), no SLF4J or Chronicle output. The same
+ * for the command line started through its launcher script. None of the JVM options the other
+ * tests pass ({@link ItConfig#jvmOptions()}) is given here.
  */
 class JdkWarningsIT {
 
@@ -30,28 +37,108 @@ class JdkWarningsIT {
     @TempDir
     Path dir;
 
+    private SelfRestoreCli cli;
+    private SelfRestoreCli.Captured original;
+
+    @BeforeEach
+    void captureOriginal() throws Exception {
+        cli = new SelfRestoreCli(processes);
+        original = cli.captureSleepOriginal(dir, "original.mmd");
+    }
+
+    /** The application's command line with the agent given {@code agentArgument}, and no other JVM option. */
+    private static List<String> appWithAgent(String agentArgument, String... jvmOptions) {
+        List<String> command = new ArrayList<>(List.of(ItConfig.java().toString(),
+                "-javaagent:" + ItConfig.agentJar() + "=" + agentArgument));
+        command.addAll(List.of(jvmOptions));
+        command.addAll(List.of("-cp", ItConfig.testClasses().toString(), ShowIdentity.class.getName(), "an-argument"));
+        return command;
+    }
+
+    /** Ends the application and asserts that its stderr holds exactly {@code prefixes}' lines, in order, and nothing else. */
+    private static void assertOnlyOwnLines(RestoredApp app, String... prefixes) throws InterruptedException {
+        app.stopAndAssertExitedNormally();
+        RunningProcess p = app.process();
+        List<String> lines = p.stderrLines().stream().filter(l -> !l.isBlank()).toList();
+        assertEquals(prefixes.length, lines.size(), () -> "selfrestore's lines only, on JDK " + ItConfig.javaFeature()
+                + ": " + p.describe());
+        for (int i = 0; i < prefixes.length; i++) {
+            assertTrue(lines.get(i).startsWith(prefixes[i]), "line " + i + " starts with '" + prefixes[i] + "': " + p.describe());
+        }
+        assertTrue(p.stdoutLines().stream().noneMatch(l -> l.contains("WARNING") || l.startsWith("selfrestore")),
+                () -> "the application's stdout is its own: " + p.describe());
+    }
+
     @Test
-    void aRestorePrintsOnlyTheAgentsLine() throws Exception {
-        SelfRestoreCli cli = new SelfRestoreCli(processes);
-        SelfRestoreCli.Captured original = cli.captureSleepOriginal(dir, "original.mmd");
-        ProcIdentity before = original.identity();
-        Path descriptor = original.descriptor();
+    void restore() throws Exception {
+        RestoredApp app = RestoredApp.start(processes, appWithAgent(original.descriptor().toString()));
+        assertSameIdentity(original.identity(), ProcIdentity.of(app.pid()));
+        assertOnlyOwnLines(app, "selfrestore: restored");
+    }
 
-        List<String> command = new ArrayList<>(cli.restoredAppCommand(descriptor, ""));
-        command.removeAll(ItConfig.jvmOptions());
-        RestoredApp restored = RestoredApp.start(processes, command);
-        assertSameIdentity(before, ProcIdentity.of(restored.pid()));
-        restored.stopAndAssertExitedNormally();
+    @Test
+    void restoreWithTheOriginalsMainArguments() throws Exception {
+        RestoredApp app = RestoredApp.start(processes, appWithAgent(original.descriptor() + ",main-args=restore"));
+        assertOnlyOwnLines(app, "selfrestore: restored");
+    }
 
-        List<String> lines = restored.process().stderrLines();
-        List<String> agent = lines.stream().filter(l -> l.startsWith("selfrestore: ")).toList();
-        List<String> others = lines.stream().filter(l -> !l.startsWith("selfrestore: ") && !l.isBlank()).toList();
-        assertEquals(1, agent.size(), () -> "one agent line: " + restored.process().describe());
-        assertTrue(agent.get(0).startsWith("selfrestore: restored"), agent.get(0));
-        assertEquals(List.of(), others, () -> "nothing else on stderr, on JDK " + ItConfig.javaFeature() + ": "
-                + restored.process().describe());
-        assertEquals(List.of(), restored.process().stdoutLines().stream()
-                .filter(l -> l.startsWith("WARNING")).toList(), () -> "no JDK warning on stdout: "
-                + restored.process().describe());
+    @Test
+    void captureOnly() throws Exception {
+        Path file = dir.resolve("self.mmd");
+        RestoredApp app = RestoredApp.start(processes, appWithAgent("capture=" + file));
+        assertOnlyOwnLines(app, "selfrestore: captured pid " + app.pid());
+        assertTrue(Files.size(file) > 0);
+        new Cli(processes).run("inspect", file.toString()).assertStatus(0);
+    }
+
+    @Test
+    void restoreThenCapture() throws Exception {
+        Path file = dir.resolve("restored.mmd");
+        RestoredApp app = RestoredApp.start(processes, appWithAgent(original.descriptor() + ",capture=" + file));
+        assertOnlyOwnLines(app, "selfrestore: restored", "selfrestore: captured pid " + app.pid());
+        // What was captured is the restored identity, with the exact brk of the JVM itself.
+        Cli.Result inspect = new Cli(processes).run("inspect", "--json", file.toString()).assertStatus(0);
+        assertEquals("exact", inspect.json().get("brk_source").asText(), inspect::description);
+        assertEquals(original.identity().exe(), inspect.json().get("exe").get("path").get("text").asText(),
+                inspect::description);
+    }
+
+    @Test
+    void attachToAJvmThatAllowsDynamicAgents() throws Exception {
+        List<String> command = new ArrayList<>(List.of(ItConfig.java().toString()));
+        if (ItConfig.javaFeature() >= 21) {
+            command.add("-XX:+EnableDynamicAgentLoading"); // without it the JDK itself warns (AttachIT)
+        }
+        command.addAll(List.of("-cp", ItConfig.testClasses().toString(), ShowIdentity.class.getName(), "attached"));
+        RestoredApp target = RestoredApp.start(processes, command);
+        Cli.Result attach = launcherScript("attach", "--pid", Long.toString(target.pid()), original.descriptor().toString());
+        attach.assertStatus(0);
+        assertNoJdkWarning(attach);
+        assertSameIdentity(original.identity(), ProcIdentity.of(target.pid()));
+        assertOnlyOwnLines(target, "selfrestore: restored");
+    }
+
+    @Test
+    void theLauncherScriptPrintsNoJdkWarning() throws Exception {
+        assertNoJdkWarning(launcherScript("doctor"));
+        assertNoJdkWarning(launcherScript("inspect", original.descriptor().toString()).assertStatus(0));
+        Path again = dir.resolve("again.mmd");
+        RestoredApp app = RestoredApp.start(processes, appWithAgent("capture=" + dir.resolve("app.mmd")));
+        assertNoJdkWarning(launcherScript("capture", "--pid", Long.toString(app.pid()), "--out", again.toString())
+                .assertStatus(0));
+        app.stopAndAssertExitedNormally();
+    }
+
+    /** {@code agent/target/selfrestore ARGS…}, the launcher script beside the jar, with the JDK under test. */
+    private Cli.Result launcherScript(String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of(ItConfig.agentJar().resolveSibling("selfrestore").toString()));
+        command.addAll(List.of(args));
+        return new Cli(processes).runWithEnvironment(
+                Map.of("PATH", "/usr/bin:/bin", "SELFRESTORE_JAVA", ItConfig.java().toString()), command);
+    }
+
+    private static void assertNoJdkWarning(Cli.Result r) {
+        assertTrue(r.stderr().lines().noneMatch(l -> l.startsWith("WARNING")), r::description);
+        assertTrue(r.stdout().lines().noneMatch(l -> l.startsWith("WARNING")), r::description);
     }
 }

@@ -246,6 +246,12 @@ public final class FaultInjectingSyscalls implements Syscalls {
     }
 
     @Override
+    public Spawned spawnAndWait(byte[] path, byte[][] argv, byte[][] envp) {
+        enter("spawnAndWait", "posix_spawn(" + new String(path, java.nio.charset.StandardCharsets.UTF_8) + ")");
+        return real.spawnAndWait(path, argv, envp);
+    }
+
+    @Override
     public long currentBrk() {
         enter("currentBrk", "brk(0)");
         return real.currentBrk();

@@ -95,6 +95,14 @@ public interface Syscalls {
     /** {@code statx(fd, "", AT_EMPTY_PATH, STATX_BASIC_STATS)}: the file an open descriptor refers to. */
     Statx fstat(int fd);
 
+    /**
+     * {@code posix_spawn(3)} of {@code path} with {@code argv} and {@code envp}, its standard output
+     * and error going to a memory file ({@code memfd_create(2)}) and its other descriptors
+     * inherited, then {@code waitpid(2)} for it. No thread is started (the JDK's ProcessBuilder
+     * would leave its "process reaper" thread behind) and no file is created.
+     */
+    Spawned spawnAndWait(byte[] path, byte[][] argv, byte[][] envp);
+
     /** {@code syscall(SYS_brk, 0)}: the kernel's current program break. */
     long currentBrk();
 

@@ -21,6 +21,8 @@ import java.util.Objects;
  * @param jvm      for a JVM original, how its command line splits into JVM options, main and
  *                 application arguments; null for any other program (or a descriptor captured
  *                 before format 1.1)
+ * @param provenance for an edited descriptor, what it was made from and what was changed; null
+ *                 for a capture (or a descriptor written before format 1.2)
  */
 public record MmDescriptor(
         MmFields fields,
@@ -31,12 +33,24 @@ public record MmDescriptor(
         byte[] environ,
         byte[] comm,
         CaptureInfo capture,
-        JvmLaunch jvm) {
+        JvmLaunch jvm,
+        Provenance provenance) {
 
     /** A descriptor of a program that is not a JVM. */
     public MmDescriptor(MmFields fields, BrkSource brkSource, long[] auxv, ExecutableIdentity exe, byte[] cmdline,
                         byte[] environ, byte[] comm, CaptureInfo capture) {
-        this(fields, brkSource, auxv, exe, cmdline, environ, comm, capture, null);
+        this(fields, brkSource, auxv, exe, cmdline, environ, comm, capture, null, null);
+    }
+
+    /** A captured descriptor (no provenance). */
+    public MmDescriptor(MmFields fields, BrkSource brkSource, long[] auxv, ExecutableIdentity exe, byte[] cmdline,
+                        byte[] environ, byte[] comm, CaptureInfo capture, JvmLaunch jvm) {
+        this(fields, brkSource, auxv, exe, cmdline, environ, comm, capture, jvm, null);
+    }
+
+    /** Whether this identity was edited after its capture (it then has a provenance). */
+    public boolean edited() {
+        return provenance != null;
     }
 
     public MmDescriptor {
@@ -85,7 +99,8 @@ public record MmDescriptor(
                 && fields.equals(d.fields) && brkSource == d.brkSource
                 && Arrays.equals(auxv, d.auxv) && exe.equals(d.exe)
                 && Arrays.equals(cmdline, d.cmdline) && Arrays.equals(environ, d.environ)
-                && Arrays.equals(comm, d.comm) && capture.equals(d.capture) && Objects.equals(jvm, d.jvm);
+                && Arrays.equals(comm, d.comm) && capture.equals(d.capture) && Objects.equals(jvm, d.jvm)
+                && Objects.equals(provenance, d.provenance);
     }
 
     @Override
@@ -98,6 +113,7 @@ public record MmDescriptor(
         return "MmDescriptor[pid=" + capture.pid() + ", exe=" + exe.displayPath()
                 + ", comm=" + RawBytes.escape(comm) + ", cmdline=" + cmdline.length + " bytes, environ="
                 + environ.length + " bytes, auxv=" + auxv.length / 2 + " entries, " + fields
-                + ", brk " + brkSource + (jvm != null ? ", jvm " + jvm : "") + "]";
+                + ", brk " + brkSource + (jvm != null ? ", jvm " + jvm : "")
+                + (provenance != null ? ", " + provenance : "") + "]";
     }
 }

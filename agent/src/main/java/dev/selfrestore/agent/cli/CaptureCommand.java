@@ -15,7 +15,7 @@ import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code capture --pid PID --out FILE [--force] [--json]}. */
+/** {@code capture --pid PID --out FILE [--force] [--brk ADDR] [--json]}. */
 @Command(name = "capture", mixinStandardHelpOptions = true,
         description = {"Writes the mm descriptor of a running process to a file.",
             "Needs ptrace-read access to the process (same user, or CAP_SYS_PTRACE).",
@@ -34,10 +34,29 @@ final class CaptureCommand extends CliCommand {
     @Option(names = "--force", description = "overwrite FILE if it exists")
     boolean force;
 
+    @Option(names = "--brk", paramLabel = "ADDR", converter = HexAddress.class,
+            description = {"the process's exact brk (hex), as it reads it itself with brk(0):",
+                "recorded instead of the [heap] approximation"})
+    Long brk;
+
+    /** {@code 0x55d0c0a3e000} or {@code 55d0c0a3e000}. */
+    static final class HexAddress implements picocli.CommandLine.ITypeConverter<Long> {
+        @Override
+        public Long convert(String value) {
+            String digits = value.startsWith("0x") || value.startsWith("0X") ? value.substring(2) : value;
+            try {
+                return Long.parseUnsignedLong(digits, 16);
+            } catch (NumberFormatException e) {
+                throw new picocli.CommandLine.TypeConversionException("'" + value + "' is not a hexadecimal address");
+            }
+        }
+    }
+
     @Override
     int run() throws CliFailure {
         try {
-            MmDescriptor d = new Capture(Syscalls.linux()).ofPid(pid);
+            Capture capture = new Capture(Syscalls.linux());
+            MmDescriptor d = brk == null ? capture.ofPid(pid) : capture.ofPid(pid, brk);
             DescriptorCodec.write(d, out, force);
             PrintWriter stdout = spec.commandLine().getOut();
             if (json) {

@@ -4,10 +4,12 @@ import dev.selfrestore.agent.cli.Items.AuxvEntry;
 import dev.selfrestore.agent.cli.Items.EnvVar;
 import dev.selfrestore.agent.cli.Show.Hex;
 import dev.selfrestore.runtime.CaptureInfo;
+import dev.selfrestore.runtime.Edit;
 import dev.selfrestore.runtime.ExecutableIdentity;
 import dev.selfrestore.runtime.JvmLaunch;
 import dev.selfrestore.runtime.MmDescriptor;
 import dev.selfrestore.runtime.MmFields;
+import dev.selfrestore.runtime.Provenance;
 import dev.selfrestore.runtime.RawBytes;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -70,7 +72,21 @@ final class Changes {
         c.environ("environ", a.environ(), b.environ());
         c.value("comm", "comm", a.comm(), b.comm());
         c.capture(a.capture(), b.capture());
+        c.provenance(a.provenance(), b.provenance());
         return c;
+    }
+
+    /** Whether each is a capture or edited, from what, and the edits one by one. */
+    private void provenance(Provenance a, Provenance b) {
+        value("provenance", "kind", a == null ? "capture" : "edited", b == null ? "capture" : "edited");
+        value("provenance", "source", a == null ? null : a.source().text() + " " + a.sourceSha256Hex(),
+                b == null ? null : b.source().text() + " " + b.sourceSha256Hex());
+        List<Edit> x = a == null ? List.of() : a.edits();
+        List<Edit> y = b == null ? List.of() : b.edits();
+        for (int i = 0; i < Math.max(x.size(), y.size()); i++) {
+            value("provenance", "edit " + (i + 1), i < x.size() ? x.get(i).toString() : null,
+                    i < y.size() ? y.get(i).toString() : null);
+        }
     }
 
     private void exe(ExecutableIdentity a, ExecutableIdentity b) {

@@ -1,10 +1,13 @@
 package dev.selfrestore.agent.cli;
 
 import dev.selfrestore.runtime.MmDescriptor;
+import dev.selfrestore.runtime.Provenance;
 import dev.selfrestore.runtime.codec.DescriptorCodec;
 import dev.selfrestore.runtime.codec.DescriptorFormatException;
 import dev.selfrestore.runtime.codec.RecordHeader;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 
 /**
  * A descriptor file as the commands read it: its header (format version, checksum status) and,
@@ -13,8 +16,10 @@ import java.nio.file.Path;
  * @param path       the file as given
  * @param header     format version, record length, checksums
  * @param descriptor the content, or null when the checksum does not match
+ * @param source     what kind of file it is, as an edit's provenance records it
+ * @param sha256     SHA-256 of the bytes read (for a CRIU image: of its mm file), for provenance
  */
-record DescriptorFile(Path path, RecordHeader header, MmDescriptor descriptor) {
+record DescriptorFile(Path path, RecordHeader header, MmDescriptor descriptor, Provenance.Source source, byte[] sha256) {
 
     /**
      * Reads a file. A damaged file (checksum mismatch) is returned without content; anything that
@@ -25,7 +30,7 @@ record DescriptorFile(Path path, RecordHeader header, MmDescriptor descriptor) {
             byte[] data = DescriptorCodec.readFile(path);
             RecordHeader header = DescriptorCodec.header(data, path.toString());
             MmDescriptor d = header.checksumOk() ? DescriptorCodec.decode(data, path.toString()) : null;
-            return new DescriptorFile(path, header, d);
+            return new DescriptorFile(path, header, d, Provenance.Source.DESCRIPTOR, sha256(data));
         } catch (DescriptorFormatException e) {
             throw new CliFailure(Main.USAGE, e.getMessage());
         }
@@ -38,6 +43,14 @@ record DescriptorFile(Path path, RecordHeader header, MmDescriptor descriptor) {
             throw new CliFailure(Main.USAGE, path + ": " + f.checksumText() + "; the file is damaged");
         }
         return f;
+    }
+
+    static byte[] sha256(byte[] data) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(data);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java platform has SHA-256", e);
+        }
     }
 
     /** {@code CRC32C 0x1a2b3c4d ok}, or the mismatch. */

@@ -1,6 +1,7 @@
 package dev.selfrestore.agent.cli;
 
 import dev.selfrestore.runtime.MmDescriptor;
+import dev.selfrestore.runtime.edit.IdentityEditor;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Map;
@@ -13,7 +14,8 @@ import picocli.CommandLine.Parameters;
         description = {"Shows what differs between two descriptors, item by item: the format version, each "
                 + "prctl_mm_map field and the brk source, auxv entries by AT_* name, the executable's path and "
                 + "identity, cmdline arguments by position, how a JVM was launched, environment variables by name "
-                + "(added, removed, changed), comm, and the capture metadata.",
+                + "(added, removed, changed), comm, the capture metadata, and for an edited descriptor its "
+                + "provenance (source and edits).",
             "A change is shown as OLD -> NEW; '-' marks what only FILE1 has, '+' what only FILE2 has."},
         exitCodeListHeading = "Exit codes:%n",
         exitCodeList = {"0:no differences", "1:the descriptors differ", "2:usage error, or a file is missing, "
@@ -59,6 +61,8 @@ final class DiffCommand extends CliCommand {
     private static String about(DescriptorFile f) {
         MmDescriptor d = f.descriptor();
         return "(pid " + d.capture().pid() + ", " + d.exe().displayPath() + ", captured "
-                + Show.time(d.capture().timeMillis()) + ", format " + f.header().version() + ")";
+                + Show.time(d.capture().timeMillis())
+                + (d.edited() ? ", edited: " + IdentityEditor.changes(d.provenance().edits().size()) : "")
+                + ", format " + f.header().version() + ")";
     }
 }

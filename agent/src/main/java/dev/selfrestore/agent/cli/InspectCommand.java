@@ -3,12 +3,15 @@ package dev.selfrestore.agent.cli;
 import dev.selfrestore.agent.cli.Items.AuxvEntry;
 import dev.selfrestore.agent.cli.Items.EnvVar;
 import dev.selfrestore.runtime.CaptureInfo;
+import dev.selfrestore.runtime.Edit;
 import dev.selfrestore.runtime.ExecutableIdentity;
 import dev.selfrestore.runtime.JvmLaunch;
 import dev.selfrestore.runtime.MmDescriptor;
 import dev.selfrestore.runtime.MmFields;
+import dev.selfrestore.runtime.Provenance;
 import dev.selfrestore.runtime.RawBytes;
 import dev.selfrestore.runtime.codec.RecordHeader;
+import dev.selfrestore.runtime.edit.IdentityEditor;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
@@ -60,9 +63,20 @@ final class InspectCommand extends CliCommand {
         if (d == null) {
             return;
         }
+        Provenance p = d.provenance();
+        if (p != null) {
+            out.println();
+            out.println("edited (" + IdentityEditor.changes(p.edits().size()) + "), not a capture");
+            row(out, "source", p.source().text() + ", SHA-256 " + p.sourceSha256Hex());
+            row(out, "time", Show.time(p.editedMillis()));
+            int n = 0;
+            for (Edit e : p.edits()) {
+                row(out, "edit " + ++n, e.toString());
+            }
+        }
         CaptureInfo c = d.capture();
         out.println();
-        out.println("capture");
+        out.println(p == null ? "capture" : "capture (of the source)");
         row(out, "pid", Long.toString(c.pid()));
         row(out, "time", Show.time(c.timeMillis()));
         row(out, "kernel", c.kernelRelease() + " " + c.arch());
@@ -162,6 +176,23 @@ final class InspectCommand extends CliCommand {
         MmDescriptor d = f.descriptor();
         if (d == null) {
             return root;
+        }
+        Provenance p = d.provenance();
+        root.put("edited", p != null);
+        if (p == null) {
+            root.put("provenance", null);
+        } else {
+            Map<String, Object> prov = Json.object();
+            prov.put("source", p.source().text());
+            prov.put("source_sha256", p.sourceSha256Hex());
+            prov.put("time", Show.time(p.editedMillis()));
+            prov.put("time_millis", p.editedMillis());
+            List<Object> edits = Json.array();
+            for (Edit e : p.edits()) {
+                edits.add(Show.edit(e));
+            }
+            prov.put("edits", edits);
+            root.put("provenance", prov);
         }
         CaptureInfo c = d.capture();
         Map<String, Object> capture = Json.object();

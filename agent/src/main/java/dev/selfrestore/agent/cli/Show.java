@@ -30,6 +30,18 @@ final class Show {
         return m;
     }
 
+    static String hex(byte[] b) {
+        return HexFormat.of().formatHex(b);
+    }
+
+    /** One edit for machines: {@code {"option": "--set-env", "operand": {text, hex}}}. */
+    static Map<String, Object> edit(dev.selfrestore.runtime.Edit e) {
+        Map<String, Object> m = Json.object();
+        m.put("option", e.kind().option());
+        m.put("operand", bytes(e.operand()));
+        return m;
+    }
+
     /** Bytes for people, in double quotes; a double quote inside is shown as {@code \"}. */
     static String quoted(byte[] b) {
         return '"' + RawBytes.escape(b).replace("\"", "\\\"") + '"';

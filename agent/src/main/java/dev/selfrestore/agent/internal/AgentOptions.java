@@ -28,6 +28,11 @@ import java.util.List;
  *   <li>{@code capture-force=true}: let {@code capture=} replace an existing FILE</li>
  *   <li>{@code insecure-descriptor=true}: read a descriptor another user could have written
  *       (see DescriptorTrust); refused by default</li>
+ *   <li>{@code set-env=NAME=VALUE} (repeatable): set a variable of the restored environment, as
+ *       {@code selfrestore edit --set-env} does, after the descriptor is read and before it is
+ *       checked; {@code \xHH} is a byte, so a comma is {@code \x2c} and a backslash {@code \\}</li>
+ *   <li>{@code env-file=FILE} (repeatable): set every NAME=VALUE entry of FILE (lines, or
+ *       NUL-separated when the file holds a NUL byte), trusted as a descriptor is (DescriptorTrust)</li>
  *   <li>{@code report=FILE}: also write every line printed, with its outcome, to FILE (for
  *       {@code selfrestore attach}; see AgentReport)</li>
  *   <li>{@code test-faults=SPEC}: for tests only: make the native calls SPEC names fail as on a
@@ -48,6 +53,8 @@ final class AgentOptions {
     String report;
     boolean insecureDescriptor;
     String testFaults;
+    /** The restore-time edits in the order given: {@code {"set-env", "NAME=VALUE"}} or {@code {"env-file", FILE}}. */
+    final List<String[]> edits = new ArrayList<>();
     final List<String> errors = new ArrayList<>();
 
     static AgentOptions parse(String args) {
@@ -101,6 +108,19 @@ final class AgentOptions {
                 case "report":
                     o.report = path(o, key, value);
                     break;
+                case "set-env":
+                    if (value.indexOf('=') <= 0) {
+                        o.errors.add("agent option set-env=" + value + " must be set-env=NAME=VALUE");
+                    } else {
+                        o.edits.add(new String[] {key, value});
+                    }
+                    break;
+                case "env-file":
+                    String file = path(o, key, value);
+                    if (file != null) {
+                        o.edits.add(new String[] {key, file});
+                    }
+                    break;
                 case "insecure-descriptor":
                     o.insecureDescriptor = bool(o, key, value);
                     break;
@@ -114,7 +134,7 @@ final class AgentOptions {
                     break;
                 default:
                     o.errors.add("unknown agent option '" + key + "' (known: quiet, strict, debug, mode, env, main-args, "
-                            + "capture, capture-force, report, insecure-descriptor)");
+                            + "capture, capture-force, set-env, env-file, report, insecure-descriptor)");
             }
         }
         if (o.descriptor == null && o.capture == null && o.errors.isEmpty()) {

@@ -5,6 +5,7 @@ import dev.selfrestore.runtime.MmDescriptor;
 import dev.selfrestore.runtime.proc.ProcPid;
 import dev.selfrestore.runtime.codec.DescriptorFormatException;
 import dev.selfrestore.runtime.codec.DescriptorTrust;
+import dev.selfrestore.runtime.edit.IdentityEditor;
 import dev.selfrestore.runtime.restore.RestoreException;
 import dev.selfrestore.runtime.restore.RestoreOptions;
 import dev.selfrestore.runtime.restore.RestoreResult;
@@ -103,6 +104,13 @@ public final class AgentRunner {
             } else if (bindFailure != null) {
                 throw (LinkageError) bindFailure;
             }
+            int editsBefore = d.edited() ? d.provenance().edits().size() : 0;
+            try {
+                d = RestoreEdits.apply(o, d, ProcPid.self().effectiveUid(), sys.pageSize());
+            } catch (RestoreEdits.Refused e) {
+                fail(o, err, "not restored: " + o.descriptor + ": " + e.getMessage(), e);
+                return;
+            }
             List<String> notes = new ArrayList<>();
             MainArgs mainArgs = null;
             if (o.restoreMainArgs) {
@@ -145,7 +153,7 @@ public final class AgentRunner {
                 }).install();
             }
             long total = System.nanoTime() - t0;
-            String summary = summary(d, r, o, mainArgs, total);
+            String summary = summary(d, r, o, mainArgs, editsBefore, total);
             if (!notes.isEmpty()) {
                 err.println(PREFIX + "partly restored " + summary + "; " + String.join("; ", notes));
                 if (o.strict) {
@@ -224,7 +232,8 @@ public final class AgentRunner {
         }
     }
 
-    private static String summary(MmDescriptor d, RestoreResult r, AgentOptions o, MainArgs mainArgs, long totalNanos) {
+    private static String summary(MmDescriptor d, RestoreResult r, AgentOptions o, MainArgs mainArgs, int editsBefore,
+                                  long totalNanos) {
         List<String> items = new ArrayList<>();
         if (r.exe() != RestoreResult.ExeOutcome.UNCHANGED) {
             items.add("exe");
@@ -245,6 +254,9 @@ public final class AgentRunner {
         return "pid " + d.capture().pid() + " (" + r.comm() + ", " + d.exe().displayPath() + "): "
                 + (items.isEmpty() ? "nothing" : String.join(", ", items))
                 + (o.mode.equals("exact") ? ", mode=exact" : "")
+                + (d.edited() ? " (edited: " + IdentityEditor.changes(d.provenance().edits().size())
+                        + (editsBefore == 0 || editsBefore == d.provenance().edits().size() ? ""
+                        : ", " + (d.provenance().edits().size() - editsBefore) + " at restore") + ")" : "")
                 + " in " + millis(totalNanos) + " ms";
     }
 

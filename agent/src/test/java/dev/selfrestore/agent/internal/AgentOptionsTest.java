@@ -19,7 +19,7 @@ class AgentOptionsTest {
     void everyMistakeIsNamed() {
         AgentOptions o = AgentOptions.parse("x.mmd,quiet=yes,colour=red,strict");
         assertEquals(List.of("agent option quiet=yes must be true or false",
-                "unknown agent option 'colour' (known: quiet, strict, debug, mode, env, main-args, capture, capture-force, report, insecure-descriptor)",
+                "unknown agent option 'colour' (known: quiet, strict, debug, mode, env, main-args, capture, capture-force, set-env, env-file, report, insecure-descriptor)",
                 "agent option 'strict' is not key=value"), o.errors);
     }
 
@@ -30,6 +30,18 @@ class AgentOptionsTest {
         assertEquals(1, bad.errors.size());
         assertTrue(bad.errors.get(0).startsWith("agent option test-faults=fork:1:EPERM: fault 'fork:1:EPERM'"),
                 bad.errors.get(0));
+    }
+
+    @Test
+    void restoreTimeEditsKeepTheirOrder() {
+        AgentOptions o = AgentOptions.parse("x.mmd,set-env=A=1\\x2c2,env-file=/etc/app.env,set-env=B==,quiet=true");
+        assertEquals(List.of(), o.errors);
+        assertEquals(List.of("set-env A=1\\x2c2", "env-file /etc/app.env", "set-env B=="),
+                o.edits.stream().map(e -> e[0] + " " + e[1]).toList());
+        AgentOptions bad = AgentOptions.parse("x.mmd,set-env=NOVALUE,set-env==x,env-file=");
+        assertEquals(List.of("agent option set-env=NOVALUE must be set-env=NAME=VALUE",
+                "agent option set-env==x must be set-env=NAME=VALUE", "agent option env-file= needs a file path"),
+                bad.errors);
     }
 
     @Test

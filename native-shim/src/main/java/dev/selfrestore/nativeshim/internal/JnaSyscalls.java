@@ -6,6 +6,7 @@ import com.sun.jna.Platform;
 import dev.selfrestore.nativeshim.Fcntl;
 import dev.selfrestore.nativeshim.NativeCallException;
 import dev.selfrestore.nativeshim.Prctl;
+import dev.selfrestore.nativeshim.Spawned;
 import dev.selfrestore.nativeshim.Statx;
 import dev.selfrestore.nativeshim.Syscalls;
 import java.nio.ByteBuffer;
@@ -175,6 +176,20 @@ public final class JnaSyscalls implements Syscalls {
         static native int getpagesize();
 
         static native int uname(byte[] buf);
+
+        static native int posix_spawn_file_actions_init(long actions);
+
+        static native int posix_spawn_file_actions_adddup2(long actions, int fd, int newFd);
+
+        static native int memfd_create(byte[] name, int flags);
+
+        static native long pread(int fd, byte[] buf, long count, long offset);
+
+        static native int posix_spawn_file_actions_destroy(long actions);
+
+        static native int posix_spawn(long pid, byte[] path, long actions, long attributes, long argv, long envp);
+
+        static native int waitpid(int pid, long status, int options);
     }
 
     private static NativeCallException fail(String operation) {
@@ -382,6 +397,82 @@ public final class JnaSyscalls implements Syscalls {
         int devMajor = b.getInt(136);
         int devMinor = b.getInt(140);
         return new Statx(mode, uid, gid, size, ino, mtime, devMajor, devMinor);
+    }
+
+    /** Room for glibc's posix_spawn_file_actions_t (80 bytes on LP64) and then some. */
+    private static final int SPAWN_ACTIONS_SIZE = 256;
+    private static final int EINTR = 4;
+    private static final int MFD_CLOEXEC = 1;
+    private static final byte[] OUTPUT_NAME = "selfrestore-child-output\0".getBytes(StandardCharsets.US_ASCII);
+
+    @Override
+    public Spawned spawnAndWait(byte[] path, byte[][] argv, byte[][] envp) {
+        int out = check(Lib.memfd_create(OUTPUT_NAME, MFD_CLOEXEC), "memfd_create()");
+        try (Scratch actions = new Scratch(SPAWN_ACTIONS_SIZE); Scratch pid = new Scratch(8);
+                Scratch args = strings(argv); Scratch env = strings(envp)) {
+            int rc = Lib.posix_spawn_file_actions_init(actions.address);
+            if (rc != 0) {
+                throw new NativeCallException("posix_spawn_file_actions_init", rc);
+            }
+            try {
+                for (int fd = 1; fd <= 2 && rc == 0; fd++) {
+                    rc = Lib.posix_spawn_file_actions_adddup2(actions.address, out, fd);
+                }
+                if (rc != 0) {
+                    throw new NativeCallException("posix_spawn_file_actions_adddup2", rc);
+                }
+                rc = Lib.posix_spawn(pid.address, cString(path), actions.address, 0, args.address, env.address);
+                if (rc != 0) {
+                    throw new NativeCallException("posix_spawn(" + show(path) + ")", rc);
+                }
+            } finally {
+                Lib.posix_spawn_file_actions_destroy(actions.address);
+            }
+            int child = pid.memory.getInt(0);
+            while (Lib.waitpid(child, pid.address, 0) == -1) {
+                int errno = Native.getLastError();
+                if (errno != EINTR) {
+                    throw new NativeCallException("waitpid(" + child + ")", errno);
+                }
+            }
+            int status = pid.memory.getInt(0);
+            return new Spawned((status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f), readAll(out));
+        } finally {
+            Lib.close(out);
+        }
+    }
+
+    private static byte[] readAll(int fd) {
+        java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
+        byte[] buf = new byte[4096];
+        for (long offset = 0; ; ) {
+            long n = Lib.pread(fd, buf, buf.length, offset);
+            if (n == -1) {
+                throw fail("pread(memfd)");
+            }
+            if (n == 0) {
+                return all.toByteArray();
+            }
+            all.write(buf, 0, (int) n);
+            offset += n;
+        }
+    }
+
+    /** A NULL-terminated array of C strings, in one block: the pointers, then the strings. */
+    private static Scratch strings(byte[][] values) {
+        long size = (values.length + 1L) * 8;
+        for (byte[] v : values) {
+            size += v.length + 1;
+        }
+        Scratch s = new Scratch(size);
+        long next = (values.length + 1L) * 8;
+        for (int i = 0; i < values.length; i++) {
+            byte[] c = cString(values[i]);
+            s.memory.write(next, c, 0, c.length);
+            s.memory.setLong(i * 8L, s.address + next);
+            next += c.length;
+        }
+        return s;
     }
 
     @Override

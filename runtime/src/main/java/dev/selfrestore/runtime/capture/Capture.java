@@ -48,6 +48,21 @@ public final class Capture {
         }
     }
 
+    /**
+     * A process from outside, with the brk it reported itself (only the process can read its
+     * brk: brk(0)). A JVM on JDK 24+ captures itself this way, from a child process, so that the
+     * codec never runs inside it (see the agent's SelfCapture).
+     */
+    public MmDescriptor ofPid(long pid, long exactBrk) throws CaptureException {
+        ProcPid proc = ProcPid.of(pid);
+        try {
+            MmFields stat = proc.statFields(exactBrk);
+            return capture(proc, pid, stat, BrkSource.EXACT, isJvm(proc.maps()));
+        } catch (IOException | RuntimeException e) {
+            throw wrap(pid, e);
+        }
+    }
+
     public MmDescriptor ofSelf() throws CaptureException {
         ProcPid proc = ProcPid.self();
         try {

@@ -28,7 +28,7 @@ public final class DescriptorCodec {
     /** Format major version: a reader refuses any other. */
     public static final int FORMAT_MAJOR = 1;
     /** Format minor version: a newer minor only appends fields, which older readers skip. */
-    public static final int FORMAT_MINOR = 1;
+    public static final int FORMAT_MINOR = 2;
 
     private static final Set<PosixFilePermission> OWNER_READ_WRITE = PosixFilePermissions.fromString("rw-------");
 

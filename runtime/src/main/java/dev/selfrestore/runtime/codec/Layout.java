@@ -35,6 +35,14 @@ final class Layout {
     /** Format 1.1 jvm launch kind: the original is not a JVM. Kinds 1.. are JvmLaunch.Kind ordinal + 1. */
     static final int JVM_NONE = 0;
 
+    /** Format 1.2 provenance flag: 0 a capture, 1 edited (the provenance follows). */
+    static final int PROVENANCE_NONE = 0;
+    static final int PROVENANCE_EDITED = 1;
+    /** Most edits a provenance lists. */
+    static final int MAX_EDITS = 4096;
+    /** Bytes of a SHA-256. */
+    static final int SHA256_LENGTH = 32;
+
     /** The file format is little endian on every machine; Chronicle Bytes writes native order. */
     private static final boolean NATIVE_BIG_ENDIAN = ByteOrder.nativeOrder() == ByteOrder.BIG_ENDIAN;
 

@@ -14,17 +14,21 @@ import static dev.selfrestore.runtime.codec.Layout.mib;
 
 import dev.selfrestore.runtime.BrkSource;
 import dev.selfrestore.runtime.CaptureInfo;
+import dev.selfrestore.runtime.Edit;
 import dev.selfrestore.runtime.ExecutableIdentity;
 import dev.selfrestore.runtime.JvmLaunch;
 import dev.selfrestore.runtime.RawBytes;
 import dev.selfrestore.runtime.MmDescriptor;
 import dev.selfrestore.runtime.MmFields;
+import dev.selfrestore.runtime.Provenance;
 import dev.selfrestore.runtime.codec.DescriptorFormatException.Problem;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
 
 /**
  * Reads one record, distrusting every byte: the checks run from the outside in (magic, version,
@@ -215,10 +219,63 @@ final class RecordReader {
         int pageSize = u32("capture.pageSize");
         int uid = u32("capture.uid");
         JvmLaunch jvm = minor >= 1 ? jvmLaunch(cmdline) : null;
+        Provenance provenance = minor >= 2 ? provenance() : null;
 
         return new MmDescriptor(MmFields.ofArray(mm), brkSource, auxv,
                 new ExecutableIdentity(path, size, mtimeNanos, devMajor, devMinor, inode, mode, buildId, sha256),
-                cmdline, environ, comm, new CaptureInfo(pid, timeMillis, kernelRelease, arch, pageSize, uid), jvm);
+                cmdline, environ, comm, new CaptureInfo(pid, timeMillis, kernelRelease, arch, pageSize, uid), jvm,
+                provenance);
+    }
+
+    /** Format 1.2: what an edited descriptor was made from and the edits since (flag 0: a capture). */
+    private Provenance provenance() throws DescriptorFormatException {
+        need(1, "provenance");
+        long at = in.position();
+        int flag = in.readU8();
+        if (flag == Layout.PROVENANCE_NONE) {
+            return null;
+        }
+        if (flag != Layout.PROVENANCE_EDITED) {
+            throw malformed("provenance at offset " + at + " is " + flag + "; it must be 0 (a capture) or 1 (edited)");
+        }
+        need(1, "provenance source");
+        at = in.position();
+        int code = in.readU8();
+        Provenance.Source from = Provenance.Source.ofCode(code);
+        if (from == null) {
+            throw malformed("provenance source at offset " + at + " is " + code + "; it must be 1 (descriptor) or 2 "
+                    + "(CRIU image)");
+        }
+        at = in.position();
+        byte[] sha = byteString("provenance source SHA-256");
+        if (sha.length != Layout.SHA256_LENGTH) {
+            throw malformed("provenance source SHA-256 at offset " + at + " has " + count(sha.length) + "; a SHA-256 has "
+                    + Layout.SHA256_LENGTH);
+        }
+        long time = u64("provenance edit time");
+        at = in.position();
+        long n = stopBit("provenance edit count");
+        if (n > Layout.MAX_EDITS) {
+            throw new DescriptorFormatException(Problem.TOO_LARGE, source,
+                    "provenance edit count " + n + " at offset " + at + " is over the limit of " + Layout.MAX_EDITS);
+        }
+        if (n * 2 > in.remaining()) {
+            throw malformed("provenance edit count " + n + " at offset " + at + " needs at least " + count(n * 2)
+                    + "; the record has " + count(in.remaining()) + " left before the checksum");
+        }
+        List<Edit> edits = new ArrayList<>((int) n);
+        for (int i = 0; i < n; i++) {
+            need(1, "provenance edit " + i + " kind");
+            at = in.position();
+            int k = in.readU8();
+            Edit.Kind kind = Edit.Kind.ofCode(k);
+            if (kind == null) {
+                throw malformed("provenance edit " + i + " kind at offset " + at + " is " + k + "; it must be 1 to "
+                        + Edit.Kind.values().length);
+            }
+            edits.add(new Edit(kind, byteString("provenance edit " + i + " operand")));
+        }
+        return new Provenance(from, sha, time, edits);
     }
 
     /** Format 1.1: how a JVM original's command line splits (kind 0: not a JVM). */

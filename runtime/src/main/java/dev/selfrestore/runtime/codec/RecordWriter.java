@@ -14,10 +14,12 @@ import static dev.selfrestore.runtime.codec.Layout.stopBitLength;
 
 import dev.selfrestore.runtime.BrkSource;
 import dev.selfrestore.runtime.CaptureInfo;
+import dev.selfrestore.runtime.Edit;
 import dev.selfrestore.runtime.ExecutableIdentity;
 import dev.selfrestore.runtime.JvmLaunch;
 import dev.selfrestore.runtime.MmDescriptor;
 import dev.selfrestore.runtime.MmFields;
+import dev.selfrestore.runtime.Provenance;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -50,6 +52,7 @@ final class RecordWriter {
     private final byte[] kernelRelease;
     private final byte[] arch;
     private final JvmLaunch jvm;
+    private final Provenance provenance;
     private final int recordLength;
 
     /**
@@ -73,6 +76,7 @@ final class RecordWriter {
         kernelRelease = checked("capture.kernelRelease", utf8("capture.kernelRelease", capture.kernelRelease()));
         arch = checked("capture.arch", utf8("capture.arch", capture.arch()));
         jvm = d.jvm();
+        provenance = d.provenance();
         if (auxv.length > MAX_AUXV_WORDS) {
             throw new IllegalArgumentException("auxv has " + auxv.length + " words; a descriptor holds at most "
                     + MAX_AUXV_WORDS);
@@ -84,12 +88,32 @@ final class RecordWriter {
                 + sized(cmdline) + sized(environ) + sized(comm)
                 + 8 + 8 + sized(kernelRelease) + sized(arch) + 4 + 4
                 + 1 + (jvm == null ? 0 : stopBitLength(jvm.mainIndex()))
+                + provenanceLength()
                 + CHECKSUM_LENGTH;
         if (n > MAX_RECORD_LENGTH) {
             throw new IllegalArgumentException("the descriptor would take " + n + " bytes; a record is at most "
                     + mib(MAX_RECORD_LENGTH));
         }
         recordLength = (int) n;
+    }
+
+    private long provenanceLength() {
+        if (provenance == null) {
+            return 1;
+        }
+        if (provenance.sourceSha256().length != Layout.SHA256_LENGTH) {
+            throw new IllegalArgumentException("provenance.sourceSha256 has " + provenance.sourceSha256().length
+                    + " bytes; a SHA-256 has " + Layout.SHA256_LENGTH);
+        }
+        if (provenance.edits().size() > Layout.MAX_EDITS) {
+            throw new IllegalArgumentException("provenance lists " + provenance.edits().size()
+                    + " edits; a descriptor holds at most " + Layout.MAX_EDITS);
+        }
+        long n = 1 + 1 + sized(provenance.sourceSha256()) + 8 + stopBitLength(provenance.edits().size());
+        for (Edit e : provenance.edits()) {
+            n += 1 + sized(checked("provenance edit", e.operand()));
+        }
+        return n;
     }
 
     /** Total bytes of the record, checksum included. */
@@ -165,6 +189,24 @@ final class RecordWriter {
         if (jvm != null) {
             out.writeHexDumpDescription("argv index of the main class, jar, module or source (stop bit)");
             out.writeStopBit(jvm.mainIndex());
+        }
+
+        out.writeHexDumpDescription("# provenance (1.2)");
+        out.writeHexDumpDescription("0 a capture, 1 edited");
+        out.writeByte((byte) (provenance == null ? Layout.PROVENANCE_NONE : Layout.PROVENANCE_EDITED));
+        if (provenance != null) {
+            out.writeHexDumpDescription("source: 1 descriptor file, 2 CRIU image");
+            out.writeByte((byte) provenance.source().code());
+            byteString(out, "source SHA-256", provenance.sourceSha256());
+            out.writeHexDumpDescription("edit time, ms since the epoch");
+            out.writeLong(le64(provenance.editedMillis()));
+            out.writeHexDumpDescription("edit count (stop bit)");
+            out.writeStopBit(provenance.edits().size());
+            for (Edit e : provenance.edits()) {
+                out.writeHexDumpDescription("edit kind (" + e.kind().option() + ")");
+                out.writeByte((byte) e.kind().code());
+                byteString(out, "operand", e.operand());
+            }
         }
     }
 

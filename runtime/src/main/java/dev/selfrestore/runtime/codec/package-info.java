@@ -11,7 +11,7 @@
  * feeds both the same inputs under Jazzer: each is accepted by both with equal descriptors or
  * refused by both with the same message.
  *
- * <h2>Format 1.0</h2>
+ * <h2>Format 1.2 (1.0 and 1.1 are read too)</h2>
  * One record, little endian on every machine. Numbers marked "stop bit" use Chronicle's stop-bit
  * encoding (7 bits a byte, low bits first, high bit set on every byte but the last); a byte string
  * is a stop-bit length followed by that many bytes.
@@ -19,7 +19,7 @@
  * offset  size      field
  *      0  8         magic "SRMMDESC"
  *      8  2         format major (u16) = 1        a reader refuses any other major
- *     10  2         format minor (u16) = 0        a newer minor only appends fields
+ *     10  2         format minor (u16) = 2        a newer minor only appends fields
  *     12  4         record length L (u32)         offset 0 to the end of the checksum
  *     16  11 x 8    prctl_mm_map fields (u64), struct order: start_code end_code start_data
  *                   end_data start_brk brk start_stack arg_start arg_end env_start env_end
@@ -34,22 +34,40 @@
  *         8 8       capture pid, time (ms since the epoch)
  *         bytes     capture kernel release, then arch (UTF-8)
  *         4 4       capture page size, uid (u32)
- *         ...       fields of later minor versions: a 1.0 reader skips them
+ *   1.1:  1         jvm launch kind: 0 not a JVM (nothing follows), 1 class, 2 jar, 3 module, 4 source
+ *         stop bit  argv index of the main class, jar, module or source file
+ *   1.2:  1         provenance: 0 a capture (nothing follows), 1 edited
+ *         1         source: 1 a descriptor file, 2 a CRIU image directory
+ *         bytes     SHA-256 of the source (32 bytes): the descriptor file's bytes, the image's mm file
+ *         8         time of the last edit (ms since the epoch)
+ *         stop bit  edit count n (at most 4096), then n x (1 edit kind, bytes operand)
+ *         ...       fields of later minor versions: a reader of an older minor skips them
  *    L-4  4         CRC32C (java.util.zip.CRC32C) of bytes 0 .. L-5 (u32)
+ *
+ * 1.2 edit kinds, each with its operand (raw bytes, as given):
+ *     1 --set-env NAME=VALUE   2 --unset-env NAME   3 --set-arg INDEX=VALUE (INDEX in decimal)
+ *     4 --append-arg VALUE     5 --argv0 VALUE      6 --comm NAME         7 --exe PATH
+ * An environment file's entries are recorded as --set-env edits, in file order.
  * </pre>
  * Limits: a byte string at most 16 MiB, the auxv at most 1024 words, a record at most 64 MiB. The
- * golden file {@code descriptor-1.0.hexdump} in the test resources shows a record annotated field
- * by field; changing the layout needs a version bump (see {@code GoldenRecordTest}).
+ * golden files {@code descriptor-1.2.hexdump} and {@code descriptor-1.2-edited.hexdump} in the test
+ * resources show records annotated field by field (1.0 and 1.1 beside them); changing the layout
+ * needs a version bump (see {@code GoldenRecordTest}).
  *
  * <p>The reader checks from the outside in and stops at the first problem: magic, version, record
  * length against the bytes present (so truncation is found before parsing), checksum, then each
  * field, every length against the bytes left and the limits before anything is allocated for it.
  * It throws nothing but {@link dev.selfrestore.runtime.codec.DescriptorFormatException}.
  *
+ * <p>A descriptor with a provenance was made by {@code selfrestore edit}, not by a capture: the
+ * capture fields then describe the capture it was edited from. Editing an edited descriptor keeps
+ * the first source and checksum and appends the new edits, so the list runs from the capture. The
+ * edited argument and environment address fields keep env_end and the gap between arg_end and
+ * env_start and are moved so that each area is as long as its bytes (see IdentityEditor).
+ *
  * <h2>Chronicle at start-up</h2>
  * A restore no longer runs the Chronicle codec in premain (it reads with DescriptorReader); the
- * agent's {@code capture=} still writes with it, after the restore, and the command line uses it.
- * Wherever it runs inside an application's JVM, before the application's main, what Chronicle does
+ * command line uses it. Wherever it runs inside a JVM's start-up, what Chronicle does
  * when first used was looked at one effect at a time (Chronicle Bytes/Core 2026.4, JDK 17):
  * <ol>
  * <li><b>Jvm initialisation.</b> Yes: every {@code BytesStore}, including the heap one behind

@@ -11,6 +11,7 @@ import dev.selfrestore.runtime.MmDescriptor;
 import dev.selfrestore.runtime.MmFields;
 import dev.selfrestore.runtime.RawBytes;
 import dev.selfrestore.runtime.capture.ExecutableInspector;
+import dev.selfrestore.runtime.edit.IdentityEditor;
 import dev.selfrestore.runtime.proc.Capabilities;
 import dev.selfrestore.runtime.proc.Mapping;
 import dev.selfrestore.runtime.proc.ProcPid;
@@ -82,6 +83,10 @@ public final class Restorer {
                     + " bytes; selfrestore lays out " + Prctl.MM_MAP_STRUCT_SIZE + " and will not guess", false, null);
         }
         List<Problem> problems = Validator.descriptor(d, limits);
+        Problem edited = options.mode() == RestoreOptions.Mode.EXACT ? IdentityEditor.exactRefusal(d) : null;
+        if (edited != null) {
+            throw new ValidationException("mode=exact refused", List.of(edited));
+        }
         if (!problems.isEmpty()) {
             throw new ValidationException("descriptor breaks " + problems.size() + " rule(s)", problems);
         }

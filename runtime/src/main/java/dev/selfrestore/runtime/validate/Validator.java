@@ -25,9 +25,9 @@ public final class Validator {
      */
     public static final int MAX_ARGS_AND_ENV = 6 * 1024 * 1024;
     /** Bytes of one pointer of argv or envp on the 64-bit architectures selfrestore runs on. */
-    static final int POINTER_BYTES = 8;
+    public static final int POINTER_BYTES = 8;
     /** MAX_ARG_STRLEN (include/uapi/linux/binfmts.h) in pages: the longest string execve copies, NUL included. */
-    static final int MAX_ARG_STRLEN_PAGES = 32;
+    public static final int MAX_ARG_STRLEN_PAGES = 32;
     /** TASK_COMM_LEN - 1. */
     public static final int MAX_COMM = 15;
 

@@ -68,6 +68,22 @@ final class CodecFixtures {
                 new CaptureInfo(7, 1_700_000_000_000L, "6.1", "x86_64", 4096, 0));
     }
 
+    /** {@link #golden()} after two edits, for the 1.2 golden file of an edited descriptor. */
+    static MmDescriptor goldenEdited() {
+        MmDescriptor g = golden();
+        byte[] sha = new byte[32];
+        for (int i = 0; i < sha.length; i++) {
+            sha[i] = (byte) i;
+        }
+        MmFields f = g.fields().withArgsAndEnv(0x7ffc00001011L, 0x7ffc00001016L, 0x7ffc00001016L, 0x7ffc00001020L);
+        return new MmDescriptor(f, g.brkSource(), g.auxv(), g.exe(), bytes("y\0-v\0"),
+                new byte[] {'A', '=', 'b', '=', (byte) 0xff, 0, 'H', '=', 'h', 0}, g.comm(), g.capture(), null,
+                new dev.selfrestore.runtime.Provenance(dev.selfrestore.runtime.Provenance.Source.DESCRIPTOR, sha,
+                        1_700_000_100_000L, java.util.List.of(
+                                new dev.selfrestore.runtime.Edit(dev.selfrestore.runtime.Edit.Kind.ARGV0, bytes("y")),
+                                new dev.selfrestore.runtime.Edit(dev.selfrestore.runtime.Edit.Kind.SET_ENV, bytes("H=h")))));
+    }
+
     static byte[] bytes(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
     }

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Pins the current layout (1.1) byte for byte, and checks that 1.0 records are still read.
+ * Pins the current layout (1.2) byte for byte, and checks that 1.0 and 1.1 records are still read.
  *
  * <p>The golden file {@code descriptor-1.1.hexdump} (test resources, same package) is an annotated
  * Chronicle hex dump of {@link CodecFixtures#golden()}. If this test fails, the bytes the codec
@@ -28,12 +28,15 @@ import org.junit.jupiter.api.Test;
  * change older readers cannot skip, {@link DescriptorCodec#FORMAT_MINOR} for fields appended at the
  * end of the body), a reader that still reads the old version, and a new golden file next to the
  * old one, never an edit of the old one. On failure the actual dump is written to
- * {@code target/golden/descriptor-1.1.hexdump} for comparison. 1.1 appended the jvm launch section.
+ * {@code target/golden/descriptor-1.2.hexdump} for comparison. 1.1 appended the jvm launch section,
+ * 1.2 the provenance ({@code descriptor-1.2-edited.hexdump} pins an edited descriptor's).
  * Every golden file is decoded by both readers ({@link BothReaders}): the agent's plain reader must
  * follow a layout change too.
  */
 class GoldenRecordTest {
-    private static final String GOLDEN = "descriptor-1.1.hexdump";
+    private static final String GOLDEN = "descriptor-1.2.hexdump";
+    private static final String GOLDEN_EDITED = "descriptor-1.2-edited.hexdump";
+    private static final String GOLDEN_1_1 = "descriptor-1.1.hexdump";
     private static final String GOLDEN_1_0 = "descriptor-1.0.hexdump";
 
     @BeforeAll
@@ -95,17 +98,40 @@ class GoldenRecordTest {
 
     @Test
     void encodingMatchesTheGoldenFile() throws IOException {
-        MmDescriptor d = CodecFixtures.golden();
+        matchesGolden(CodecFixtures.golden(), GOLDEN);
+    }
+
+    @Test
+    void editedEncodingMatchesTheGoldenFile() throws IOException {
+        matchesGolden(CodecFixtures.goldenEdited(), GOLDEN_EDITED);
+    }
+
+    private static void matchesGolden(MmDescriptor d, String name) throws IOException {
         String actual = render(d);
-        String expected = golden();
+        String expected = golden(name);
         if (!expected.equals(actual)) {
-            Path out = Path.of("target", "golden", GOLDEN);
+            Path out = Path.of("target", "golden", name);
             Files.createDirectories(out.getParent());
             Files.writeString(out, actual);
         }
-        assertEquals(expected, actual, "the 1.1 layout changed: see the class comment before touching "
-                + GOLDEN + "; actual dump in target/golden/");
+        assertEquals(expected, actual, "the 1.2 layout changed: see the class comment before touching "
+                + name + "; actual dump in target/golden/");
         assertArrayEquals(bytesOf(expected), DescriptorCodec.encode(d));
+    }
+
+    @Test
+    void editedGoldenFileDecodes() throws Exception {
+        MmDescriptor d = BothReaders.decode(bytesOf(golden(GOLDEN_EDITED)), GOLDEN_EDITED);
+        assertEquals(CodecFixtures.goldenEdited(), d);
+        assertEquals(2, d.provenance().edits().size());
+    }
+
+    /** A descriptor written by a 1.1 writer reads the same, with no provenance: a capture. */
+    @Test
+    void formatOnePointOneStillDecodes() throws Exception {
+        MmDescriptor d = BothReaders.decode(bytesOf(golden(GOLDEN_1_1)), GOLDEN_1_1);
+        assertEquals(CodecFixtures.golden(), d);
+        assertEquals(null, d.provenance());
     }
 
     @Test

@@ -123,10 +123,10 @@ class MalformedRecordTest {
         CodecFixtures.reseal(v13, 1, 3);
         assertEquals(d, BothReaders.decode(v13, "x.mmd"));
 
-        // The same bytes claiming to be the current minor are malformed: it has nothing after the jvm launch.
+        // The same bytes claiming to be the current minor are malformed: it has nothing after the provenance.
         DescriptorFormatException e = refused(CodecFixtures.reseal(v13.clone(), 1, DescriptorCodec.FORMAT_MINOR));
         assertEquals(Problem.MALFORMED, e.problem());
-        assertTrue(e.getMessage().contains("ends at offset 236, followed by 9 bytes before the checksum"),
+        assertTrue(e.getMessage().contains("ends at offset 237, followed by 9 bytes before the checksum"),
                 e.getMessage());
     }
 
