@@ -209,7 +209,7 @@ def plot(base, cases, times, java_version):
     script = """
 set terminal pngcairo size 900,520 font 'sans,12'
 set output '%s.png'
-set title 'Exec to first HTTP 200: a com.sun.net.httpserver service (%s)'
+set title "Exec to first HTTP 200: a com.sun.net.httpserver service\\n%s"
 set ylabel 'ms'
 set yrange [0:%f]
 set xrange [0.4:%d.6]
@@ -220,7 +220,8 @@ unset key
 plot '%s' using 1:2:xticlabels(3) with boxes lc rgb '#1f77b4', \\
      '%s' using 1:2:(sprintf('%%.0f ms', $2)) with labels offset 0,1 font 'sans,12', \\
      '%s' using ($1 + 0.12):2 with points pt 7 ps 0.6 lc rgb '#d62728'
-""" % (base, java_version.replace("'", ""), top, len(cases), med, med, dat)
+""" % (base, ("%s, %d cores, load average %.1f" % (java_version, os.cpu_count(), os.getloadavg()[0])).replace("'", "").replace('"', ''),
+       top, len(cases), med, med, dat)
     r = subprocess.run([gnuplot], input=script, capture_output=True, text=True)
     if r.returncode != 0:
         print("fast-start: gnuplot failed: " + r.stderr, file=sys.stderr)
