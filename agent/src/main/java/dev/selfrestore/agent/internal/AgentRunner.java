@@ -73,7 +73,7 @@ public final class AgentRunner {
         }
         try {
             // The descriptor is read on a second thread while this one checks that it may be
-            // trusted and binds libc: Chronicle's and JNA's initialisations overlap.
+            // trusted and binds libc (JNA), the longer of the two.
             Path file = Path.of(o.descriptor);
             ParallelRead read = ParallelRead.start(file);
             Syscalls sys = null;
