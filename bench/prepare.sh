@@ -59,6 +59,20 @@ wait "$orig_pid" 2>/dev/null || true
 orig_pid=''
 
 
+# A real CRIU image (the native process of shared/fixtures/criu, unpacked where its paths point)
+# and the descriptor 'import criu' writes of it: the criu-* cases restore one or the other.
+fixture=/opt/selfrestore-fixtures/dev/native/images
+if [ ! -d "$fixture" ]; then
+  for d in "$repo/.." "$repo/../.."; do
+    t=$d/shared/fixtures/criu/criu-4.2-images.tar.xz
+    if [ -f "$t" ]; then mkdir -p /opt/selfrestore-fixtures && tar -xJf "$t" -C /opt/selfrestore-fixtures; break; fi
+  done
+fi
+if [ -d "$fixture" ]; then
+  ln -s "$fixture" "$work/criu-images"
+  "$jdk17/bin/java" -jar "$work/selfrestore.jar" import criu "$fixture" --out "$work/criu-imported.mmd" >&2
+fi
+
 # Waits (up to a minute) until other processes have used under 5% of the CPU for a second.
 wait_quiet() {
   local i a b

@@ -47,6 +47,21 @@ def base_cases(work):
              needs_restore=True),
         Case("restore-main-args", "selfrestore main-args=restore",
              lambda w, j: ["-javaagent:%s=%s,main-args=restore" % (agent, desc)], needs_restore=True, main_args=True),
+    ] + criu_cases(work)
+
+
+def criu_cases(work):
+    """A CRIU image directory as the agent's input, and the descriptor `import criu` wrote of it
+    (bench/prepare.sh); both restore the same identity, so they differ only in the input's form."""
+    agent = os.path.join(work, "selfrestore.jar")
+    images = os.path.join(work, "criu-images")
+    if not os.path.isdir(images):
+        return []
+    return [
+        Case("restore-criu-image", "selfrestore, CRIU image directory",
+             lambda w, j: ["-javaagent:%s=%s" % (agent, images)], needs_restore=True),
+        Case("restore-criu-imported", "selfrestore, its import criu descriptor",
+             lambda w, j: ["-javaagent:%s=%s" % (agent, os.path.join(work, "criu-imported.mmd"))], needs_restore=True),
     ]
 
 

@@ -21,7 +21,8 @@ abstract class CliCommand implements Callable<Integer> {
         try {
             return run();
         } catch (CliFailure e) {
-            return Main.fail(spec, spec.name(), e);
+            // "capture", or "import criu" for a subcommand's subcommand
+            return Main.fail(spec, spec.qualifiedName(" ").substring(spec.root().name().length() + 1), e);
         }
     }
 

@@ -21,10 +21,10 @@ import picocli.CommandLine.Parameters;
         exitCodeList = {"0:no differences", "1:the descriptors differ", "2:usage error, or a file is missing, "
                 + "unreadable, damaged or not a descriptor"})
 final class DiffCommand extends CliCommand {
-    @Parameters(index = "0", paramLabel = "FILE1", description = "the first descriptor")
+    @Parameters(index = "0", paramLabel = "FILE1", description = "the first descriptor, or a CRIU image directory")
     Path file1;
 
-    @Parameters(index = "1", paramLabel = "FILE2", description = "the second descriptor")
+    @Parameters(index = "1", paramLabel = "FILE2", description = "the second descriptor, or a CRIU image directory")
     Path file2;
 
     @Override
@@ -32,7 +32,7 @@ final class DiffCommand extends CliCommand {
         DescriptorFile a = DescriptorFile.readWhole(file1);
         DescriptorFile b = DescriptorFile.readWhole(file2);
         Changes format = new Changes();
-        format.value("format", "version", a.header().version(), b.header().version());
+        format.value("format", "version", a.formatVersion(), b.formatVersion());
         Changes changes = Changes.between(a.descriptor(), b.descriptor());
         format.list().addAll(changes.list());
         changes = format;
@@ -60,9 +60,10 @@ final class DiffCommand extends CliCommand {
 
     private static String about(DescriptorFile f) {
         MmDescriptor d = f.descriptor();
-        return "(pid " + d.capture().pid() + ", " + d.exe().displayPath() + ", captured "
-                + Show.time(d.capture().timeMillis())
+        return "(pid " + d.capture().pid() + ", " + d.exe().displayPath() + ", "
+                + (f.image() != null ? "CRIU image, img_version " + f.image().imageVersion()
+                : "captured " + Show.time(d.capture().timeMillis()))
                 + (d.edited() ? ", edited: " + IdentityEditor.changes(d.provenance().edits().size()) : "")
-                + ", format " + f.header().version() + ")";
+                + (f.image() != null ? "" : ", format " + f.header().version()) + ")";
     }
 }

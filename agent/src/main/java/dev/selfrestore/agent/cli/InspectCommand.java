@@ -32,7 +32,7 @@ import picocli.CommandLine.Parameters;
         exitCodeList = {"0:shown", "1:the file is damaged (checksum mismatch): only its header is shown",
             "2:usage error, or FILE is missing, unreadable or not a descriptor"})
 final class InspectCommand extends CliCommand {
-    @Parameters(paramLabel = "FILE", description = "the descriptor file")
+    @Parameters(paramLabel = "FILE", description = "the descriptor file, or a CRIU image directory (its root process)")
     Path file;
 
     @Override
@@ -57,8 +57,16 @@ final class InspectCommand extends CliCommand {
 
     private static void human(PrintWriter out, DescriptorFile f) {
         RecordHeader h = f.header();
-        out.println(f.path() + ": selfrestore descriptor, format " + h.version() + ", " + h.recordLength() + " bytes, "
-                + f.checksumText());
+        if (f.image() != null) {
+            out.println(f.path() + ": CRIU image directory, img_version " + f.image().imageVersion() + ", pid "
+                    + f.descriptor().capture().pid() + " (the root) of " + f.image().pids());
+            if (f.image().exeDeleted() != null) {
+                out.println("  exe: " + f.image().exeDeleted());
+            }
+        } else {
+            out.println(f.path() + ": selfrestore descriptor, format " + h.version() + ", " + h.recordLength()
+                    + " bytes, " + f.checksumText());
+        }
         MmDescriptor d = f.descriptor();
         if (d == null) {
             return;
@@ -78,8 +86,8 @@ final class InspectCommand extends CliCommand {
         out.println();
         out.println(p == null ? "capture" : "capture (of the source)");
         row(out, "pid", Long.toString(c.pid()));
-        row(out, "time", Show.time(c.timeMillis()));
-        row(out, "kernel", c.kernelRelease() + " " + c.arch());
+        row(out, "time", f.image() != null ? "(not in CRIU images)" : Show.time(c.timeMillis()));
+        row(out, "kernel", (f.image() != null ? "(not in CRIU images)" : c.kernelRelease()) + " " + c.arch());
         row(out, "page size", Integer.toString(c.pageSize()));
         row(out, "uid", Integer.toString(c.uid()));
 
@@ -88,9 +96,11 @@ final class InspectCommand extends CliCommand {
         out.println("exe");
         row(out, "path", e.displayPath());
         row(out, "size", Long.toString(e.size()));
-        row(out, "modified", Show.timeNanos(e.mtimeNanos()));
-        row(out, "device", e.devMajor() + ":" + e.devMinor());
-        row(out, "inode", Long.toString(e.inode()));
+        if (f.image() == null) {
+            row(out, "modified", Show.timeNanos(e.mtimeNanos()));
+            row(out, "device", e.devMajor() + ":" + e.devMinor());
+            row(out, "inode", Long.toString(e.inode()));
+        }
         row(out, "mode", Show.mode(e.mode()));
         row(out, "build-id", e.buildId().length > 0 ? e.buildIdHex() : "(none)");
         row(out, "sha256", e.sha256().length > 0 ? e.sha256Hex() : "(not computed: the build-id identifies the file)");
@@ -106,7 +116,7 @@ final class InspectCommand extends CliCommand {
         for (int i = 0; i < argv.size(); i++) {
             out.println("  " + String.format("%-" + w + "s", "argv[" + i + "]") + "  " + Show.quoted(argv.get(i)));
         }
-        if (h.minor() >= 1) {
+        if (h == null || h.minor() >= 1) {
             String launch = Changes.launch(d);
             row0(out, "jvm launch", launch == null ? "(not a JVM, or not known)" : launch);
         }
@@ -161,6 +171,20 @@ final class InspectCommand extends CliCommand {
         RecordHeader h = f.header();
         Map<String, Object> root = Json.object();
         root.put("file", f.path().toString());
+        if (f.image() != null) {
+            Map<String, Object> image = Json.object();
+            image.put("kind", "criu-image");
+            image.put("img_version", f.image().imageVersion());
+            image.put("pids", f.image().pids());
+            image.put("exe_deleted", f.image().exeDeleted());
+            root.put("format", image);
+        } else {
+            root.put("format", headerJson(h));
+        }
+        return content(root, f);
+    }
+
+    private static Map<String, Object> headerJson(RecordHeader h) {
         Map<String, Object> format = Json.object();
         format.put("version", h.version());
         format.put("major", h.major());
@@ -172,7 +196,10 @@ final class InspectCommand extends CliCommand {
         checksum.put("computed", DescriptorFile.hex32(h.computedChecksum()));
         checksum.put("ok", h.checksumOk());
         format.put("checksum", checksum);
-        root.put("format", format);
+        return format;
+    }
+
+    private static Map<String, Object> content(Map<String, Object> root, DescriptorFile f) {
         MmDescriptor d = f.descriptor();
         if (d == null) {
             return root;

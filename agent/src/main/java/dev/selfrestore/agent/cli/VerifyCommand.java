@@ -36,7 +36,7 @@ final class VerifyCommand extends CliCommand {
     @Option(names = "--pid", required = true, paramLabel = "PID", description = "the process to check")
     long pid;
 
-    @Parameters(paramLabel = "FILE", description = "the descriptor file")
+    @Parameters(paramLabel = "FILE", description = "the descriptor file, or a CRIU image directory (its root process)")
     Path file;
 
     @Override

@@ -6,7 +6,7 @@ import java.util.List;
 
 /**
  * The agent's argument: {@code [<descriptor>][,key=value…]}. The first item is the descriptor to
- * restore unless it has an {@code =}; then every item is an option and there is no restore, which
+ * restore (a descriptor file, or a CRIU image directory) unless it has an {@code =}; then every item is an option and there is no restore, which
  * needs {@code capture=}. A descriptor path cannot hold {@code ,} or (as the first item) {@code =}.
  *
  * <ul>
@@ -33,6 +33,8 @@ import java.util.List;
  *       checked; {@code \xHH} is a byte, so a comma is {@code \x2c} and a backslash {@code \\}</li>
  *   <li>{@code env-file=FILE} (repeatable): set every NAME=VALUE entry of FILE (lines, or
  *       NUL-separated when the file holds a NUL byte), trusted as a descriptor is (DescriptorTrust)</li>
+ *   <li>{@code pid=PID}: with a CRIU image directory, the process of the image to restore
+ *       (default: the root of its process tree)</li>
  *   <li>{@code report=FILE}: also write every line printed, with its outcome, to FILE (for
  *       {@code selfrestore attach}; see AgentReport)</li>
  *   <li>{@code test-faults=SPEC}: for tests only: make the native calls SPEC names fail as on a
@@ -53,6 +55,8 @@ final class AgentOptions {
     String report;
     boolean insecureDescriptor;
     String testFaults;
+    /** pid=: the process of a CRIU image directory to restore; 0 for the image's root. */
+    long pid;
     /** The restore-time edits in the order given: {@code {"set-env", "NAME=VALUE"}} or {@code {"env-file", FILE}}. */
     final List<String[]> edits = new ArrayList<>();
     final List<String> errors = new ArrayList<>();
@@ -124,6 +128,16 @@ final class AgentOptions {
                 case "insecure-descriptor":
                     o.insecureDescriptor = bool(o, key, value);
                     break;
+                case "pid":
+                    try {
+                        o.pid = Long.parseLong(value);
+                        if (o.pid <= 0) {
+                            throw new NumberFormatException();
+                        }
+                    } catch (NumberFormatException e) {
+                        o.errors.add("agent option pid=" + value + " must be a process id (a positive number)");
+                    }
+                    break;
                 case "test-faults":
                     try {
                         FaultInjectingSyscalls.checkSpec(value);
@@ -134,7 +148,7 @@ final class AgentOptions {
                     break;
                 default:
                     o.errors.add("unknown agent option '" + key + "' (known: quiet, strict, debug, mode, env, main-args, "
-                            + "capture, capture-force, set-env, env-file, report, insecure-descriptor)");
+                            + "capture, capture-force, set-env, env-file, report, insecure-descriptor, pid)");
             }
         }
         if (o.descriptor == null && o.capture == null && o.errors.isEmpty()) {

@@ -75,7 +75,7 @@ public final class AgentRunner {
             // The descriptor is read on a second thread while this one checks that it may be
             // trusted and binds libc (JNA), the longer of the two.
             Path file = Path.of(o.descriptor);
-            ParallelRead read = ParallelRead.start(file);
+            ParallelRead read = ParallelRead.start(file, o.pid);
             Syscalls sys = null;
             Throwable bindFailure = null;
             Exception untrusted = null;
@@ -121,9 +121,10 @@ public final class AgentRunner {
                     notes.add("main-args not restored: " + e.getMessage());
                 }
             }
+            String exeDeleted = read.exeDeleted(); // an image whose exe was deleted: restore the rest
             RestoreOptions options = new RestoreOptions(
                     o.mode.equals("exact") ? RestoreOptions.Mode.EXACT : RestoreOptions.Mode.RELOCATE,
-                    true, true, o.env.equals("all"));
+                    exeDeleted == null, true, o.env.equals("all"));
             if (o.testFaults != null) { // after the warm-up, so that it counts the restore's calls only
                 sys = Syscalls.withFaults(sys, o.testFaults);
             }
@@ -134,7 +135,7 @@ public final class AgentRunner {
                 return;
             }
             addIfPresent(notes, r.kernelNote());
-            addIfPresent(notes, r.exeNote());
+            addIfPresent(notes, exeDeleted != null ? "exe not changed: " + exeDeleted : r.exeNote());
             addIfPresent(notes, r.commNote());
             addIfPresent(notes, r.envNote());
             if (o.env.equals("all") && r.envNote() == null) {

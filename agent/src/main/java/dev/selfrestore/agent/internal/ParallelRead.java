@@ -4,6 +4,7 @@ import dev.selfrestore.runtime.MmDescriptor;
 import dev.selfrestore.runtime.codec.DescriptorFormatException;
 import dev.selfrestore.runtime.codec.DescriptorReader;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
@@ -19,12 +20,15 @@ import java.nio.file.Path;
  */
 final class ParallelRead implements Runnable {
     private final Path file;
+    private final long pid;
     private final Thread thread;
     private MmDescriptor descriptor;
+    private String exeDeleted;
     private Throwable failure;
 
-    private ParallelRead(Path file) {
+    private ParallelRead(Path file, long pid) {
         this.file = file;
+        this.pid = pid;
         this.thread = new Thread(this, "selfrestore-read");
         this.thread.setDaemon(true);
     }
@@ -33,8 +37,8 @@ final class ParallelRead implements Runnable {
      * Starts reading {@code file}. Reading and decoding an untrusted file is harmless (the reader is
      * fuzzed); only applying it is not, and the caller decides that after {@link #join}.
      */
-    static ParallelRead start(Path file) {
-        ParallelRead r = new ParallelRead(file);
+    static ParallelRead start(Path file, long pid) {
+        ParallelRead r = new ParallelRead(file, pid);
         r.thread.start();
         return r;
     }
@@ -42,11 +46,29 @@ final class ParallelRead implements Runnable {
     @Override
     public void run() {
         try {
-            // The plain reader: Chronicle's initialisation stays off premain's path.
-            descriptor = DescriptorReader.decode(DescriptorReader.readFile(file), file.toString());
+            if (Files.isDirectory(file)) { // a CRIU image directory: process pid of it (0: its root)
+                readImage();
+            } else if (pid != 0) {
+                throw new DescriptorFormatException(DescriptorFormatException.Problem.MALFORMED, file.toString(),
+                        "pid=" + pid + " selects a process of a CRIU image directory, and this is a descriptor file");
+            } else {
+                // The plain reader: Chronicle's initialisation stays off premain's path.
+                descriptor = DescriptorReader.decode(DescriptorReader.readFile(file), file.toString());
+            }
         } catch (Throwable t) { // handed to the caller's thread, as if read there
             failure = t;
         }
+    }
+
+    private void readImage() throws DescriptorFormatException {
+        dev.selfrestore.runtime.criu.ImportedTask t = ImageRead.read(file, pid);
+        descriptor = t.descriptor();
+        exeDeleted = t.exeDeleted();
+    }
+
+    /** After {@link #join}: null, or why exe cannot be restored (an image's exe deleted at checkpoint time). */
+    String exeDeleted() {
+        return exeDeleted;
     }
 
     /** Waits for the read and returns its descriptor, or throws what the read threw. */

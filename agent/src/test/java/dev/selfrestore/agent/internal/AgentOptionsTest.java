@@ -19,7 +19,7 @@ class AgentOptionsTest {
     void everyMistakeIsNamed() {
         AgentOptions o = AgentOptions.parse("x.mmd,quiet=yes,colour=red,strict");
         assertEquals(List.of("agent option quiet=yes must be true or false",
-                "unknown agent option 'colour' (known: quiet, strict, debug, mode, env, main-args, capture, capture-force, set-env, env-file, report, insecure-descriptor)",
+                "unknown agent option 'colour' (known: quiet, strict, debug, mode, env, main-args, capture, capture-force, set-env, env-file, report, insecure-descriptor, pid)",
                 "agent option 'strict' is not key=value"), o.errors);
     }
 

@@ -1,0 +1,218 @@
+package dev.selfrestore.it;
+
+import static dev.selfrestore.it.support.ItConfig.PROCESS_TIMEOUT;
+import static dev.selfrestore.it.support.ProcAssertions.assertSameIdentity;
+import static dev.selfrestore.it.support.ProcAssertions.assertSameIdentityExceptExe;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.selfrestore.it.app.IdentityViews;
+import dev.selfrestore.it.support.ClassLoadLog;
+import dev.selfrestore.it.support.Cli;
+import dev.selfrestore.it.support.CriuFixtures;
+import dev.selfrestore.it.support.ItConfig;
+import dev.selfrestore.it.support.ProcIdentity;
+import dev.selfrestore.it.support.Processes;
+import dev.selfrestore.it.support.RestoredApp;
+import dev.selfrestore.it.support.RunningProcess;
+import dev.selfrestore.it.support.SelfRestoreCli;
+import dev.selfrestore.it.support.ViewsReport;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Real CRIU 4.2 images (a native process, a process tree, a JDK 17 JVM) restored into a fresh JVM,
+ * from the image directory itself and from the descriptor {@code import criu} writes: /proc shows
+ * byte for byte what the checkpointed process showed before its dump.
+ */
+class CriuImageIT {
+
+    @RegisterExtension
+    final Processes processes = new Processes();
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void nativeProcessFromTheImageAndFromItsImport() throws Exception {
+        Path fixture = CriuFixtures.dir("native");
+        ProcIdentity expected = CriuFixtures.expected(fixture);
+        SelfRestoreCli agent = new SelfRestoreCli(processes);
+
+        RestoredApp restored = RestoredApp.start(processes, agent.restoredAppCommand(fixture.resolve("images"), ""));
+        assertSameIdentity(expected, ProcIdentity.of(restored.pid()));
+        Cli cli = new Cli(processes);
+        cli.run("verify", "--pid", Long.toString(restored.pid()), fixture.resolve("images").toString()).assertStatus(0);
+        String line = restored.stopAndAssertOneStderrLine("selfrestore: restored pid 31688 (billing-daemon, "
+                + "/opt/selfrestore-fixtures/dev/bin/billing-daemon): exe, cmdline (3 args), environ");
+
+        Path descriptor = dir.resolve("native.mmd");
+        Cli.Result imported = cli.run("import", "criu", fixture.resolve("images").toString(), "--out", descriptor.toString())
+                .assertStatus(0);
+        assertEquals("imported pid 31688 (billing-daemon, /opt/selfrestore-fixtures/dev/bin/billing-daemon) from "
+                + fixture.resolve("images") + " to " + descriptor + "\n", imported.stdout());
+        cli.run("diff", descriptor.toString(), fixture.resolve("images").toString()).assertStatus(1); // the format only
+        restored = RestoredApp.start(processes, agent.restoredAppCommand(descriptor, ""));
+        assertSameIdentity(expected, ProcIdentity.of(restored.pid()));
+        restored.stopAndAssertOneStderrLine("selfrestore: restored pid 31688");
+        assertTrue(line.contains("auxv (23 entries), comm in "), line);
+    }
+
+    @Test
+    void processTreeRootAndEachWorkerByPid() throws Exception {
+        Path fixture = CriuFixtures.dir("tree");
+        Path images = fixture.resolve("images");
+        SelfRestoreCli agent = new SelfRestoreCli(processes);
+        RestoredApp root = RestoredApp.start(processes, agent.restoredAppCommand(images, ""));
+        assertSameIdentity(CriuFixtures.expected(fixture), ProcIdentity.of(root.pid()));
+        root.stopAndAssertOneStderrLine("selfrestore: restored pid 31719 (sh, ");
+        for (String worker : List.of("worker-a", "worker-b")) {
+            ProcIdentity expected = CriuFixtures.expected(fixture.resolve(worker));
+            RestoredApp w = RestoredApp.start(processes, agent.restoredAppCommand(images, "pid=" + expected.pid()));
+            assertSameIdentity(expected, ProcIdentity.of(w.pid()));
+            w.stopAndAssertOneStderrLine("selfrestore: restored pid " + expected.pid() + " (" + worker + ", ");
+        }
+        Cli.Result missing = new Cli(processes).run("import", "criu", images.toString(), "--pid", "4242", "--out",
+                dir.resolve("x.mmd").toString()).assertStatus(2);
+        assertEquals("selfrestore: import criu: " + images.resolve("pstree.img")
+                + ": pid 4242 is not in the image; it holds 31719, 31724, 31725\n", missing.stderr());
+    }
+
+    /** A JDK 17 JVM of 14 threads: its leader's name, and main(String[]) gets its application arguments. */
+    @Test
+    void jvmImageRestoresAsAJvm() throws Exception {
+        Path fixture = CriuFixtures.dir("jvm17");
+        ProcIdentity expected = CriuFixtures.expected(fixture);
+        SelfRestoreCli agent = new SelfRestoreCli(processes);
+        RunningProcess app = processes.start("restored", agent.appCommand(fixture.resolve("images"), "main-args=restore",
+                IdentityViews.class.getName(), "its", "own"), ItConfig.restorerEnvironment());
+        app.awaitStdoutLine("READY", PROCESS_TIMEOUT);
+        assertSameIdentity(expected, ProcIdentity.of(app.pid()));
+        assertEquals(List.of("--shard=7", "--listen=:9090"), new ViewsReport(app.stdoutLines()).all("ARG").stream()
+                .map(b -> new String(b, StandardCharsets.UTF_8)).toList(), "main(String[]) arguments");
+        assertEquals(0, app.closeStdinAndAwaitExit(PROCESS_TIMEOUT));
+        // the application's own JNA may make JDK 24+ warn about native access: the agent's lines only
+        List<String> lines = app.stderrLines().stream().filter(l -> l.startsWith("selfrestore: ")).toList();
+        assertEquals(1, lines.size(), app::describe);
+        assertTrue(lines.get(0).startsWith("selfrestore: restored pid 31787 (java, /usr/lib/jvm/java-17-openjdk-amd64/bin/java): ")
+                && lines.get(0).contains("main args (2)"), app::describe);
+    }
+
+    /** An image start uses neither Chronicle Bytes nor JNA's Unsafe paths: no JDK warning, on JDK 24+ too. */
+    @Test
+    void imageStartPrintsOnlyTheAgentsLine() throws Exception {
+        Path fixture = CriuFixtures.dir("native");
+        List<String> command = new ArrayList<>(new SelfRestoreCli(processes).restoredAppCommand(fixture.resolve("images"), ""));
+        command.removeAll(ItConfig.jvmOptions()); // no --sun-misc-unsafe-memory-access=allow
+        RestoredApp restored = RestoredApp.start(processes, command);
+        assertSameIdentity(CriuFixtures.expected(fixture), ProcIdentity.of(restored.pid()));
+        restored.stopAndAssertOneStderrLine("selfrestore: restored pid 31688");
+    }
+
+    /** CRIU kept the deleted exe as a ghost file: everything else is restored, and the line says why not exe. */
+    @Test
+    void exeDeletedAtCheckpointTime() throws Exception {
+        Path fixture = CriuFixtures.dir("native");
+        Path images = CriuFixtures.copy(fixture.resolve("images"), dir.resolve("images"));
+        // remap-fpath.img: one remap_file_path_entry {orig_id 1 (mm's exe_file_id), remap_id 7, remap_type GHOST}
+        byte[] entry = {0x08, 0x01, 0x10, 0x07, 0x18, 0x01};
+        ByteBuffer b = ByteBuffer.allocate(12 + entry.length).order(ByteOrder.LITTLE_ENDIAN);
+        b.putInt(0x54564319).putInt(0x59133954).putInt(entry.length).put(entry);
+        Files.write(images.resolve("remap-fpath.img"), b.array());
+
+        RestoredApp restored = RestoredApp.start(processes, new SelfRestoreCli(processes).restoredAppCommand(images, ""));
+        ProcIdentity after = ProcIdentity.of(restored.pid());
+        assertSameIdentityExceptExe(CriuFixtures.expected(fixture), after);
+        assertEquals(ItConfig.javaRealPath().toString(), after.exe());
+        String line = restored.stopAndAssertOneStderrLine("selfrestore: partly restored pid 31688 (billing-daemon, ");
+        assertTrue(line.endsWith("; exe not changed: /opt/selfrestore-fixtures/dev/bin/billing-daemon was deleted at "
+                + "checkpoint time (CRIU kept its content in ghost-file-7.img) (application continues)")
+                || line.endsWith("; exe not changed: /opt/selfrestore-fixtures/dev/bin/billing-daemon was deleted at "
+                + "checkpoint time (CRIU kept its content in ghost-file-7.img)"), line);
+    }
+
+    /** files.img says 43889 bytes: the file on disk (43888) is not the one checkpointed. */
+    @Test
+    void exeChangedSinceTheCheckpoint() throws Exception {
+        Path fixture = CriuFixtures.dir("native");
+        Path images = CriuFixtures.copy(fixture.resolve("images"), dir.resolve("images"));
+        byte[] files = Files.readAllBytes(images.resolve("files.img"));
+        byte[] size = {0x40, (byte) 0xf0, (byte) 0xd6, 0x02}; // reg_file_entry.size = 43888 (field 8, varint)
+        int at = indexOf(files, size);
+        assertTrue(at > 0 && indexOf(java.util.Arrays.copyOfRange(files, at + 1, files.length), size) < 0,
+                "files.img holds the exe's size once");
+        files[at + 1] = (byte) 0xf1; // 43889
+        Files.write(images.resolve("files.img"), files);
+
+        RestoredApp restored = RestoredApp.start(processes, new SelfRestoreCli(processes).restoredAppCommand(images, ""));
+        assertSameIdentityExceptExe(CriuFixtures.expected(fixture), ProcIdentity.of(restored.pid()));
+        String line = restored.stopAndAssertOneStderrLine("selfrestore: partly restored pid 31688");
+        assertTrue(line.contains("exe not changed: /opt/selfrestore-fixtures/dev/bin/billing-daemon has size 43888, "
+                + "not 43889 as captured: it changed since capture"), line);
+    }
+
+    /** A damaged image: one line naming the file and entry; the application still reaches main. */
+    @Test
+    void damagedImageIsOneLine() throws Exception {
+        Path images = CriuFixtures.copy(CriuFixtures.dir("native").resolve("images"), dir.resolve("images"));
+        byte[] mm = Files.readAllBytes(images.resolve("mm-31688.img"));
+        Files.write(images.resolve("mm-31688.img"), java.util.Arrays.copyOf(mm, mm.length - 100));
+        RestoredApp restored = RestoredApp.start(processes, new SelfRestoreCli(processes).restoredAppCommand(images, ""));
+        String line = restored.stopAndAssertOneStderrLine("selfrestore: not restored: ");
+        assertEquals("selfrestore: not restored: " + images.resolve("mm-31688.img") + ": entry 1 at offset 8: length "
+                + (mm.length - 12) + " runs past the end of the file (" + (mm.length - 112) + " bytes left) "
+                + "(application continues)", line);
+        Cli.Result inspect = new Cli(processes).run("inspect", images.toString()).assertStatus(2);
+        assertEquals("selfrestore: inspect: " + line.substring("selfrestore: not restored: ".length(),
+                line.length() - " (application continues)".length()) + "\n", inspect.stderr());
+    }
+
+    /** Given a descriptor, the agent loads neither protobuf nor the image reader; given an image, it does. */
+    @Test
+    void protobufStaysOffTheDescriptorsStartUpPath() throws Exception {
+        Path images = CriuFixtures.dir("native").resolve("images");
+        Path descriptor = dir.resolve("native.mmd");
+        new Cli(processes).run("import", "criu", images.toString(), "--out", descriptor.toString()).assertStatus(0);
+        SelfRestoreCli agent = new SelfRestoreCli(processes);
+        List<String> fromDescriptor = imageClasses(agent, descriptor, dir.resolve("descriptor.log"));
+        assertEquals(List.of(), fromDescriptor, "protobuf or CRIU classes loaded for a descriptor");
+        List<String> fromImage = imageClasses(agent, images, dir.resolve("image.log"));
+        assertTrue(fromImage.contains("com.google.protobuf.GeneratedMessage")
+                && fromImage.contains("dev.selfrestore.runtime.criu.CriuImageReader"), fromImage::toString);
+    }
+
+    private List<String> imageClasses(SelfRestoreCli agent, Path input, Path log) throws Exception {
+        RestoredApp restored = RestoredApp.start(processes, agent.restoredAppCommand(input, "",
+                ClassLoadLog.jvmOption(log)));
+        restored.stopAndAssertOneStderrLine("selfrestore: restored");
+        List<String> out = new ArrayList<>();
+        for (ClassLoadLog.Loaded c : ClassLoadLog.read(log).loaded()) {
+            if (c.name().startsWith("com.google.protobuf.") || c.name().startsWith("dev.selfrestore.runtime.criu.")
+                    || c.name().equals("dev.selfrestore.agent.internal.ImageRead")) {
+                out.add(c.name());
+            }
+        }
+        return out;
+    }
+
+    private static int indexOf(byte[] hay, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= hay.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (hay[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
+    }
+}
