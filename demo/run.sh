@@ -24,7 +24,12 @@ cp /usr/bin/sleep "$work/orders-service"
 env -i PATH=/usr/bin:/bin SERVICE_REGION=eu-west-1 DB_URL='postgres://db/orders?sslmode=require' \
   "$work/orders-service" 3600 &
 orig_pid=$!
-sleep 0.2
+# Ready once env has exec'd it and it sleeps: exe changes in execve before the arguments are filled in.
+for _ in $(seq 1 500); do
+  [ "$(readlink "/proc/$orig_pid/exe")" = "$work/orders-service" ] \
+    && [ "$(cut -d' ' -f3 "/proc/$orig_pid/stat")" = S ] && break
+  sleep 0.01
+done
 
 echo
 echo "== 1. The original process (pid $orig_pid)"

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.selfrestore.it.support.Cli;
+import dev.selfrestore.it.support.Fixtures;
 import dev.selfrestore.it.support.ItConfig;
 import dev.selfrestore.it.support.ProcIdentity;
 import dev.selfrestore.it.support.Processes;
@@ -82,6 +83,8 @@ class ExeRefusedByKernelIT {
         RunningProcess writer = processes.start("writer", List.of("/bin/sh", "-c",
                 "exec 3>>\"$1\" && echo open && exec sleep 600", "sh", original.exe().toString()));
         writer.awaitStdoutLine("open", ItConfig.PROCESS_TIMEOUT);
+        // "open" comes before the exec: wait until the writer is sleep, the name the line gives.
+        Fixtures.awaitExe(writer, Path.of("/usr/bin/sleep").toRealPath(), ItConfig.PROCESS_TIMEOUT);
         RestoredApp app = RestoredApp.start(processes, selfrestore.restoredAppCommand(descriptor, ""));
         assertEverythingButExe(app, "is open for writing (pid " + writer.pid() + " (sleep) fd 3)");
     }

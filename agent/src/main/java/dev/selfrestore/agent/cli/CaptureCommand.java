@@ -20,6 +20,8 @@ import picocli.CommandLine.Option;
         description = {"Writes the mm descriptor of a running process to a file.",
             "Needs ptrace-read access to the process (same user, or CAP_SYS_PTRACE).",
             "brk is approximated by the end of the [heap] mapping: /proc does not show it.",
+            "A process still in execve is read again for up to 1 s, then refused; one that changes "
+                + "while it is read is read again.",
             "A JVM captures itself, with the exact brk, through the agent: "
                 + "-javaagent:selfrestore.jar=capture=FILE[,capture-force=true]."},
         exitCodeListHeading = "Exit codes:%n",

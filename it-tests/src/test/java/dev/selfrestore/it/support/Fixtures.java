@@ -87,24 +87,76 @@ public final class Fixtures {
         Files.deleteIfExists(launcher.getParent().resolveSibling("lib"));
     }
 
-    /** Waits until /proc/PID/exe of {@code process} is {@code exe}: it has exec'd the program. */
+    /**
+     * Waits until {@code process} has finished exec'ing {@code exe} and sleeps in it, so that everything
+     * /proc shows of it is final. /proc/PID/exe naming {@code exe} is not enough: execve switches exe
+     * (begin_new_exec) before it fills the saved auxv and the argument and environment areas
+     * (create_elf_tables) and before it sets the code, data and heap fields. So this waits until
+     * exe names {@code exe}, the saved auxv holds AT_PHDR and AT_ENTRY, arg_end is past arg_start,
+     * start_code and start_brk are set, and two reads of all of it, one after the other, are equal
+     * and both find the process blocked (state S): execve does not block after create_elf_tables
+     * returns, so a blocked process with a filled argument area has returned to its program.
+     * For programs that block soon after starting, such as sleep.
+     */
     public static void awaitExe(RunningProcess process, Path exe, Duration timeout) throws InterruptedException {
-        Path link = Path.of("/proc", Long.toString(process.pid()), "exe");
         Instant deadline = Instant.now().plus(timeout);
         String seen = "(nothing)";
+        String previous = null;
         while (Instant.now().isBefore(deadline)) {
             try {
-                seen = Files.readSymbolicLink(link).toString();
-                if (seen.equals(exe.toString())) {
+                seen = execState(process.pid(), exe);
+                if (seen.equals(previous) && seen.startsWith("settled ")) {
                     return;
                 }
+                previous = seen;
             } catch (IOException e) {
                 seen = e.toString();
+                previous = null;
             }
-            Thread.sleep(20);
+            Thread.sleep(previous != null && previous.startsWith("settled ") ? 5 : 20);
         }
-        fail("pid " + process.pid() + " did not exec " + exe + " within " + timeout + "; exe was " + seen
+        fail("pid " + process.pid() + " did not finish exec'ing " + exe + " within " + timeout + "; last seen: " + seen
                 + ": " + process.describe());
+    }
+
+    /** "settled " and everything read, or what is still missing. */
+    private static String execState(long pid, Path exe) throws IOException {
+        Path proc = Path.of("/proc", Long.toString(pid));
+        String link = Files.readSymbolicLink(proc.resolve("exe")).toString();
+        if (!link.equals(exe.toString())) {
+            return "exe " + link;
+        }
+        String stat = Files.readString(proc.resolve("stat"), StandardCharsets.ISO_8859_1);
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).strip().split(" "); // f[0] is field 3
+        byte[] auxv = Files.readAllBytes(proc.resolve("auxv"));
+        java.nio.ByteBuffer words = java.nio.ByteBuffer.wrap(auxv).order(java.nio.ByteOrder.nativeOrder());
+        boolean phdr = false;
+        boolean entry = false;
+        while (words.remaining() >= 16) {
+            long type = words.getLong();
+            words.getLong();
+            phdr |= type == 3; // AT_PHDR
+            entry |= type == 9; // AT_ENTRY
+        }
+        if (!phdr || !entry) {
+            return "auxv without AT_PHDR or AT_ENTRY (" + auxv.length + " bytes)";
+        }
+        if (Long.parseUnsignedLong(f[49 - 3]) <= Long.parseUnsignedLong(f[48 - 3])) {
+            return "arg_end " + f[49 - 3] + " not past arg_start " + f[48 - 3];
+        }
+        if (f[26 - 3].equals("0") || f[47 - 3].equals("0")) {
+            return "start_code " + f[26 - 3] + ", start_brk " + f[47 - 3];
+        }
+        if (!f[0].equals("S")) {
+            return "state " + f[0];
+        }
+        // Fields 26-28 and 45-51 (the layout), 22 (start time); the bytes of cmdline, environ, auxv, comm.
+        return "settled " + String.join(" ", f[26 - 3], f[27 - 3], f[28 - 3], f[22 - 3])
+                + " " + String.join(" ", java.util.Arrays.asList(f).subList(45 - 3, 52 - 3))
+                + " cmdline " + java.util.HexFormat.of().formatHex(Files.readAllBytes(proc.resolve("cmdline")))
+                + " environ " + java.util.HexFormat.of().formatHex(Files.readAllBytes(proc.resolve("environ")))
+                + " auxv " + java.util.HexFormat.of().formatHex(auxv)
+                + " comm " + java.util.HexFormat.of().formatHex(Files.readAllBytes(proc.resolve("comm")));
     }
 
     /** {@code args} as /proc/PID/cmdline shows them: each ended by NUL. */

@@ -17,8 +17,12 @@ import java.util.Map;
  */
 public final class ItConfig {
 
-    /** Bound for anything that should take a second: a JVM reaching main, a capture, pgrep. */
-    public static final Duration PROCESS_TIMEOUT = Duration.ofSeconds(60);
+    /**
+     * Bound for anything that should take a second: a JVM reaching main, a capture, pgrep. 60 s, or
+     * {@code -Dselfrestore.it.processTimeoutSeconds} where everything is slower (an emulated machine).
+     */
+    public static final Duration PROCESS_TIMEOUT =
+            Duration.ofSeconds(Long.getLong("selfrestore.it.processTimeoutSeconds", 60));
 
     private ItConfig() {
     }

@@ -15,7 +15,11 @@ import dev.selfrestore.runtime.proc.Mapping;
 import dev.selfrestore.runtime.proc.ProcPid;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
+import java.util.OptionalLong;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Captures a process's mm descriptor from /proc.
@@ -37,14 +41,80 @@ public final class Capture {
     }
 
     public MmDescriptor ofPid(long pid) throws CaptureException {
-        ProcPid proc = ProcPid.of(pid);
+        return settled(ProcPid.of(pid), OptionalLong.empty(), SETTLE_NANOS);
+    }
+
+    /**
+     * How long a capture waits for a process that is still in execve to finish it: exec takes well
+     * under a millisecond unless the machine is loaded or the program's files are slow to read.
+     */
+    static final long SETTLE_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+    /** Captures that found the process half-way through execve at their first read (tests read this). */
+    final AtomicInteger halfBuiltSeen = new AtomicInteger();
+
+    /** Reads that found the process changed by the time the rest was read, and were done again (tests read this). */
+    final AtomicInteger changedSeen = new AtomicInteger();
+
+    /**
+     * Captures the process {@code proc} shows, once it is complete and did not change while it was read:
+     * a process still in execve is read again, with short pauses, for up to {@code settleNanos}. brk is
+     * {@code exactBrk} if given, else approximated by the end of the [heap] mapping.
+     */
+    MmDescriptor settled(ProcPid proc, OptionalLong exactBrk, long settleNanos) throws CaptureException {
+        long pid = proc.pid();
+        long start = System.nanoTime();
+        long pauseMillis = 1;
+        boolean first = true;
         try {
-            MmFields stat = proc.statFields(0);
-            List<Mapping> maps = proc.maps();
-            long brk = approximateBrk(maps, stat.startBrk());
-            return capture(proc, pid, stat.withBrk(brk), BrkSource.APPROXIMATED, isJvm(maps));
+            while (true) {
+                ExecState before = ExecState.read(proc, () -> exeLink(proc));
+                if (before.hasNoImage()) {
+                    throw new CaptureException("process " + pid + " shows no memory layout in " + proc.file("stat")
+                            + ": it is a kernel thread or a zombie");
+                }
+                String missing = before.missing();
+                if (missing == null) {
+                    List<Mapping> maps = proc.maps();
+                    long brk = exactBrk.orElse(approximateBrk(maps, before.fields().startBrk()));
+                    MmDescriptor d = capture(proc, pid, before.fields().withBrk(brk),
+                            exactBrk.isPresent() ? BrkSource.EXACT : BrkSource.APPROXIMATED, isJvm(maps), before.auxv());
+                    ExecState after = ExecState.read(proc, () -> exeLink(proc));
+                    if (after.sameImage(before) && Arrays.equals(before.exe(), d.exe().path())) {
+                        return d;
+                    }
+                    changedSeen.incrementAndGet();
+                    missing = null;
+                } else if (first) {
+                    halfBuiltSeen.incrementAndGet();
+                }
+                first = false;
+                long waited = System.nanoTime() - start;
+                if (waited >= settleNanos) {
+                    long ms = TimeUnit.NANOSECONDS.toMillis(waited);
+                    throw new CaptureException(missing != null
+                            ? "process " + pid + " has not finished execve after " + ms + " ms: " + missing
+                                    + "; not captured (a half-built process is not one that ever ran)"
+                            : "process " + pid + " changed while it was read, again and again for " + ms
+                                    + " ms (it exec'd again, or its pid was reused); not captured");
+                }
+                Thread.sleep(Math.min(pauseMillis, Math.max(1, TimeUnit.NANOSECONDS.toMillis(settleNanos - waited))));
+                pauseMillis = Math.min(pauseMillis * 2, 64);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CaptureException("capture of process " + pid + " interrupted", e);
         } catch (IOException | RuntimeException e) {
             throw wrap(pid, e);
+        }
+    }
+
+    /** /proc/PID/exe as raw bytes, or null if it cannot be read now. */
+    private byte[] exeLink(ProcPid proc) {
+        try {
+            return sys.readlink(proc.file("exe").toString().getBytes(StandardCharsets.ISO_8859_1));
+        } catch (NativeCallException e) {
+            return null;
         }
     }
 
@@ -54,20 +124,21 @@ public final class Capture {
      * codec never runs inside it (see the agent's SelfCapture).
      */
     public MmDescriptor ofPid(long pid, long exactBrk) throws CaptureException {
-        ProcPid proc = ProcPid.of(pid);
-        try {
-            MmFields stat = proc.statFields(exactBrk);
-            return capture(proc, pid, stat, BrkSource.EXACT, isJvm(proc.maps()));
-        } catch (IOException | RuntimeException e) {
-            throw wrap(pid, e);
-        }
+        return settled(ProcPid.of(pid), OptionalLong.of(exactBrk), SETTLE_NANOS);
     }
 
     public MmDescriptor ofSelf() throws CaptureException {
         ProcPid proc = ProcPid.self();
         try {
             MmFields stat = proc.statFields(sys.currentBrk());
-            return capture(proc, proc.pid(), stat, BrkSource.EXACT, true);
+            long[] auxv = proc.auxv();
+            // This code runs in the image, so its execve has returned; the check only refuses an image that
+            // a PR_SET_MM left without an argument area or auxv entries.
+            String missing = new ExecState('R', 0, 0, stat, auxv, new byte[0]).missing();
+            if (missing != null) {
+                throw new CaptureException("process " + proc.pid() + " (this JVM) cannot be captured: " + missing);
+            }
+            return capture(proc, proc.pid(), stat, BrkSource.EXACT, true, auxv);
         } catch (IOException | RuntimeException e) {
             throw wrap(proc.pid(), e);
         }
@@ -106,15 +177,14 @@ public final class Capture {
         return false;
     }
 
-    private MmDescriptor capture(ProcPid proc, long pid, MmFields fields, BrkSource brkSource, boolean jvmProcess)
-            throws IOException, CaptureException {
+    private MmDescriptor capture(ProcPid proc, long pid, MmFields fields, BrkSource brkSource, boolean jvmProcess,
+            long[] auxv) throws IOException, CaptureException {
         if (fields.argStart() == 0 && fields.envEnd() == 0 && fields.startStack() == 0) {
             throw new CaptureException("process " + pid + " shows no memory layout in " + proc.file("stat")
                     + ": it is a kernel thread or a zombie, or this user lacks ptrace-read access to it");
         }
         byte[] cmdline = proc.cmdline();
         byte[] environ = proc.environ();
-        long[] auxv = proc.auxv();
         byte[] comm = proc.comm();
         int uid = proc.realUid();
         ExecutableIdentity exe = executable(proc, pid);

@@ -30,6 +30,11 @@ public final class ProcPid {
         return new ProcPid(Path.of("/proc", Long.toString(pid)), pid);
     }
 
+    /** A directory laid out as /proc/PID, for process {@code pid}: tests build one to show a state on demand. */
+    public static ProcPid at(Path dir, long pid) {
+        return new ProcPid(dir, pid);
+    }
+
     /**
      * /proc/self, with the real PID recorded for messages and for task paths: the PID as this /proc
      * numbers it, read from the {@code /proc/self} link. (Not {@code ProcessHandle.current()}:
@@ -110,7 +115,11 @@ public final class ProcPid {
      * /proc; {@code brk} is passed in by the caller.
      */
     public MmFields statFields(long brk) throws IOException {
-        String[] f = statFieldsFrom3();
+        return statFields(statFieldsFrom3(), brk);
+    }
+
+    /** {@link #statFields(long)} from fields already read with {@link #statFieldsFrom3()}. */
+    public MmFields statFields(String[] f, long brk) throws IOException {
         if (f.length < 49) {
             throw new IOException(file("stat") + ": " + (f.length + 2) + " fields, need 51 (kernel 3.5+)");
         }

@@ -42,7 +42,7 @@ public record KernelLimits(int mmMapSize, int savedAuxvBytes, boolean auxvFromKe
             auxv = sys.savedAuxvSize();
             fromKernel = true;
         } catch (NativeCallException e) {
-            auxv = fallbackSavedAuxvBytes(machine);
+            auxv = fallbackSavedAuxvBytes(machine, sys.kernelRelease(), machine.equals("x86_64") && ia32Emulation());
             fromKernel = false;
         }
         return new KernelLimits(mmMapSize, auxv, fromKernel, readMmapMinAddr(), taskSize(machine), readRlimitData(),
@@ -50,14 +50,42 @@ public record KernelLimits(int mmMapSize, int savedAuxvBytes, boolean auxvFromKe
     }
 
     /**
-     * Before PR_GET_AUXV (Linux 6.4) the size can only come from the architecture:
-     * {@code AT_VECTOR_SIZE = 2 * (AT_VECTOR_SIZE_ARCH + AT_VECTOR_SIZE_BASE + 1)} words with
-     * AT_VECTOR_SIZE_BASE = 20 before 6.3. x86_64 has AT_VECTOR_SIZE_ARCH 3 (384 bytes),
-     * arm64 2 (368 bytes). The smaller, older value is used: it is the one every kernel accepts.
+     * Before PR_GET_AUXV (Linux 6.4) the size can only come from the architecture and the release:
+     * {@code AT_VECTOR_SIZE = 2 * (AT_VECTOR_SIZE_ARCH + AT_VECTOR_SIZE_BASE + 1)} words.
+     * AT_VECTOR_SIZE_BASE is 20 before 6.3 and 22 in 6.3 (AT_RSEQ_FEATURE_SIZE, AT_RSEQ_ALIGN).
+     * AT_VECTOR_SIZE_ARCH on x86_64 is 2 with IA32 emulation (AT_SYSINFO, AT_SYSINFO_EHDR) and 1
+     * without, one more since 5.14 (AT_MINSIGSTKSZ): a 5.10 kernel takes 368 bytes, not 384. On
+     * arm64 it is 2 since 4.18 (AT_MINSIGSTKSZ), 1 before. A release that cannot be read gets the
+     * smallest value, the one every kernel of that architecture accepts.
      */
-    static int fallbackSavedAuxvBytes(String machine) {
-        int arch = machine.equals("x86_64") ? 3 : machine.equals("aarch64") ? 2 : 0;
-        return 2 * (arch + 20 + 1) * 8;
+    static int fallbackSavedAuxvBytes(String machine, String release, boolean ia32Emulation) {
+        int base = atLeast(release, 6, 3) ? 22 : 20;
+        int arch;
+        if (machine.equals("x86_64")) {
+            arch = (ia32Emulation ? 2 : 1) + (atLeast(release, 5, 14) ? 1 : 0);
+        } else if (machine.equals("aarch64")) {
+            arch = atLeast(release, 4, 18) ? 2 : 1;
+        } else {
+            arch = 0;
+        }
+        return 2 * (arch + base + 1) * 8;
+    }
+
+    /** Whether {@code uname -r} names at least {@code major.minor}; false when it cannot be read. */
+    static boolean atLeast(String release, int major, int minor) {
+        String[] parts = release.split("[^0-9]", 3);
+        try {
+            int ma = Integer.parseInt(parts[0]);
+            int mi = parts.length > 1 ? Integer.parseInt(parts[1]) : 0;
+            return ma > major || (ma == major && mi >= minor);
+        } catch (NumberFormatException e) {
+            return false;
+        }
+    }
+
+    /** x86_64 kernels built with CONFIG_IA32_EMULATION, and only they, have the abi.vsyscall32 sysctl. */
+    private static boolean ia32Emulation() {
+        return Files.exists(Path.of("/proc/sys/abi/vsyscall32"));
     }
 
     /**
