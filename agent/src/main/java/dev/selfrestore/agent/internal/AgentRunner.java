@@ -73,13 +73,12 @@ public final class AgentRunner {
         }
         try {
             // The descriptor is opened, checked and read (one open file) and decoded on a second
-            // thread while this one binds libc: Chronicle's and JNA's initialisations overlap.
+            // thread while this one binds libc (JNA), the longer of the two.
             Path file = Path.of(o.descriptor);
             ParallelRead read = ParallelRead.start(file, !o.insecureDescriptor, o.pid);
             Syscalls sys = null;
             Throwable bindFailure = null;
             try {
-                shareChronicleStartup();
                 sys = Syscalls.linux();
                 warmUp(sys);
             } catch (RuntimeException | LinkageError e) { // thrown once the reading thread is joined
@@ -175,20 +174,6 @@ public final class AgentRunner {
             fail(o, err, "not restored: " + e, e);
         } catch (RuntimeException e) {
             fail(o, err, "not restored: internal error: " + e, e);
-        }
-    }
-
-    /**
-     * Chronicle's initialiser asks the JVM for its input arguments through the platform
-     * RuntimeMXBean, whose first use sets up the platform MBean providers (about 20 ms cold). That
-     * set-up is the JDK's own and would happen anyway; done here, on this thread, it no longer
-     * lengthens the reading thread, which is the longer of the two.
-     */
-    private static void shareChronicleStartup() {
-        try {
-            java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments();
-        } catch (RuntimeException | LinkageError e) {
-            // Chronicle meets the same problem and reports it
         }
     }
 

@@ -1,8 +1,6 @@
 package dev.selfrestore.runtime.codec;
 
 import static dev.selfrestore.runtime.codec.Layout.CHECKSUM_LENGTH;
-import static dev.selfrestore.runtime.codec.Layout.MAX_RECORD_LENGTH;
-import static dev.selfrestore.runtime.codec.Layout.mib;
 
 import dev.selfrestore.nativeshim.Syscalls;
 import dev.selfrestore.runtime.MmDescriptor;
@@ -13,14 +11,17 @@ import dev.selfrestore.runtime.trust.TrustedDirectory;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.EnumSet;
+import java.util.Set;
 import net.openhft.chronicle.bytes.Bytes;
 
 /**
@@ -64,14 +65,15 @@ public final class DescriptorCodec {
     }
 
     /**
-     * The descriptor in a record.
+     * The descriptor in a record, read with Chronicle Bytes. {@link DescriptorReader#decode} reads
+     * the same format, with the same checks, without Chronicle.
      *
      * @param source names the file (or {@code "<bytes>"}) in error messages
      * @throws DescriptorFormatException for any record that is not a well-formed descriptor of a
      *                                   format version this reader knows; nothing else is thrown
      */
     public static MmDescriptor decode(byte[] data, String source) throws DescriptorFormatException {
-        return RecordReader.decode(data, source == null ? "<bytes>" : source);
+        return RecordReader.decode(data, source == null ? "<bytes>" : source, true);
     }
 
     /**
@@ -103,46 +105,7 @@ public final class DescriptorCodec {
      * @throws DescriptorFormatException for a missing, non-regular, unreadable or oversized file
      */
     public static byte[] readFile(Path file) throws DescriptorFormatException {
-        String source = file.toString();
-        BasicFileAttributes attrs;
-        try {
-            attrs = Files.readAttributes(file, BasicFileAttributes.class);
-        } catch (NoSuchFileException e) {
-            throw new DescriptorFormatException(Problem.MISSING, source, "no such file", e);
-        } catch (IOException e) {
-            throw unreadable(source, e);
-        }
-        if (attrs.isDirectory()) {
-            throw new DescriptorFormatException(Problem.NOT_A_FILE, source,
-                    "is a directory; give the path of a descriptor file");
-        }
-        if (!attrs.isRegularFile()) {
-            throw new DescriptorFormatException(Problem.NOT_A_FILE, source,
-                    "is not a regular file (a FIFO, socket or device?); a descriptor is a regular file");
-        }
-        if (attrs.size() > MAX_RECORD_LENGTH) {
-            throw new DescriptorFormatException(Problem.TOO_LARGE, source,
-                    "is " + attrs.size() + " bytes; a descriptor is at most " + mib(MAX_RECORD_LENGTH));
-        }
-        byte[] data;
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            // Read at most one byte past the limit: enough to see a file that grew since the stat.
-            ByteBuffer buf = ByteBuffer.allocate((int) attrs.size() + 1);
-            while (buf.hasRemaining() && ch.read(buf) >= 0) {
-                // keep reading: a regular file returns short counts only at end of file
-            }
-            if (buf.position() > attrs.size()) {
-                throw new DescriptorFormatException(Problem.UNREADABLE, source,
-                        "changed while being read (it grew past the " + attrs.size() + " bytes it had)");
-            }
-            data = new byte[buf.position()];
-            buf.flip().get(data);
-        } catch (NoSuchFileException e) {
-            throw new DescriptorFormatException(Problem.MISSING, source, "no such file (removed while being read)", e);
-        } catch (IOException e) {
-            throw unreadable(source, e);
-        }
-        return data;
+        return DescriptorReader.readFile(file);
     }
 
     /**
@@ -154,7 +117,7 @@ public final class DescriptorCodec {
      *                                   version whose length matches the bytes present
      */
     public static RecordHeader header(byte[] data, String source) throws DescriptorFormatException {
-        return RecordReader.header(data, source == null ? "<bytes>" : source);
+        return RecordReader.header(data, source == null ? "<bytes>" : source, true);
     }
 
     /**
@@ -194,12 +157,5 @@ public final class DescriptorCodec {
         try (out) {
             out.writeFile(target.getFileName().toString(), record, 0600, overwrite);
         }
-    }
-
-    private static DescriptorFormatException unreadable(String source, IOException e) {
-        String why = e instanceof AccessDeniedException ? "permission denied"
-                : e instanceof FileSystemException f && f.getReason() != null ? f.getReason()
-                : e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
-        return new DescriptorFormatException(Problem.UNREADABLE, source, "cannot be read: " + why, e);
     }
 }

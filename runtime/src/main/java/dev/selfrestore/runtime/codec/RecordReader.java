@@ -10,9 +10,6 @@ import static dev.selfrestore.runtime.codec.Layout.MAX_RECORD_LENGTH;
 import static dev.selfrestore.runtime.codec.Layout.OFFSET_MAJOR;
 import static dev.selfrestore.runtime.codec.Layout.OFFSET_MINOR;
 import static dev.selfrestore.runtime.codec.Layout.OFFSET_RECORD_LENGTH;
-import static dev.selfrestore.runtime.codec.Layout.le16;
-import static dev.selfrestore.runtime.codec.Layout.le32;
-import static dev.selfrestore.runtime.codec.Layout.le64;
 import static dev.selfrestore.runtime.codec.Layout.mib;
 
 import dev.selfrestore.runtime.BrkSource;
@@ -32,42 +29,47 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import net.openhft.chronicle.bytes.Bytes;
 
 /**
  * Reads one record, distrusting every byte: the checks run from the outside in (magic, version,
  * record length, checksum, then each field), and every length is checked against the bytes left
  * and the format's limits before anything is allocated for it.
  *
- * <p>Chronicle's own bounds checks (BufferUnderflowException and friends) are never what stops a
- * bad record; they stay as a last line of defence, turned into {@link Problem#MALFORMED}.
+ * <p>This class is the one reader of the format: its field order, limits and checks. It reads
+ * through a {@link RecordInput}, Chronicle Bytes' ({@link DescriptorCodec#decode}, the codec of
+ * record) or plain Java's ({@link DescriptorReader#decode}, the agent's premain); the inputs only
+ * fetch bytes this class has checked are there. Chronicle's own bounds checks
+ * (BufferUnderflowException and friends) and the array's are never what stops a bad record; they
+ * stay as a last line of defence, turned into {@link Problem#MALFORMED}.
  */
 final class RecordReader {
-    private final Bytes<byte[]> in;
+    private final RecordInput in;
     private final String source;
 
-    private RecordReader(Bytes<byte[]> in, String source) {
+    private RecordReader(RecordInput in, String source) {
         this.in = in;
         this.source = source;
     }
 
-    static MmDescriptor decode(byte[] data, String source) throws DescriptorFormatException {
-        return (MmDescriptor) read(data, source, false);
+    /** Decodes with Chronicle Bytes when {@code chronicle}, else in plain Java. */
+    static MmDescriptor decode(byte[] data, String source, boolean chronicle) throws DescriptorFormatException {
+        return (MmDescriptor) read(data, source, false, chronicle);
     }
 
     /** The header and checksum status of a record: steps 1 to 3 of {@link #record}, then both checksums. */
-    static RecordHeader header(byte[] data, String source) throws DescriptorFormatException {
-        return (RecordHeader) read(data, source, true);
+    static RecordHeader header(byte[] data, String source, boolean chronicle) throws DescriptorFormatException {
+        return (RecordHeader) read(data, source, true, chronicle);
     }
 
     /** The whole record, or only its header; one wrapping and one failure path for both. */
-    private static Object read(byte[] data, String source, boolean headerOnly) throws DescriptorFormatException {
+    private static Object read(byte[] data, String source, boolean headerOnly, boolean chronicle)
+            throws DescriptorFormatException {
         if (data.length == 0) {
             throw new DescriptorFormatException(Problem.EMPTY, source,
                     "is empty (0 bytes); a descriptor starts with the 8-byte magic \"SRMMDESC\"");
         }
-        ChronicleStartup.ensureInitialised();
-        Bytes<byte[]> in = Bytes.wrapForRead(data);
+        // ChronicleInput is named only in a static call: without Chronicle nothing loads it.
+        RecordInput in = chronicle ? ChronicleInput.wrap(data) : new ArrayInput(data);
         try {
             RecordReader reader = new RecordReader(in, source);
             if (!headerOnly) {
@@ -75,24 +77,24 @@ final class RecordReader {
             }
             long recordLength = reader.outside(data);
             int end = (int) recordLength - CHECKSUM_LENGTH;
-            return new RecordHeader(le16(in.readUnsignedShort(OFFSET_MAJOR)), le16(in.readUnsignedShort(OFFSET_MINOR)),
-                    recordLength, le32(in.readInt(end)), Layout.crc32c(data, 0, end));
+            return new RecordHeader(in.u16At(OFFSET_MAJOR), in.u16At(OFFSET_MINOR),
+                    recordLength, in.i32At(end), Layout.crc32c(data, 0, end));
         } catch (RuntimeException e) {
             // Not reached by any input the tests know: every check above Chronicle's comes first.
             throw new DescriptorFormatException(Problem.MALFORMED, source,
                     "unreadable record (" + e.getClass().getSimpleName() + ": " + e.getMessage() + ")", e);
         } finally {
-            in.releaseLast();
+            in.release();
         }
     }
 
     private MmDescriptor record(byte[] data) throws DescriptorFormatException {
         long recordLength = outside(data);
-        int major = le16(in.readUnsignedShort(OFFSET_MAJOR));
-        int minor = le16(in.readUnsignedShort(OFFSET_MINOR));
+        int major = in.u16At(OFFSET_MAJOR);
+        int minor = in.u16At(OFFSET_MINOR);
         // 4. checksum, before a single field is parsed
         int end = (int) recordLength - CHECKSUM_LENGTH;
-        int stored = le32(in.readInt(end));
+        int stored = in.i32At(end);
         int computed = Layout.crc32c(data, 0, end);
         if (stored != computed) {
             throw new DescriptorFormatException(Problem.BAD_CHECKSUM, source,
@@ -100,27 +102,27 @@ final class RecordReader {
                             + hex32(computed) + "; the file is damaged");
         }
         // 5. the fields, within header end .. checksum
-        in.readPositionRemaining(HEADER_LENGTH, end - HEADER_LENGTH);
+        in.window(HEADER_LENGTH, end - HEADER_LENGTH);
         MmDescriptor d = body(minor);
-        long left = in.readRemaining();
+        long left = in.remaining();
         if (left > 0) {
             if (minor <= DescriptorCodec.FORMAT_MINOR) {
                 throw malformed("the last field of a " + major + "." + minor + " record ends at offset "
-                        + in.readPosition() + ", followed by " + count(left) + " before the checksum");
+                        + in.position() + ", followed by " + count(left) + " before the checksum");
             }
             // A newer minor version appends fields this reader does not know: skip them.
-            in.readSkip(left);
+            in.skip(left);
         }
         return d;
     }
 
     /** Steps 1 to 3, from the outside in: magic, version, record length. Returns the record length. */
     private long outside(byte[] data) throws DescriptorFormatException {
-        int available = data.length;
+        int available = in.size();
         // 1. magic
         int magicBytes = Math.min(available, MAGIC_LENGTH);
         for (int i = 0; i < magicBytes; i++) {
-            if (in.readByte(i) != MAGIC[i]) {
+            if (in.byteAt(i) != MAGIC[i]) {
                 throw new DescriptorFormatException(Problem.WRONG_MAGIC, source,
                         "not a selfrestore descriptor: it starts with " + hex(data, magicBytes)
                                 + ", a descriptor with " + hex(MAGIC, MAGIC_LENGTH) + " (\"SRMMDESC\")");
@@ -130,8 +132,8 @@ final class RecordReader {
             throw truncatedHeader(available);
         }
         // 2. version
-        int major = le16(in.readUnsignedShort(OFFSET_MAJOR));
-        int minor = le16(in.readUnsignedShort(OFFSET_MINOR));
+        int major = in.u16At(OFFSET_MAJOR);
+        int minor = in.u16At(OFFSET_MINOR);
         if (major != DescriptorCodec.FORMAT_MAJOR) {
             throw new DescriptorFormatException(Problem.UNSUPPORTED_VERSION, source,
                     "format version " + major + "." + minor + " is "
@@ -142,7 +144,7 @@ final class RecordReader {
             throw truncatedHeader(available);
         }
         // 3. record length: truncation is found here, before any parsing
-        long recordLength = le32(in.readInt(OFFSET_RECORD_LENGTH)) & 0xffff_ffffL;
+        long recordLength = in.i32At(OFFSET_RECORD_LENGTH) & 0xffff_ffffL;
         if (recordLength > available) {
             throw new DescriptorFormatException(Problem.TRUNCATED, source,
                     "truncated: the header gives a record length of " + recordLength + " bytes but only "
@@ -171,8 +173,8 @@ final class RecordReader {
             mm[i] = u64(MmFields.NAMES.get(i));
         }
         need(1, "brk source");
-        long brkAt = in.readPosition();
-        int brkCode = in.readUnsignedByte();
+        long brkAt = in.position();
+        int brkCode = in.readU8();
         BrkSource brkSource;
         if (brkCode == Layout.BRK_EXACT) {
             brkSource = BrkSource.EXACT;
@@ -183,19 +185,19 @@ final class RecordReader {
                     + Layout.BRK_EXACT + " (exact) or " + Layout.BRK_APPROXIMATED + " (approximated)");
         }
 
-        long auxvAt = in.readPosition();
+        long auxvAt = in.position();
         long words = stopBit("auxv word count");
         if (words > MAX_AUXV_WORDS) {
             throw new DescriptorFormatException(Problem.TOO_LARGE, source,
                     "auxv word count " + words + " at offset " + auxvAt + " is over the limit of " + MAX_AUXV_WORDS);
         }
-        if (words * 8 > in.readRemaining()) {
+        if (words * 8 > in.remaining()) {
             throw malformed("auxv word count " + words + " at offset " + auxvAt + " needs " + count(words * 8)
-                    + "; the record has " + count(in.readRemaining()) + " left before the checksum");
+                    + "; the record has " + count(in.remaining()) + " left before the checksum");
         }
         long[] auxv = new long[(int) words];
         for (int i = 0; i < auxv.length; i++) {
-            auxv[i] = le64(in.readLong());
+            auxv[i] = in.readI64();
         }
 
         byte[] path = byteString("exe.path");
@@ -228,8 +230,8 @@ final class RecordReader {
     /** Format 1.2: what an edited descriptor was made from and the edits since (flag 0: a capture). */
     private Provenance provenance() throws DescriptorFormatException {
         need(1, "provenance");
-        long at = in.readPosition();
-        int flag = in.readUnsignedByte();
+        long at = in.position();
+        int flag = in.readU8();
         if (flag == Layout.PROVENANCE_NONE) {
             return null;
         }
@@ -237,35 +239,35 @@ final class RecordReader {
             throw malformed("provenance at offset " + at + " is " + flag + "; it must be 0 (a capture) or 1 (edited)");
         }
         need(1, "provenance source");
-        at = in.readPosition();
-        int code = in.readUnsignedByte();
+        at = in.position();
+        int code = in.readU8();
         Provenance.Source from = Provenance.Source.ofCode(code);
         if (from == null) {
             throw malformed("provenance source at offset " + at + " is " + code + "; it must be 1 (descriptor) or 2 "
                     + "(CRIU image)");
         }
-        at = in.readPosition();
+        at = in.position();
         byte[] sha = byteString("provenance source SHA-256");
         if (sha.length != Layout.SHA256_LENGTH) {
             throw malformed("provenance source SHA-256 at offset " + at + " has " + count(sha.length) + "; a SHA-256 has "
                     + Layout.SHA256_LENGTH);
         }
         long time = u64("provenance edit time");
-        at = in.readPosition();
+        at = in.position();
         long n = stopBit("provenance edit count");
         if (n > Layout.MAX_EDITS) {
             throw new DescriptorFormatException(Problem.TOO_LARGE, source,
                     "provenance edit count " + n + " at offset " + at + " is over the limit of " + Layout.MAX_EDITS);
         }
-        if (n * 2 > in.readRemaining()) {
+        if (n * 2 > in.remaining()) {
             throw malformed("provenance edit count " + n + " at offset " + at + " needs at least " + count(n * 2)
-                    + "; the record has " + count(in.readRemaining()) + " left before the checksum");
+                    + "; the record has " + count(in.remaining()) + " left before the checksum");
         }
         List<Edit> edits = new ArrayList<>((int) n);
         for (int i = 0; i < n; i++) {
             need(1, "provenance edit " + i + " kind");
-            at = in.readPosition();
-            int k = in.readUnsignedByte();
+            at = in.position();
+            int k = in.readU8();
             Edit.Kind kind = Edit.Kind.ofCode(k);
             if (kind == null) {
                 throw malformed("provenance edit " + i + " kind at offset " + at + " is " + k + "; it must be 1 to "
@@ -279,8 +281,8 @@ final class RecordReader {
     /** Format 1.1: how a JVM original's command line splits (kind 0: not a JVM). */
     private JvmLaunch jvmLaunch(byte[] cmdline) throws DescriptorFormatException {
         need(1, "jvm launch kind");
-        long at = in.readPosition();
-        int kind = in.readUnsignedByte();
+        long at = in.position();
+        int kind = in.readU8();
         if (kind == Layout.JVM_NONE) {
             return null;
         }
@@ -298,34 +300,32 @@ final class RecordReader {
 
     private long u64(String field) throws DescriptorFormatException {
         need(8, field);
-        return le64(in.readLong());
+        return in.readI64();
     }
 
     private int u32(String field) throws DescriptorFormatException {
         need(4, field);
-        return le32(in.readInt());
+        return in.readI32();
     }
 
     private byte[] byteString(String field) throws DescriptorFormatException {
-        long at = in.readPosition();
+        long at = in.position();
         long length = stopBit(field + " length");
         if (length > MAX_BYTE_STRING) {
             throw new DescriptorFormatException(Problem.TOO_LARGE, source,
                     field + " length " + length + " at offset " + at + " is over the limit of " + mib(MAX_BYTE_STRING));
         }
-        if (length > in.readRemaining()) {
+        if (length > in.remaining()) {
             throw malformed(field + " length " + length + " at offset " + at + " runs past the end of the record ("
-                    + count(in.readRemaining()) + " left before the checksum)");
+                    + count(in.remaining()) + " left before the checksum)");
         }
         byte[] b = new byte[(int) length];
-        if (b.length > 0 && in.read(b) != b.length) {
-            throw malformed(field + " at offset " + at + " could not be read whole");
-        }
+        in.readFully(b);
         return b;
     }
 
     private String utf8(String field) throws DescriptorFormatException {
-        long at = in.readPosition();
+        long at = in.position();
         byte[] b = byteString(field);
         try {
             return StandardCharsets.UTF_8.newDecoder()
@@ -339,18 +339,18 @@ final class RecordReader {
 
     /**
      * A non-negative stop-bit number. The end of the encoding is found within the record first
-     * (at most 10 bytes, the longest a 64-bit value takes), so Chronicle's decoder never reads
-     * past the record.
+     * (at most 10 bytes, the longest a 64-bit value takes), so neither input's decoder reads past
+     * the record.
      */
     private long stopBit(String field) throws DescriptorFormatException {
-        long at = in.readPosition();
-        long limit = in.readLimit();
+        long at = in.position();
+        long limit = in.limit();
         int length = 0;
         while (true) {
             if (at + length >= limit) {
                 throw malformed(field + " at offset " + at + " runs past the end of the record");
             }
-            byte b = in.readByte(at + length);
+            byte b = in.byteAt(at + length);
             length++;
             if (b >= 0) {
                 break;
@@ -362,8 +362,8 @@ final class RecordReader {
         long v;
         try {
             v = in.readStopBit();
-        } catch (RuntimeException e) {
-            // Chronicle refuses more than 63 bits of value ("Cannot read more than 9 stop bits").
+        } catch (IllegalArgumentException e) {
+            // more than 63 bits of value (Chronicle: "Cannot read more than 9 stop bits")
             throw malformed(field + " at offset " + at + " is not a stop-bit number that fits in 64 bits");
         }
         if (v < 0) {
@@ -373,9 +373,9 @@ final class RecordReader {
     }
 
     private void need(int bytes, String field) throws DescriptorFormatException {
-        if (in.readRemaining() < bytes) {
-            throw malformed(field + " at offset " + in.readPosition() + " needs " + count(bytes)
-                    + "; the record has " + count(in.readRemaining()) + " left before the checksum");
+        if (in.remaining() < bytes) {
+            throw malformed(field + " at offset " + in.position() + " needs " + count(bytes)
+                    + "; the record has " + count(in.remaining()) + " left before the checksum");
         }
     }
 
@@ -396,7 +396,9 @@ final class RecordReader {
         return HexFormat.ofDelimiter(" ").formatHex(b, 0, n);
     }
 
+    /** {@code 0x} and eight hex digits, without java.util.Formatter (costly to load cold). */
     private static String hex32(int v) {
-        return String.format("0x%08x", v);
+        String h = Integer.toHexString(v);
+        return "0x00000000".substring(0, 10 - h.length()) + h;
     }
 }

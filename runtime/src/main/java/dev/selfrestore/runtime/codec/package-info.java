@@ -1,6 +1,16 @@
 /**
  * The mm descriptor file format and its codec, built on Chronicle Bytes.
  *
+ * <p>This comment is the format's one specification; {@code Layout} holds its constants and
+ * limits, {@code RecordReader} its one reader (field order, limits, every check). That reader reads
+ * through either of two inputs: Chronicle Bytes ({@link dev.selfrestore.runtime.codec.DescriptorCodec},
+ * the codec of record, which also writes every descriptor; the command line and the tests read
+ * with it) or plain Java over the file's bytes ({@link dev.selfrestore.runtime.codec.DescriptorReader},
+ * the agent's premain, which so never initialises Chronicle; see "Chronicle at start-up" below for
+ * what that would cost). The golden files are decoded by both, and {@code DescriptorDifferentialFuzzTest}
+ * feeds both the same inputs under Jazzer: each is accepted by both with equal descriptors or
+ * refused by both with the same message.
+ *
  * <h2>Format 1.2 (1.0 and 1.1 are read too)</h2>
  * One record, little endian on every machine. Numbers marked "stop bit" use Chronicle's stop-bit
  * encoding (7 bits a byte, low bits first, high bit set on every byte but the last); a byte string
@@ -56,7 +66,8 @@
  * env_start and are moved so that each area is as long as its bytes (see IdentityEditor).
  *
  * <h2>Chronicle at start-up</h2>
- * The codec runs in the agent's premain, before the application's main, so what Chronicle does
+ * A restore no longer runs the Chronicle codec in premain (it reads with DescriptorReader); the
+ * command line uses it. Wherever it runs inside a JVM's start-up, what Chronicle does
  * when first used was looked at one effect at a time (Chronicle Bytes/Core 2026.4, JDK 17):
  * <ol>
  * <li><b>Jvm initialisation.</b> Yes: every {@code BytesStore}, including the heap one behind

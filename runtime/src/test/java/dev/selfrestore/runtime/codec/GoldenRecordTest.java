@@ -30,6 +30,8 @@ import org.junit.jupiter.api.Test;
  * old one, never an edit of the old one. On failure the actual dump is written to
  * {@code target/golden/descriptor-1.2.hexdump} for comparison. 1.1 appended the jvm launch section,
  * 1.2 the provenance ({@code descriptor-1.2-edited.hexdump} pins an edited descriptor's).
+ * Every golden file is decoded by both readers ({@link BothReaders}): the agent's plain reader must
+ * follow a layout change too.
  */
 class GoldenRecordTest {
     private static final String GOLDEN = "descriptor-1.2.hexdump";
@@ -119,7 +121,7 @@ class GoldenRecordTest {
 
     @Test
     void editedGoldenFileDecodes() throws Exception {
-        MmDescriptor d = DescriptorCodec.decode(bytesOf(golden(GOLDEN_EDITED)), GOLDEN_EDITED);
+        MmDescriptor d = BothReaders.decode(bytesOf(golden(GOLDEN_EDITED)), GOLDEN_EDITED);
         assertEquals(CodecFixtures.goldenEdited(), d);
         assertEquals(2, d.provenance().edits().size());
     }
@@ -127,20 +129,21 @@ class GoldenRecordTest {
     /** A descriptor written by a 1.1 writer reads the same, with no provenance: a capture. */
     @Test
     void formatOnePointOneStillDecodes() throws Exception {
-        MmDescriptor d = DescriptorCodec.decode(bytesOf(golden(GOLDEN_1_1)), GOLDEN_1_1);
+        MmDescriptor d = BothReaders.decode(bytesOf(golden(GOLDEN_1_1)), GOLDEN_1_1);
         assertEquals(CodecFixtures.golden(), d);
         assertEquals(null, d.provenance());
     }
 
     @Test
     void goldenFileDecodes() throws Exception {
-        assertEquals(CodecFixtures.golden(), DescriptorCodec.decode(bytesOf(golden()), GOLDEN));
+        // both readers: the codec of record and the agent's plain one
+        assertEquals(CodecFixtures.golden(), BothReaders.decode(bytesOf(golden()), GOLDEN));
     }
 
     /** A descriptor written by a 1.0 writer reads the same, with no jvm launch recorded. */
     @Test
     void formatOnePointZeroStillDecodes() throws Exception {
-        MmDescriptor d = DescriptorCodec.decode(bytesOf(golden(GOLDEN_1_0)), GOLDEN_1_0);
+        MmDescriptor d = BothReaders.decode(bytesOf(golden(GOLDEN_1_0)), GOLDEN_1_0);
         assertEquals(CodecFixtures.golden(), d);
         assertEquals(null, d.jvm());
     }
@@ -152,6 +155,6 @@ class GoldenRecordTest {
         MmDescriptor jvm = new MmDescriptor(g.fields(), g.brkSource(), g.auxv(), g.exe(),
                 "/usr/bin/java\0-cp\0/app\0Main\0a\0".getBytes(StandardCharsets.UTF_8), g.environ(), g.comm(),
                 g.capture(), new dev.selfrestore.runtime.JvmLaunch(dev.selfrestore.runtime.JvmLaunch.Kind.CLASS, 3));
-        assertEquals(jvm, DescriptorCodec.decode(DescriptorCodec.encode(jvm), "<bytes>"));
+        assertEquals(jvm, BothReaders.decode(DescriptorCodec.encode(jvm), "<bytes>"));
     }
 }

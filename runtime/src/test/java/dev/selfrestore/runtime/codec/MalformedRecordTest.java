@@ -22,7 +22,7 @@ class MalformedRecordTest {
             Problem.TRUNCATED, Problem.BAD_CHECKSUM, Problem.MALFORMED);
 
     private static DescriptorFormatException refused(byte[] data) {
-        return assertThrows(DescriptorFormatException.class, () -> DescriptorCodec.decode(data, "x.mmd"));
+        return assertThrows(DescriptorFormatException.class, () -> BothReaders.decode(data, "x.mmd"));
     }
 
     @Test
@@ -72,7 +72,7 @@ class MalformedRecordTest {
             }
             CodecFixtures.reseal(bad, 1, 0);
             try {
-                DescriptorCodec.decode(bad, "x.mmd");
+                BothReaders.decode(bad, "x.mmd");
             } catch (DescriptorFormatException e) {
                 refused++;
                 assertTrue(e.problem() == Problem.MALFORMED || e.problem() == Problem.TOO_LARGE, e.getMessage());
@@ -121,7 +121,7 @@ class MalformedRecordTest {
         System.arraycopy(v10, 0, v13, 0, v10.length - 4);
         System.arraycopy(extra, 0, v13, v10.length - 4, extra.length);
         CodecFixtures.reseal(v13, 1, 3);
-        assertEquals(d, DescriptorCodec.decode(v13, "x.mmd"));
+        assertEquals(d, BothReaders.decode(v13, "x.mmd"));
 
         // The same bytes claiming to be the current minor are malformed: it has nothing after the provenance.
         DescriptorFormatException e = refused(CodecFixtures.reseal(v13.clone(), 1, DescriptorCodec.FORMAT_MINOR));
@@ -151,7 +151,7 @@ class MalformedRecordTest {
 
     @Test
     void handMadeValidRecordIsRead() throws Exception {
-        MmDescriptor d = DescriptorCodec.decode(new HandRecord(1, 0).validBody().seal(), "x.mmd");
+        MmDescriptor d = BothReaders.decode(new HandRecord(1, 0).validBody().seal(), "x.mmd");
         assertEquals("x86_64", d.capture().arch());
     }
 
@@ -251,7 +251,7 @@ class MalformedRecordTest {
 
     private static DescriptorFormatException decodeExpectingFailure(byte[] data, String what) {
         try {
-            MmDescriptor d = DescriptorCodec.decode(data, "x.mmd");
+            MmDescriptor d = BothReaders.decode(data, "x.mmd");
             fail(what + ": decoded to " + d);
             return null;
         } catch (DescriptorFormatException e) {
