@@ -19,6 +19,7 @@ public final class Errno {
     public static final int EINVAL = 22;
     public static final int ETXTBSY = 26;
     public static final int ENOSYS = 38;
+    public static final int ELOOP = 40;
 
     private static final String[][] TABLE = {
         {"0", "OK", "Success"},

@@ -29,6 +29,7 @@ public final class FaultInjectingSyscalls implements Syscalls {
     static final Set<String> CALLS = Set.of("mmMapSize", "setMmMap", "setMmField", "setMmAuxv", "savedAuxvSize",
             "nameAnonymousMapping", "mmap", "munmap", "mprotect", "mremap", "copyMemory", "writeMemory", "writeWords", "writeWord", "equalBytes",
             "readMemory", "libcEnvironVariable", "open", "writeFile", "close", "readlink", "statx", "fstat", "spawnAndWait",
+            "openat", "readlinkat", "read", "write", "fsync", "fchmod", "renameat", "linkat", "unlinkat",
             "currentBrk", "pageSize", "kernelRelease", "machine");
 
     private record Fault(String call, int nth, int errno) {
@@ -255,6 +256,60 @@ public final class FaultInjectingSyscalls implements Syscalls {
     public Statx fstat(int fd) {
         enter("fstat", "statx(fd " + fd + ")");
         return real.fstat(fd);
+    }
+
+    @Override
+    public int openat(int dirfd, byte[] name, int flags, int mode) {
+        enter("openat", "openat(" + dirfd + ", " + new String(name, java.nio.charset.StandardCharsets.UTF_8) + ")");
+        return real.openat(dirfd, name, flags, mode);
+    }
+
+    @Override
+    public byte[] readlinkat(int dirfd, byte[] name) {
+        enter("readlinkat", "readlinkat(" + dirfd + ", " + new String(name, java.nio.charset.StandardCharsets.UTF_8) + ")");
+        return real.readlinkat(dirfd, name);
+    }
+
+    @Override
+    public byte[] read(int fd, int count) {
+        enter("read", "read(fd " + fd + ")");
+        return real.read(fd, count);
+    }
+
+    @Override
+    public void write(int fd, byte[] data) {
+        enter("write", "write(fd " + fd + ")");
+        real.write(fd, data);
+    }
+
+    @Override
+    public void fsync(int fd) {
+        enter("fsync", "fsync(fd " + fd + ")");
+        real.fsync(fd);
+    }
+
+    @Override
+    public void fchmod(int fd, int mode) {
+        enter("fchmod", "fchmod(fd " + fd + ")");
+        real.fchmod(fd, mode);
+    }
+
+    @Override
+    public void renameat(int oldDirfd, byte[] oldName, int newDirfd, byte[] newName) {
+        enter("renameat", "renameat(" + new String(newName, java.nio.charset.StandardCharsets.UTF_8) + ")");
+        real.renameat(oldDirfd, oldName, newDirfd, newName);
+    }
+
+    @Override
+    public void linkat(int oldDirfd, byte[] oldName, int newDirfd, byte[] newName) {
+        enter("linkat", "linkat(" + new String(newName, java.nio.charset.StandardCharsets.UTF_8) + ")");
+        real.linkat(oldDirfd, oldName, newDirfd, newName);
+    }
+
+    @Override
+    public void unlinkat(int dirfd, byte[] name, int flags) {
+        enter("unlinkat", "unlinkat(" + new String(name, java.nio.charset.StandardCharsets.UTF_8) + ")");
+        real.unlinkat(dirfd, name, flags);
     }
 
     @Override

@@ -113,6 +113,36 @@ public interface Syscalls {
     /** {@code statx(fd, "", AT_EMPTY_PATH, STATX_BASIC_STATS)}: the file an open descriptor refers to. */
     Statx fstat(int fd);
 
+    // Descriptor-relative file calls: a path walked one component at a time, each checked on the
+    // descriptor it was opened as, and files read or written through that same descriptor.
+
+    /** {@code openat(dirfd, name, flags, mode)} with a raw-bytes name; returns the descriptor. */
+    int openat(int dirfd, byte[] name, int flags, int mode);
+
+    /** {@code readlinkat(dirfd, name)}; an empty name reads the link an {@code O_PATH|O_NOFOLLOW} descriptor is open on. */
+    byte[] readlinkat(int dirfd, byte[] name);
+
+    /** {@code read(2)} repeated until {@code count} bytes or end of file: the bytes read, fewer at end of file. */
+    byte[] read(int fd, int count);
+
+    /** {@code write(2)} repeated until all of {@code data} is written. */
+    void write(int fd, byte[] data);
+
+    /** {@code fsync(2)}. */
+    void fsync(int fd);
+
+    /** {@code fchmod(2)}. */
+    void fchmod(int fd, int mode);
+
+    /** {@code renameat(2)}: replaces {@code newName} if it exists. */
+    void renameat(int oldDirfd, byte[] oldName, int newDirfd, byte[] newName);
+
+    /** {@code linkat(2)} without flags: fails with EEXIST rather than replace {@code newName}. */
+    void linkat(int oldDirfd, byte[] oldName, int newDirfd, byte[] newName);
+
+    /** {@code unlinkat(2)}. */
+    void unlinkat(int dirfd, byte[] name, int flags);
+
     /**
      * {@code posix_spawn(3)} of {@code path} with {@code argv} and {@code envp}, its standard output
      * and error going to a memory file ({@code memfd_create(2)}) and its other descriptors

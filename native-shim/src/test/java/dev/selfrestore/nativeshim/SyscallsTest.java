@@ -105,4 +105,44 @@ class SyscallsTest {
         assertEquals(System.getProperty("os.arch").equals("amd64") ? "x86_64" : System.getProperty("os.arch"), sys.machine());
         assertTrue(sys.kernelRelease().matches("\\d+\\.\\d+.*"), sys.kernelRelease());
     }
+
+    @Test
+    void descriptorRelativeCallsReachTheFilesTheDirectoryDescriptorHolds(@TempDir Path dir) throws Exception {
+        Files.write(dir.resolve("f"), b("abcdef"));
+        Files.createLink(dir.resolve("g"), dir.resolve("f"));
+        Files.createSymbolicLink(dir.resolve("l"), Path.of("f"));
+        int d = sys.openat(Fcntl.AT_FDCWD, b(dir.toString()), Fcntl.O_PATH | Fcntl.O_CLOEXEC, 0);
+        try {
+            int link = sys.openat(d, b("l"), Fcntl.O_PATH | Fcntl.O_NOFOLLOW | Fcntl.O_CLOEXEC, 0);
+            assertTrue(sys.fstat(link).isSymbolicLink(), "O_PATH|O_NOFOLLOW opens the link itself");
+            assertArrayEquals(b("f"), sys.readlinkat(link, new byte[0]));
+            sys.close(link);
+            NativeCallException loop = assertThrows(NativeCallException.class,
+                    () -> sys.openat(d, b("l"), Fcntl.O_RDONLY | Fcntl.O_NOFOLLOW | Fcntl.O_CLOEXEC, 0));
+            assertEquals(Errno.ELOOP, loop.errno(), "O_NOFOLLOW refuses a link as the last component");
+
+            int f = sys.openat(d, b("f"), Fcntl.O_RDONLY | Fcntl.O_NOFOLLOW | Fcntl.O_CLOEXEC, 0);
+            assertEquals(2, sys.fstat(f).nlink());
+            assertArrayEquals(b("abc"), sys.read(f, 3));
+            assertArrayEquals(b("def"), sys.read(f, 100), "short at end of file");
+            sys.close(f);
+
+            int t = sys.openat(d, b("t"), Fcntl.O_WRONLY | Fcntl.O_CREAT | Fcntl.O_EXCL | Fcntl.O_NOFOLLOW | Fcntl.O_CLOEXEC, 0600);
+            sys.fchmod(t, 0640);
+            sys.write(t, b("new"));
+            sys.fsync(t);
+            sys.close(t);
+            assertEquals(Errno.EEXIST, assertThrows(NativeCallException.class, () -> sys.openat(d, b("t"),
+                    Fcntl.O_WRONLY | Fcntl.O_CREAT | Fcntl.O_EXCL | Fcntl.O_CLOEXEC, 0600)).errno());
+            assertEquals(Errno.EEXIST, assertThrows(NativeCallException.class, () -> sys.linkat(d, b("t"), d, b("g"))).errno());
+            sys.linkat(d, b("t"), d, b("u"));
+            sys.renameat(d, b("t"), d, b("g"));
+            sys.unlinkat(d, b("u"), 0);
+            assertArrayEquals(b("new"), Files.readAllBytes(dir.resolve("g")));
+            assertEquals(0640, (Integer) Files.getAttribute(dir.resolve("g"), "unix:mode") & 07777);
+            assertTrue(!Files.exists(dir.resolve("t")) && !Files.exists(dir.resolve("u")));
+        } finally {
+            sys.close(d);
+        }
+    }
 }

@@ -6,6 +6,7 @@ import dev.selfrestore.runtime.RawBytes;
 import dev.selfrestore.runtime.capture.Capture;
 import dev.selfrestore.runtime.capture.CaptureException;
 import dev.selfrestore.runtime.codec.DescriptorCodec;
+import dev.selfrestore.runtime.trust.TrustException;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.FileAlreadyExistsException;
@@ -79,6 +80,8 @@ final class CaptureCommand extends CliCommand {
             throw new CliFailure(Main.USAGE, e.getMessage());
         } catch (FileAlreadyExistsException e) {
             throw new CliFailure(Main.USAGE, out + " exists; use --force to overwrite it");
+        } catch (TrustException e) {
+            throw new CliFailure(Main.USAGE, "cannot write " + out + ": " + e.getMessage());
         } catch (IOException e) {
             throw new CliFailure(Main.USAGE, "cannot write " + out + ": " + e);
         }

@@ -5,7 +5,6 @@ import dev.selfrestore.runtime.MmDescriptor;
 import dev.selfrestore.runtime.NulStrings;
 import dev.selfrestore.runtime.proc.ProcPid;
 import dev.selfrestore.runtime.codec.DescriptorFormatException;
-import dev.selfrestore.runtime.codec.DescriptorTrust;
 import dev.selfrestore.runtime.edit.IdentityEditor;
 import dev.selfrestore.runtime.restore.RestoreException;
 import dev.selfrestore.runtime.restore.RestoreOptions;
@@ -73,32 +72,28 @@ public final class AgentRunner {
             return;
         }
         try {
-            // The descriptor is read on a second thread while this one checks that it may be
-            // trusted and binds libc (JNA), the longer of the two.
+            // The descriptor is opened, checked and read (one open file) and decoded on a second
+            // thread while this one binds libc (JNA), the longer of the two.
             Path file = Path.of(o.descriptor);
-            ParallelRead read = ParallelRead.start(file, o.pid);
+            ParallelRead read = ParallelRead.start(file, !o.insecureDescriptor, o.pid);
             Syscalls sys = null;
             Throwable bindFailure = null;
-            Exception untrusted = null;
             try {
-                if (!o.insecureDescriptor) {
-                    DescriptorTrust.check(file, ProcPid.self().effectiveUid());
-                }
                 sys = Syscalls.linux();
                 warmUp(sys);
-            } catch (DescriptorFormatException | IOException e) {
-                untrusted = e;
             } catch (RuntimeException | LinkageError e) { // thrown once the reading thread is joined
                 bindFailure = e;
             }
-            if (untrusted != null) { // reported as such, whatever the file holds
-                read.joinQuietly();
-                if (untrusted instanceof DescriptorFormatException) {
-                    throw (DescriptorFormatException) untrusted;
+            MmDescriptor d;
+            try {
+                d = read.join();
+            } catch (RuntimeException | LinkageError e) {
+                // the reading thread's own use of JNA failed: report the binding's failure if there was one
+                if (bindFailure == null) {
+                    throw e;
                 }
-                throw (IOException) untrusted;
+                d = null;
             }
-            MmDescriptor d = read.join();
             // a problem with the file is reported before one with JNA
             if (bindFailure instanceof RuntimeException) {
                 throw (RuntimeException) bindFailure;
@@ -155,7 +150,8 @@ public final class AgentRunner {
                 }).install();
             }
             long total = System.nanoTime() - t0;
-            String summary = summary(d, r, o, mainArgs, editsBefore, total);
+            String summary = summary(d, r, o, mainArgs, editsBefore, total)
+                    + (read.skipped() != null ? " (insecure-descriptor=true: read although " + read.skipped() + ")" : "");
             if (!notes.isEmpty()) {
                 err.println(PREFIX + "partly restored " + summary + "; " + String.join("; ", notes));
                 if (o.strict) {

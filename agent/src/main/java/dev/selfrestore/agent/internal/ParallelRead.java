@@ -1,7 +1,10 @@
 package dev.selfrestore.agent.internal;
 
+import dev.selfrestore.nativeshim.Syscalls;
 import dev.selfrestore.runtime.MmDescriptor;
 import dev.selfrestore.runtime.codec.DescriptorFormatException;
+import dev.selfrestore.runtime.codec.DescriptorTrust;
+import dev.selfrestore.runtime.proc.ProcPid;
 import dev.selfrestore.runtime.codec.DescriptorReader;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -15,30 +18,37 @@ import java.nio.file.Path;
  * (system properties are saved and put back per key by each, see ChronicleStartup and
  * JnaSyscalls).
  *
+ * <p>The reading thread opens, checks and reads the file in one go ({@link DescriptorTrust#read}:
+ * the bytes come from the descriptor that was checked, and nothing is read from a file that fails
+ * the check), then decodes those bytes.
+ *
  * <p>The thread is joined before {@link #join} returns, whatever happened, so no thread of ours is
  * left running when the application starts.
  */
 final class ParallelRead implements Runnable {
     private final Path file;
+    private final boolean enforce;
     private final long pid;
     private final Thread thread;
     private MmDescriptor descriptor;
+    private String skipped;
     private String exeDeleted;
     private Throwable failure;
 
-    private ParallelRead(Path file, long pid) {
+    private ParallelRead(Path file, boolean enforce, long pid) {
         this.file = file;
+        this.enforce = enforce;
         this.pid = pid;
         this.thread = new Thread(this, "selfrestore-read");
         this.thread.setDaemon(true);
     }
 
     /**
-     * Starts reading {@code file}. Reading and decoding an untrusted file is harmless (the reader is
-     * fuzzed); only applying it is not, and the caller decides that after {@link #join}.
+     * Starts reading {@code file}; with {@code enforce} false (insecure-descriptor=true) a rule the
+     * file breaks is not refused but returned by {@link #skipped}.
      */
-    static ParallelRead start(Path file, long pid) {
-        ParallelRead r = new ParallelRead(file, pid);
+    static ParallelRead start(Path file, boolean enforce, long pid) {
+        ParallelRead r = new ParallelRead(file, enforce, pid);
         r.thread.start();
         return r;
     }
@@ -47,13 +57,19 @@ final class ParallelRead implements Runnable {
     public void run() {
         try {
             if (Files.isDirectory(file)) { // a CRIU image directory: process pid of it (0: its root)
+                // The directory and every one above it are checked on their descriptors; the image
+                // reader still opens its files by name in it.
+                skipped = DescriptorTrust.checkDirectory(Syscalls.linux(), file, ProcPid.self().effectiveUid(), enforce);
                 readImage();
             } else if (pid != 0) {
                 throw new DescriptorFormatException(DescriptorFormatException.Problem.MALFORMED, file.toString(),
                         "pid=" + pid + " selects a process of a CRIU image directory, and this is a descriptor file");
             } else {
+                DescriptorTrust.Read read = DescriptorTrust.read(Syscalls.linux(), file, ProcPid.self().effectiveUid(),
+                        enforce);
+                skipped = read.skipped();
                 // The plain reader: Chronicle's initialisation stays off premain's path.
-                descriptor = DescriptorReader.decode(DescriptorReader.readFile(file), file.toString());
+                descriptor = DescriptorReader.decode(read.data(), file.toString());
             }
         } catch (Throwable t) { // handed to the caller's thread, as if read there
             failure = t;
@@ -91,6 +107,11 @@ final class ParallelRead implements Runnable {
             throw (Error) t;
         }
         throw new IllegalStateException(t);
+    }
+
+    /** After {@link #join}: the rule the file broke, read anyway with insecure-descriptor=true, or null. */
+    String skipped() {
+        return skipped;
     }
 
     /** Waits for the read to end, whatever its outcome. */

@@ -3,17 +3,15 @@ package dev.selfrestore.agent.internal;
 import dev.selfrestore.runtime.Edit;
 import dev.selfrestore.runtime.MmDescriptor;
 import dev.selfrestore.runtime.Provenance;
-import dev.selfrestore.runtime.codec.DescriptorFormatException;
-import dev.selfrestore.runtime.codec.DescriptorTrust;
+import dev.selfrestore.nativeshim.Syscalls;
 import dev.selfrestore.runtime.edit.EditException;
 import dev.selfrestore.runtime.edit.EditText;
 import dev.selfrestore.runtime.edit.EnvFile;
 import dev.selfrestore.runtime.edit.IdentityEditor;
+import dev.selfrestore.runtime.trust.TrustException;
+import dev.selfrestore.runtime.trust.TrustedFile;
 import dev.selfrestore.runtime.validate.Validator;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -63,26 +61,29 @@ final class RestoreEdits {
         }
     }
 
+    /**
+     * Opened once, checked on that descriptor and read through it, as a descriptor is
+     * ({@link TrustedFile}); {@code insecure-descriptor=true} reads it whatever its owner and mode.
+     */
     private static List<Edit> envFile(AgentOptions o, String name, int uid) throws Refused {
         Path file = Path.of(name);
-        try {
-            if (!o.insecureDescriptor) {
-                DescriptorTrust.check(file, uid);
-            }
-            BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
-            if (!a.isRegularFile()) {
-                throw new Refused("agent option env-file=" + name + ": not a regular file");
-            }
-            if (a.size() > Validator.MAX_ARGS_AND_ENV) {
-                throw new Refused("agent option env-file=" + name + ": " + a.size() + " bytes, more than an "
+        try (TrustedFile f = TrustedFile.open(Syscalls.linux(), file, uid, !o.insecureDescriptor)) {
+            if (f.stat().size() > Validator.MAX_ARGS_AND_ENV) {
+                throw new Refused("agent option env-file=" + name + ": " + f.stat().size() + " bytes, more than an "
                         + "environment can hold (" + Validator.MAX_ARGS_AND_ENV + ")");
             }
-            byte[] content = Files.readAllBytes(file);
+            byte[] content = f.readAll(Validator.MAX_ARGS_AND_ENV);
             return EnvFile.parse("env-file " + name, content, EnvFile.indexOf(content, (byte) 0) >= 0);
-        } catch (DescriptorFormatException x) {
-            throw new Refused("agent option env-file=" + x.getMessage());
-        } catch (IOException x) {
-            throw new Refused("agent option env-file=" + name + ": cannot be read: " + x.getMessage());
+        } catch (TrustException x) {
+            switch (x.kind()) {
+                case UNTRUSTED:
+                    throw new Refused("agent option env-file=" + name + ": refusing a file others could have written: "
+                            + x.getMessage() + "; or pass insecure-descriptor=true");
+                case NOT_A_FILE:
+                    throw new Refused("agent option env-file=" + name + ": not a regular file");
+                default:
+                    throw new Refused("agent option env-file=" + name + ": cannot be read: " + x.getMessage());
+            }
         } catch (EditException x) {
             throw new Refused("agent option " + x.getMessage());
         }

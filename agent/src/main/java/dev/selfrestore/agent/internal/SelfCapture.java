@@ -8,6 +8,7 @@ import dev.selfrestore.runtime.capture.Capture;
 import dev.selfrestore.runtime.capture.CaptureException;
 import dev.selfrestore.runtime.codec.DescriptorCodec;
 import dev.selfrestore.runtime.proc.ProcPid;
+import dev.selfrestore.runtime.trust.TrustException;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -124,6 +125,8 @@ final class SelfCapture implements Resource {
             err.println(PREFIX + "not captured" + when + ": " + file + " exists; capture-force=true overwrites it");
         } catch (CaptureException e) {
             err.println(PREFIX + "not captured" + when + ": " + e.getMessage());
+        } catch (TrustException e) {
+            err.println(PREFIX + "not captured" + when + ": cannot write " + file + ": " + e.getMessage());
         } catch (IOException e) {
             err.println(PREFIX + "not captured" + when + ": cannot write " + file + ": " + e);
         } catch (RuntimeException | LinkageError e) {

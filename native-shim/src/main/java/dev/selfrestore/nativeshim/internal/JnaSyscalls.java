@@ -222,6 +222,23 @@ public final class JnaSyscalls implements Syscalls {
 
         static native long syscall(long number, long arg1);
 
+        // descriptor-relative file calls (see Syscalls)
+        static native int openat(int dirfd, byte[] name, int flags, int mode);
+
+        static native long readlinkat(int dirfd, byte[] name, byte[] buf, long size);
+
+        static native long read(int fd, long buf, long count);
+
+        static native int fsync(int fd);
+
+        static native int fchmod(int fd, int mode);
+
+        static native int renameat(int oldDirfd, byte[] oldName, int newDirfd, byte[] newName);
+
+        static native int linkat(int oldDirfd, byte[] oldName, int newDirfd, byte[] newName, int flags);
+
+        static native int unlinkat(int dirfd, byte[] name, int flags);
+
         static native int getpagesize();
 
         static native int uname(byte[] buf);
@@ -455,7 +472,95 @@ public final class JnaSyscalls implements Syscalls {
         long mtime = b.getLong(112) * 1_000_000_000L + (b.getInt(120) & 0xffffffffL);
         int devMajor = b.getInt(136);
         int devMinor = b.getInt(140);
-        return new Statx(mode, uid, gid, size, ino, mtime, devMajor, devMinor);
+        int nlink = b.getInt(16);
+        return new Statx(mode, uid, gid, size, ino, mtime, devMajor, devMinor, nlink);
+    }
+
+    @Override
+    public int openat(int dirfd, byte[] name, int flags, int mode) {
+        return check(Lib.openat(dirfd, cString(name), flags, mode), "openat(" + dirfd + ", " + show(name) + ")");
+    }
+
+    @Override
+    public byte[] readlinkat(int dirfd, byte[] name) {
+        byte[] c = cString(name);
+        for (int size = 256; ; size *= 2) {
+            byte[] buf = new byte[size];
+            long n = Lib.readlinkat(dirfd, c, buf, size);
+            if (n == -1) {
+                throw fail("readlinkat(" + dirfd + ", " + show(name) + ")");
+            }
+            if (n < size) {
+                return java.util.Arrays.copyOf(buf, (int) n);
+            }
+            if (size >= 1 << 20) {
+                throw new NativeCallException("readlinkat(" + dirfd + ", " + show(name) + ")", 36);
+            }
+        }
+    }
+
+    @Override
+    public byte[] read(int fd, int count) {
+        try (Scratch buf = new Scratch(Math.max(1, count))) {
+            long done = 0;
+            while (done < count) {
+                long n = Lib.read(fd, buf.address + done, count - done);
+                if (n == -1) {
+                    if (Native.getLastError() == 4) { // EINTR
+                        continue;
+                    }
+                    throw fail("read(fd " + fd + ", " + count + " bytes)");
+                }
+                if (n == 0) {
+                    break;
+                }
+                done += n;
+            }
+            return buf.memory.getByteArray(0, (int) done);
+        }
+    }
+
+    @Override
+    public void write(int fd, byte[] data) {
+        long done = 0;
+        while (done < data.length) {
+            byte[] rest = done == 0 ? data : java.util.Arrays.copyOfRange(data, (int) done, data.length);
+            long n = Lib.write(fd, rest, rest.length);
+            if (n == -1) {
+                if (Native.getLastError() == 4) { // EINTR
+                    continue;
+                }
+                throw fail("write(fd " + fd + ", " + data.length + " bytes)");
+            }
+            done += n;
+        }
+    }
+
+    @Override
+    public void fsync(int fd) {
+        check(Lib.fsync(fd), "fsync(fd " + fd + ")");
+    }
+
+    @Override
+    public void fchmod(int fd, int mode) {
+        check(Lib.fchmod(fd, mode), "fchmod(fd " + fd + ", 0" + Integer.toOctalString(mode) + ")");
+    }
+
+    @Override
+    public void renameat(int oldDirfd, byte[] oldName, int newDirfd, byte[] newName) {
+        check(Lib.renameat(oldDirfd, cString(oldName), newDirfd, cString(newName)),
+                "renameat(" + show(oldName) + ", " + show(newName) + ")");
+    }
+
+    @Override
+    public void linkat(int oldDirfd, byte[] oldName, int newDirfd, byte[] newName) {
+        check(Lib.linkat(oldDirfd, cString(oldName), newDirfd, cString(newName), 0),
+                "linkat(" + show(oldName) + ", " + show(newName) + ")");
+    }
+
+    @Override
+    public void unlinkat(int dirfd, byte[] name, int flags) {
+        check(Lib.unlinkat(dirfd, cString(name), flags), "unlinkat(" + dirfd + ", " + show(name) + ")");
     }
 
     /** Room for glibc's posix_spawn_file_actions_t (80 bytes on LP64) and then some. */

@@ -2,17 +2,22 @@ package dev.selfrestore.runtime.codec;
 
 import static dev.selfrestore.runtime.codec.Layout.CHECKSUM_LENGTH;
 
+import dev.selfrestore.nativeshim.Syscalls;
 import dev.selfrestore.runtime.MmDescriptor;
 import dev.selfrestore.runtime.codec.DescriptorFormatException.Problem;
+import dev.selfrestore.runtime.proc.ProcPid;
+import dev.selfrestore.runtime.trust.TrustException;
+import dev.selfrestore.runtime.trust.TrustedDirectory;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.EnumSet;
@@ -29,8 +34,6 @@ public final class DescriptorCodec {
     public static final int FORMAT_MAJOR = 1;
     /** Format minor version: a newer minor only appends fields, which older readers skip. */
     public static final int FORMAT_MINOR = 2;
-
-    private static final Set<PosixFilePermission> OWNER_READ_WRITE = PosixFilePermissions.fromString("rw-------");
 
     private DescriptorCodec() {
     }
@@ -74,6 +77,14 @@ public final class DescriptorCodec {
     }
 
     /**
+     * Initialises the codec's library now (its first use otherwise pays for it): for a caller that
+     * has the time on another thread before the bytes arrive.
+     */
+    public static void initialise() {
+        ChronicleStartup.ensureInitialised();
+    }
+
+    /**
      * Reads a descriptor file.
      *
      * <p>Only regular files are opened (a FIFO would block the caller in open(2)), and no more than
@@ -110,12 +121,16 @@ public final class DescriptorCodec {
     }
 
     /**
-     * Writes a descriptor file atomically: a temporary file in the same directory is written,
-     * fsync'd, renamed over the target, and the directory fsync'd. Readers see the old file or
-     * the whole new one, never a part; the file has mode 0600.
+     * Writes a descriptor file atomically, with mode 0600, through {@link TrustedDirectory#writeFile}:
+     * the directory is opened and checked on its descriptor first (refused if another user could
+     * change what it holds), then a temporary file is created in it with {@code O_EXCL|O_NOFOLLOW},
+     * written, fsync'd and renamed to the target within that directory, and the directory fsync'd.
+     * Readers see the old file or the whole new one, never a part.
      *
      * @param overwrite whether an existing file may be replaced
      * @throws FileAlreadyExistsException if the file exists and {@code overwrite} is false
+     * @throws TrustException             if the directory, or one above it, could be changed by
+     *                                    another user (the message names it, its owner and mode)
      * @throws IllegalArgumentException   if the descriptor is over the format's limits (nothing is
      *                                    written then)
      */
@@ -123,62 +138,24 @@ public final class DescriptorCodec {
         byte[] record = encode(d);
         Path target = file.toAbsolutePath();
         Path dir = target.getParent();
-        if (dir == null) {
+        if (dir == null || target.getFileName() == null) {
             throw new IOException(file + ": not a file path");
         }
-        if (!overwrite && Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
-            throw new FileAlreadyExistsException(file.toString(), null, "exists; overwrite was not requested");
-        }
-        Path tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp",
-                PosixFilePermissions.asFileAttribute(OWNER_READ_WRITE));
+        Syscalls sys = Syscalls.linux();
+        TrustedDirectory out;
         try {
-            // The umask may have taken bits from the creation mode; set it exactly.
-            Files.setPosixFilePermissions(tmp, OWNER_READ_WRITE);
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-                ByteBuffer buf = ByteBuffer.wrap(record);
-                while (buf.hasRemaining()) {
-                    ch.write(buf);
-                }
-                ch.force(true);
+            out = TrustedDirectory.open(sys, dir, ProcPid.self().effectiveUid(), true);
+        } catch (TrustException e) {
+            if (e.kind() == TrustException.Kind.MISSING) {
+                throw new NoSuchFileException(dir.toString(), null, e.getMessage());
             }
-            if (overwrite) {
-                // rename(2): atomically replaces the target.
-                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-            } else {
-                publishWithoutReplacing(tmp, target, file);
-            }
-            tmp = null;
-        } finally {
-            if (tmp != null) {
-                Files.deleteIfExists(tmp);
-            }
+            throw e.kind() == TrustException.Kind.UNTRUSTED
+                    ? new TrustException(e.kind(), "refusing to write into a directory another user could change: "
+                            + e.getMessage())
+                    : new TrustException(e.kind(), "cannot open its directory " + dir + ": " + e.getMessage());
         }
-        fsyncDirectory(dir);
-    }
-
-    /**
-     * link(2) fails with EEXIST rather than replace, so a file created by someone else after the
-     * check above is not lost. Where the file system has no hard links, rename after a last check.
-     */
-    private static void publishWithoutReplacing(Path tmp, Path target, Path file) throws IOException {
-        try {
-            Files.createLink(target, tmp);
-        } catch (FileAlreadyExistsException e) {
-            throw new FileAlreadyExistsException(file.toString(), null, "exists; overwrite was not requested");
-        } catch (UnsupportedOperationException | IOException e) {
-            if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
-                throw new FileAlreadyExistsException(file.toString(), null, "exists; overwrite was not requested");
-            }
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-            return;
-        }
-        Files.delete(tmp);
-    }
-
-    /** Makes the rename durable: fsync(2) on the directory (Linux allows it on a read-only fd). */
-    private static void fsyncDirectory(Path dir) throws IOException {
-        try (FileChannel ch = FileChannel.open(dir, EnumSet.of(StandardOpenOption.READ))) {
-            ch.force(true);
+        try (out) {
+            out.writeFile(target.getFileName().toString(), record, 0600, overwrite);
         }
     }
 }

@@ -1,9 +1,12 @@
 package dev.selfrestore.runtime.codec;
 
+import static dev.selfrestore.runtime.codec.Layout.MAX_RECORD_LENGTH;
+import static dev.selfrestore.runtime.codec.Layout.mib;
+
+import dev.selfrestore.nativeshim.Syscalls;
 import dev.selfrestore.runtime.codec.DescriptorFormatException.Problem;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
+import dev.selfrestore.runtime.trust.TrustException;
+import dev.selfrestore.runtime.trust.TrustedFile;
 import java.nio.file.Path;
 
 /**
@@ -11,60 +14,90 @@ import java.nio.file.Path;
  * a descriptor decides which executable /proc shows and what environment the application reads,
  * so it deserves the care ssh gives an authorized_keys file.
  *
- * <p>Rules, on the file as resolved through symbolic links:
+ * <p>The file is opened once and checked on that descriptor, and its bytes are read through that
+ * same descriptor ({@link TrustedFile}): the check and the read are one open file, so renaming,
+ * exchanging or re-linking names meanwhile changes nothing. The rules:
  * <ul>
- *   <li>it is owned by this process's effective user or by root;</li>
- *   <li>it is writable by neither its group nor others;</li>
- *   <li>each directory above it is either not writable by group and others, or has the sticky bit
- *       (as /tmp does: there others may create files but not replace ours).</li>
+ *   <li>it is owned by this process's effective user or by root, and writable by neither its
+ *       group nor others;</li>
+ *   <li>it has one hard link, unless it is owned by this process's effective user;</li>
+ *   <li>every directory on the path (symbolic links resolved component by component) is owned
+ *       by root or this user, and is writable by neither group nor others unless it has the
+ *       sticky bit (as /tmp has: there others may create files but not replace ours); a symbolic
+ *       link in a sticky directory is owned by root or this user.</li>
  * </ul>
  */
 public final class DescriptorTrust {
     private DescriptorTrust() {
     }
 
-    /**
-     * @param file the descriptor path as given
-     * @param uid  this process's effective user ID
-     * @throws DescriptorFormatException {@link Problem#UNTRUSTED} naming the file or directory and
-     *                                   the rule; {@link Problem#MISSING} when there is no file
-     */
-    public static void check(Path file, int uid) throws DescriptorFormatException {
-        String source = file.toString();
-        Path real;
-        try {
-            real = file.toRealPath();
-        } catch (NoSuchFileException e) {
-            throw new DescriptorFormatException(Problem.MISSING, source, "no such file");
-        } catch (IOException e) {
-            throw new DescriptorFormatException(Problem.UNREADABLE, source, "cannot resolve the path: " + e.getMessage());
-        }
-        try {
-            int owner = (Integer) Files.getAttribute(real, "unix:uid");
-            int mode = (Integer) Files.getAttribute(real, "unix:mode");
-            if (owner != uid && owner != 0) {
-                throw untrusted(source, real + " is owned by uid " + owner + ", not by this process's uid " + uid
-                        + " or root");
-            }
-            if ((mode & 022) != 0) {
-                throw untrusted(source, real + " is writable by " + ((mode & 020) != 0 ? "its group" : "others")
-                        + " (mode 0" + Integer.toOctalString(mode & 07777) + "): chmod go-w it");
-            }
-            for (Path dir = real.getParent(); dir != null; dir = dir.getParent()) {
-                int dirMode = (Integer) Files.getAttribute(dir, "unix:mode");
-                if ((dirMode & 022) != 0 && (dirMode & 01000) == 0) {
-                    throw untrusted(source, "directory " + dir + " is writable by "
-                            + ((dirMode & 020) != 0 ? "its group" : "others") + " without the sticky bit (mode 0"
-                            + Integer.toOctalString(dirMode & 07777) + "): another user could replace the descriptor");
-                }
-            }
-        } catch (IOException | UnsupportedOperationException e) {
-            throw new DescriptorFormatException(Problem.UNREADABLE, source, "cannot read its owner and mode: " + e);
+    /** A descriptor's bytes, read from the descriptor that was checked. */
+    public record Read(byte[] data, String skipped) {
+        /**
+         * @param data    the file's bytes
+         * @param skipped the first rule the file broke when read with {@code enforce} false, or null
+         */
+        public Read {
         }
     }
 
-    private static DescriptorFormatException untrusted(String source, String why) {
-        return new DescriptorFormatException(Problem.UNTRUSTED, source, "refusing a descriptor others could have written: "
-                + why + "; or pass insecure-descriptor=true");
+    /**
+     * Opens, checks and reads a descriptor file.
+     *
+     * @param file    the descriptor path as given
+     * @param euid    this process's effective user ID
+     * @param enforce false for {@code insecure-descriptor=true}: a rule that fails is returned in
+     *                {@link Read#skipped()} instead of refused
+     * @throws DescriptorFormatException {@link Problem#UNTRUSTED} naming the file or directory, its
+     *                                   owner and mode, and the rule; {@link Problem#MISSING},
+     *                                   {@link Problem#NOT_A_FILE}, {@link Problem#TOO_LARGE},
+     *                                   {@link Problem#UNREADABLE} as {@link DescriptorCodec#readFile}
+     */
+    public static Read read(Syscalls sys, Path file, int euid, boolean enforce) throws DescriptorFormatException {
+        String source = file.toString();
+        try (TrustedFile f = TrustedFile.open(sys, file, euid, enforce)) {
+            long size = f.stat().size();
+            if (size > MAX_RECORD_LENGTH) {
+                throw new DescriptorFormatException(Problem.TOO_LARGE, source,
+                        "is " + size + " bytes; a descriptor is at most " + mib(MAX_RECORD_LENGTH));
+            }
+            return new Read(f.readAll(MAX_RECORD_LENGTH), f.skipped());
+        } catch (TrustException e) {
+            throw refusal(source, e);
+        }
+    }
+
+    /**
+     * Opens and checks a directory given in place of a descriptor (a CRIU image directory) by the
+     * same rules, every directory above it included; returns the rule skipped with {@code enforce}
+     * false, or null. To read its files relative to the checked descriptor, see
+     * {@link dev.selfrestore.runtime.trust.TrustedDirectory}.
+     */
+    public static String checkDirectory(Syscalls sys, Path dir, int euid, boolean enforce) throws DescriptorFormatException {
+        try (dev.selfrestore.runtime.trust.TrustedDirectory d =
+                     dev.selfrestore.runtime.trust.TrustedDirectory.open(sys, dir, euid, enforce)) {
+            return d.skipped();
+        } catch (TrustException e) {
+            throw refusal(dir.toString(), e);
+        }
+    }
+
+    private static DescriptorFormatException refusal(String source, TrustException e) {
+        switch (e.kind()) {
+            case MISSING:
+                return new DescriptorFormatException(Problem.MISSING, source, e.getMessage());
+            case NOT_A_FILE:
+                return new DescriptorFormatException(Problem.NOT_A_FILE, source, e.getMessage().equals("is a directory")
+                        ? "is a directory; give the path of a descriptor file"
+                        : e.getMessage() + "; a descriptor is a regular file");
+            case UNTRUSTED:
+                return new DescriptorFormatException(Problem.UNTRUSTED, source,
+                        "refusing a descriptor others could have written: " + e.getMessage()
+                                + "; or pass insecure-descriptor=true");
+            case TOO_LARGE:
+                return new DescriptorFormatException(Problem.TOO_LARGE, source, e.getMessage());
+            default:
+                return new DescriptorFormatException(Problem.UNREADABLE, source, e.getMessage());
+        }
     }
 }
