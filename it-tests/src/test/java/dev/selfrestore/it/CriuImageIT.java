@@ -175,6 +175,27 @@ class CriuImageIT {
                 line.length() - " (application continues)".length()) + "\n", inspect.stderr());
     }
 
+    /**
+     * An image directory is trusted as a descriptor is: each of its files is opened relative to the
+     * checked directory and checked on its own descriptor, so one that another user owns is refused,
+     * by name, and so is an image directory inside a directory another user owns.
+     */
+    @Test
+    void imageFilesAnotherUserCouldHaveWrittenAreRefused() throws Exception {
+        Path images = CriuFixtures.copy(CriuFixtures.dir("native").resolve("images"), dir.resolve("images"));
+        Files.setAttribute(images.resolve("mm-31688.img"), "unix:uid", 65534);
+        RestoredApp restored = RestoredApp.start(processes, new SelfRestoreCli(processes).restoredAppCommand(images, ""));
+        String line = restored.stopAndAssertOneStderrLine("selfrestore: not restored: ");
+        assertTrue(line.contains(images.resolve("mm-31688.img").toString()) && line.contains("65534"), line);
+
+        Path foreign = Files.createDirectory(dir.resolve("foreign"));
+        Path inForeign = CriuFixtures.copy(CriuFixtures.dir("native").resolve("images"), foreign.resolve("images"));
+        Files.setAttribute(foreign, "unix:uid", 65534);
+        restored = RestoredApp.start(processes, new SelfRestoreCli(processes).restoredAppCommand(inForeign, ""));
+        line = restored.stopAndAssertOneStderrLine("selfrestore: not restored: " + inForeign + ": refusing");
+        assertTrue(line.contains(foreign.toString()) && line.contains("65534"), line);
+    }
+
     /** Given a descriptor, the agent loads neither protobuf nor the image reader; given an image, it does. */
     @Test
     void protobufStaysOffTheDescriptorsStartUpPath() throws Exception {

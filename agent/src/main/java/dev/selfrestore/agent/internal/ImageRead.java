@@ -2,7 +2,10 @@ package dev.selfrestore.agent.internal;
 
 import dev.selfrestore.runtime.codec.DescriptorFormatException;
 import dev.selfrestore.runtime.criu.CriuImageReader;
-import dev.selfrestore.runtime.criu.ImageFiles;
+import dev.selfrestore.nativeshim.Syscalls;
+import dev.selfrestore.runtime.codec.DescriptorTrust;
+import dev.selfrestore.runtime.criu.TrustedImageFiles;
+import dev.selfrestore.runtime.proc.ProcPid;
 import dev.selfrestore.runtime.criu.ImportedTask;
 import java.nio.file.Path;
 
@@ -15,7 +18,25 @@ final class ImageRead {
     private ImageRead() {
     }
 
-    static ImportedTask read(Path dir, long pid) throws DescriptorFormatException {
-        return CriuImageReader.read(ImageFiles.of(dir), pid);
+    /**
+     * The directory is opened once and checked on its descriptor, every directory above it
+     * included, and each image file is opened relative to it and checked before it is read.
+     *
+     * @param skipped receives the rule not enforced with {@code enforce} false, or null
+     */
+    static ImportedTask read(Path dir, long pid, boolean enforce, String[] skipped) throws DescriptorFormatException {
+        Syscalls sys = Syscalls.linux();
+        int euid;
+        try {
+            euid = ProcPid.self().effectiveUid();
+        } catch (java.io.IOException e) {
+            throw new DescriptorFormatException(DescriptorFormatException.Problem.UNREADABLE, dir.toString(),
+                    "cannot read this process's user: " + e.getMessage());
+        }
+        try (TrustedImageFiles files = new TrustedImageFiles(sys, DescriptorTrust.openDirectory(sys, dir, euid, enforce),
+                euid, enforce)) {
+            skipped[0] = files.skipped();
+            return CriuImageReader.read(files, pid);
+        }
     }
 }

@@ -57,9 +57,6 @@ final class ParallelRead implements Runnable {
     public void run() {
         try {
             if (Files.isDirectory(file)) { // a CRIU image directory: process pid of it (0: its root)
-                // The directory and every one above it are checked on their descriptors; the image
-                // reader still opens its files by name in it.
-                skipped = DescriptorTrust.checkDirectory(Syscalls.linux(), file, ProcPid.self().effectiveUid(), enforce);
                 readImage();
             } else if (pid != 0) {
                 throw new DescriptorFormatException(DescriptorFormatException.Problem.MALFORMED, file.toString(),
@@ -77,7 +74,9 @@ final class ParallelRead implements Runnable {
     }
 
     private void readImage() throws DescriptorFormatException {
-        dev.selfrestore.runtime.criu.ImportedTask t = ImageRead.read(file, pid);
+        String[] skippedRule = new String[1];
+        dev.selfrestore.runtime.criu.ImportedTask t = ImageRead.read(file, pid, enforce, skippedRule);
+        skipped = skippedRule[0];
         descriptor = t.descriptor();
         exeDeleted = t.exeDeleted();
     }

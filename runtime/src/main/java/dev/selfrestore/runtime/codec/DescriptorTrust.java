@@ -69,14 +69,14 @@ public final class DescriptorTrust {
 
     /**
      * Opens and checks a directory given in place of a descriptor (a CRIU image directory) by the
-     * same rules, every directory above it included; returns the rule skipped with {@code enforce}
-     * false, or null. To read its files relative to the checked descriptor, see
-     * {@link dev.selfrestore.runtime.trust.TrustedDirectory}.
+     * same rules, every directory above it included; its files are then opened relative to the
+     * checked descriptor ({@link dev.selfrestore.runtime.trust.TrustedDirectory#openFile}). With
+     * {@code enforce} false a rule it breaks is not refused but named by {@code skipped()}.
      */
-    public static String checkDirectory(Syscalls sys, Path dir, int euid, boolean enforce) throws DescriptorFormatException {
-        try (dev.selfrestore.runtime.trust.TrustedDirectory d =
-                     dev.selfrestore.runtime.trust.TrustedDirectory.open(sys, dir, euid, enforce)) {
-            return d.skipped();
+    public static dev.selfrestore.runtime.trust.TrustedDirectory openDirectory(Syscalls sys, Path dir, int euid,
+            boolean enforce) throws DescriptorFormatException {
+        try {
+            return dev.selfrestore.runtime.trust.TrustedDirectory.open(sys, dir, euid, enforce);
         } catch (TrustException e) {
             throw refusal(dir.toString(), e);
         }
