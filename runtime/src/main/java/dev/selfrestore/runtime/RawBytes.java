@@ -67,6 +67,12 @@ public final class RawBytes {
     }
 
     /** Splits a NUL-separated area (cmdline, environ) into its strings; a trailing NUL ends the last. */
+    /** Whether {@code b} ends with the bytes of {@code suffix}. */
+    public static boolean endsWith(byte[] b, byte[] suffix) {
+        return b.length >= suffix.length
+                && java.util.Arrays.equals(b, b.length - suffix.length, b.length, suffix, 0, suffix.length);
+    }
+
     public static List<byte[]> splitNul(byte[] area) {
         List<byte[]> out = new ArrayList<>();
         int start = 0;

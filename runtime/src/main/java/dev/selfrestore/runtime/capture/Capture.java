@@ -170,7 +170,7 @@ public final class Capture {
     /** A JVM is a process that has HotSpot's libjvm.so mapped, whatever its launcher is called. */
     private static boolean isJvm(List<Mapping> maps) {
         for (Mapping m : maps) {
-            if (m.fileBacked() && endsWith(m.path(), LIBJVM)) {
+            if (m.fileBacked() && RawBytes.endsWith(m.path(), LIBJVM)) {
                 return true;
             }
         }
@@ -203,7 +203,7 @@ public final class Capture {
             throw new CaptureException("cannot read " + proc.file("exe") + " of process " + pid + ": "
                     + e.errnoName() + " (capturing needs ptrace-read access to it)", e);
         }
-        if (endsWith(path, DELETED)) {
+        if (RawBytes.endsWith(path, DELETED)) {
             throw new CaptureException("the executable of process " + pid + " (" + RawBytes.escape(path)
                     + ") was deleted or replaced since it started: a restore could not open it");
         }
@@ -220,17 +220,5 @@ public final class Capture {
         } finally {
             sys.close(fd);
         }
-    }
-
-    private static boolean endsWith(byte[] b, byte[] suffix) {
-        if (b.length < suffix.length) {
-            return false;
-        }
-        for (int i = 0; i < suffix.length; i++) {
-            if (b[b.length - suffix.length + i] != suffix[i]) {
-                return false;
-            }
-        }
-        return true;
     }
 }

@@ -8,6 +8,7 @@ import dev.selfrestore.runtime.ExecutableIdentity;
 import dev.selfrestore.runtime.JvmLaunch;
 import dev.selfrestore.runtime.MmDescriptor;
 import dev.selfrestore.runtime.MmFields;
+import dev.selfrestore.runtime.RawBytes;
 import dev.selfrestore.runtime.capture.JvmCommandLine;
 import dev.selfrestore.runtime.codec.DescriptorFormatException;
 import dev.selfrestore.runtime.codec.DescriptorFormatException.Problem;
@@ -230,23 +231,11 @@ public final class CriuImageReader {
         }
         for (long id : ids) {
             RegFileEntry f = regularFile((int) id);
-            if (f != null && endsWith(f.getName().toByteArray(), LIBJVM)) {
+            if (f != null && RawBytes.endsWith(f.getName().toByteArray(), LIBJVM)) {
                 return true;
             }
         }
         return false;
-    }
-
-    private static boolean endsWith(byte[] b, byte[] suffix) {
-        if (b.length < suffix.length) {
-            return false;
-        }
-        for (int i = 0; i < suffix.length; i++) {
-            if (b[b.length - suffix.length + i] != suffix[i]) {
-                return false;
-            }
-        }
-        return true;
     }
 
     static String machine(int mtype) {

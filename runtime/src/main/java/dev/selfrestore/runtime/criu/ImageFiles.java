@@ -1,6 +1,5 @@
 package dev.selfrestore.runtime.criu;
 
-import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -30,6 +29,21 @@ public interface ImageFiles {
     /** The name as a user should see it in a message: the directory's path and the name. */
     String describe(String name);
 
+    /** {@code length} bytes of {@code file} from {@code offset} (positional reads), fewer where it ends first. */
+    static byte[] readRange(Path file, long offset, int length) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            ByteBuffer buf = ByteBuffer.allocate(length);
+            for (long at = offset; buf.hasRemaining(); ) {
+                int n = ch.read(buf, at);
+                if (n < 0) {
+                    break;
+                }
+                at += n;
+            }
+            return buf.position() == length ? buf.array() : java.util.Arrays.copyOf(buf.array(), buf.position());
+        }
+    }
+
     /** The files of directory {@code dir}, opened by path. */
     static ImageFiles of(Path dir) {
         return new ImageFiles() {
@@ -40,25 +54,7 @@ public interface ImageFiles {
 
             @Override
             public byte[] read(String name, long offset, int length) throws IOException {
-                try (FileChannel ch = FileChannel.open(dir.resolve(name), StandardOpenOption.READ)) {
-                    ByteBuffer buf = ByteBuffer.allocate(length);
-                    long at = offset;
-                    while (buf.hasRemaining()) {
-                        int n = ch.read(buf, at);
-                        if (n < 0) {
-                            break;
-                        }
-                        at += n;
-                    }
-                    if (buf.position() == length) {
-                        return buf.array();
-                    }
-                    byte[] some = new byte[buf.position()];
-                    System.arraycopy(buf.array(), 0, some, 0, some.length);
-                    return some;
-                } catch (EOFException e) {
-                    return new byte[0];
-                }
+                return readRange(dir.resolve(name), offset, length);
             }
 
             @Override

@@ -5,10 +5,7 @@ import dev.selfrestore.runtime.trust.TrustException;
 import dev.selfrestore.runtime.trust.TrustedDirectory;
 import dev.selfrestore.runtime.trust.TrustedFile;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -55,21 +52,7 @@ public final class TrustedImageFiles implements ImageFiles, AutoCloseable {
         if (name.startsWith(PARENT)) {
             return parent().read(name.substring(PARENT.length()), offset, length);
         }
-        TrustedFile f = file(name);
-        try (FileChannel ch = FileChannel.open(Path.of("/proc/self/fd/" + f.fd()), StandardOpenOption.READ)) {
-            ByteBuffer buf = ByteBuffer.allocate(length);
-            long at = offset;
-            while (buf.hasRemaining()) {
-                int n = ch.read(buf, at);
-                if (n < 0) {
-                    break;
-                }
-                at += n;
-            }
-            byte[] out = new byte[buf.position()];
-            System.arraycopy(buf.array(), 0, out, 0, out.length);
-            return out;
-        }
+        return ImageFiles.readRange(Path.of("/proc/self/fd/" + file(name).fd()), offset, length);
     }
 
     @Override
