@@ -238,7 +238,7 @@ if [ "$arch" = aarch64 ]; then
 fi
 # TCG: no KVM is assumed (nested KVM, where offered, is often not usable for a guest). One host
 # thread runs both vCPUs: with multi-threaded TCG a JVM in an x86_64 guest died once with SIGILL in
-# C1-compiled code while HotSpot patched code another vCPU was running (cross-modifying code);
+# C1-compiled code, most likely code HotSpot patched while another vCPU ran it;
 # single-threaded TCG keeps two vCPUs and ran the smoke scenarios in about 70 s here.
 qargs+=(-accel tcg,thread=single)
 [ "$arch" = x86_64 ] && qargs+=(-cpu max)
