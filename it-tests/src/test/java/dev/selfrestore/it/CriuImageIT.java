@@ -196,6 +196,49 @@ class CriuImageIT {
         assertTrue(line.contains(foreign.toString()) && line.contains("65534"), line);
     }
 
+    /**
+     * A checkpointed service comes back as another instance: its image edited with {@code edit}
+     * (another REGION in place, a new INSTANCE_ID with a byte that is not UTF-8, another argument),
+     * or with the agent's {@code set-env=} on the image itself; /proc shows the edited identity byte
+     * for byte, and verify against the edited descriptor passes.
+     */
+    @Test
+    void anEditedImageRestoresAsAnotherInstance() throws Exception {
+        Path fixture = CriuFixtures.dir("native");
+        Path images = fixture.resolve("images");
+        ProcIdentity expected = CriuFixtures.expected(fixture);
+        String environ = new String(expected.environ(), StandardCharsets.ISO_8859_1);
+        byte[] editedEnviron = (environ.replace("REGION=eu-west-1\0", "REGION=us-east-1\0") + "INSTANCE_ID=i-\u00ff42\0")
+                .getBytes(StandardCharsets.ISO_8859_1);
+        byte[] editedCmdline = new String(expected.cmdline(), StandardCharsets.ISO_8859_1).replace("\u000060\u0000", "\u000090\u0000")
+                .getBytes(StandardCharsets.ISO_8859_1);
+
+        Cli cli = new Cli(processes);
+        Path edited = dir.resolve("instance-2.mmd");
+        cli.run("edit", images.toString(), "--out", edited.toString(), "--set-env", "REGION=us-east-1",
+                "--set-env", "INSTANCE_ID=i-\\xff42", "--set-arg", "2=90").assertStatus(0);
+        Cli.Result inspect = cli.run("inspect", edited.toString()).assertStatus(0);
+        assertTrue(inspect.stdout().contains("edited (3 changes), not a capture")
+                && inspect.stdout().contains("source       criu image"), inspect::description);
+
+        RestoredApp restored = RestoredApp.start(processes, new SelfRestoreCli(processes).restoredAppCommand(edited, ""));
+        ProcIdentity after = ProcIdentity.of(restored.pid());
+        assertEquals(expected.exe(), after.exe());
+        dev.selfrestore.it.support.ProcAssertions.assertSameBytes("cmdline", editedCmdline, after.cmdline());
+        dev.selfrestore.it.support.ProcAssertions.assertSameBytes("environ", editedEnviron, after.environ());
+        dev.selfrestore.it.support.ProcAssertions.assertSameBytes("auxv", expected.auxv(), after.auxv());
+        dev.selfrestore.it.support.ProcAssertions.assertSameBytes("comm", expected.comm(), after.comm());
+        cli.run("verify", "--pid", Long.toString(restored.pid()), edited.toString()).assertStatus(0);
+        restored.stopAndAssertOneStderrLine("selfrestore: restored pid 31688 (billing-daemon");
+
+        restored = RestoredApp.start(processes, new SelfRestoreCli(processes).restoredAppCommand(images,
+                "set-env=REGION=us-east-1,set-env=INSTANCE_ID=i-\\xff42"));
+        dev.selfrestore.it.support.ProcAssertions.assertSameBytes("environ", editedEnviron,
+                ProcIdentity.of(restored.pid()).environ());
+        String line = restored.stopAndAssertOneStderrLine("selfrestore: restored pid 31688 (billing-daemon");
+        assertTrue(line.contains("(edited: 2 changes)"), line);
+    }
+
     /** Given a descriptor, the agent loads neither protobuf nor the image reader; given an image, it does. */
     @Test
     void protobufStaysOffTheDescriptorsStartUpPath() throws Exception {
