@@ -130,15 +130,7 @@ final class PathWalk implements AutoCloseable {
                     }
                     continue;
                 }
-                try {
-                    Statx st = fstat(fd, path);
-                    checkFile(st, path);
-                    stat[0] = st;
-                    return fd;
-                } catch (TrustException | RuntimeException e) {
-                    sys.close(fd);
-                    throw e;
-                }
+                return checkedFile(fd, path, stat);
             }
             int fd = openPath(c, path);
             Statx st;
@@ -340,6 +332,11 @@ final class PathWalk implements AutoCloseable {
             }
             throw failure(e, path);
         }
+        return checkedFile(fd, path, stat);
+    }
+
+    /** The file open on {@code fd}, checked on that descriptor (its status in {@code stat[0]}); closed if it fails. */
+    private int checkedFile(int fd, String path, Statx[] stat) throws TrustException {
         try {
             Statx st = fstat(fd, path);
             checkFile(st, path);
