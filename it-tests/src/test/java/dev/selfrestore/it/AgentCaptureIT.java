@@ -31,19 +31,10 @@ class AgentCaptureIT {
     @TempDir
     Path dir;
 
-    /** {@code java -javaagent:JAR=ARGS -cp CLASSES ShowIdentity}. */
-    private static List<String> jvmWithAgent(String agentArgs) {
-        List<String> command = new ArrayList<>(List.of(ItConfig.java().toString()));
-        command.addAll(ItConfig.jvmOptions());
-        command.add("-javaagent:" + ItConfig.agentJar() + "=" + agentArgs);
-        command.addAll(List.of("-cp", ItConfig.testClasses().toString(), ShowIdentity.class.getName(), "capturing"));
-        return command;
-    }
-
     @Test
     void captureOnlyWritesThisJvmsDescriptorWithTheExactBrk() throws Exception {
         Path file = dir.resolve("self.mmd");
-        RestoredApp app = RestoredApp.start(processes, jvmWithAgent("capture=" + file));
+        RestoredApp app = RestoredApp.start(processes, SelfRestoreCli.jvmWithAgent("capture=" + file));
         Cli cli = new Cli(processes);
         JsonNode json = cli.run("inspect", "--json", file.toString()).assertStatus(0).json();
         ProcIdentity identity = ProcIdentity.of(app.pid());
@@ -64,12 +55,12 @@ class AgentCaptureIT {
         byte[] existing = "keep me\n".getBytes(StandardCharsets.US_ASCII);
         Files.write(file, existing);
 
-        RestoredApp refused = RestoredApp.start(processes, jvmWithAgent("capture=" + file));
+        RestoredApp refused = RestoredApp.start(processes, SelfRestoreCli.jvmWithAgent("capture=" + file));
         String line = refused.stopAndAssertOneStderrLine("selfrestore: not captured: ");
         assertTrue(line.contains(file + " exists; capture-force=true overwrites it"), line);
         assertSameBytes(file + " after the refused capture", existing, Files.readAllBytes(file));
 
-        RestoredApp forced = RestoredApp.start(processes, jvmWithAgent("capture=" + file + ",capture-force=true"));
+        RestoredApp forced = RestoredApp.start(processes, SelfRestoreCli.jvmWithAgent("capture=" + file + ",capture-force=true"));
         new Cli(processes).run("verify", "--pid", Long.toString(forced.pid()), file.toString()).assertStatus(0);
         forced.stopAndAssertOneStderrLine("selfrestore: captured");
     }
@@ -81,7 +72,7 @@ class AgentCaptureIT {
         Path descriptor = original.descriptor();
         Path again = dir.resolve("again.mmd");
 
-        RestoredApp app = RestoredApp.start(processes, jvmWithAgent(descriptor + ",capture=" + again));
+        RestoredApp app = RestoredApp.start(processes, SelfRestoreCli.jvmWithAgent(descriptor + ",capture=" + again));
         Cli cli = new Cli(processes);
         JsonNode json = cli.run("inspect", "--json", again.toString()).assertStatus(0).json();
         assertEquals(before.exe(), json.get("exe").get("path").get("text").asText(), json::toPrettyString);

@@ -298,15 +298,6 @@ class DescriptorTrustIT {
                 .json().get("capture").get("pid").asLong();
     }
 
-    /** {@code java -javaagent:JAR=ARGS -cp CLASSES ShowIdentity}. */
-    private static List<String> jvmWithAgent(String agentArgs) {
-        List<String> command = new ArrayList<>(List.of(ItConfig.java().toString()));
-        command.addAll(ItConfig.jvmOptions());
-        command.add("-javaagent:" + ItConfig.agentJar() + "=" + agentArgs);
-        command.addAll(List.of("-cp", ItConfig.testClasses().toString(), ShowIdentity.class.getName(), "capturing"));
-        return command;
-    }
-
     @Test
     void captureNeverWritesIntoADirectoryAnotherUserCouldChangeNorThroughALink() throws Exception {
         Fixtures.makeReadableByAll(dir);
@@ -318,7 +309,7 @@ class DescriptorTrustIT {
         // nobody's directory: refused, nothing written.
         Path foreign = foreignDirectory(sticky, "d");
         Path out = foreign.resolve("out.mmd");
-        RestoredApp app = RestoredApp.start(processes, jvmWithAgent("capture=" + out));
+        RestoredApp app = RestoredApp.start(processes, SelfRestoreCli.jvmWithAgent("capture=" + out));
         String line = app.stopAndAssertOneStderrLine("selfrestore: not captured: cannot write " + out
                 + ": refusing to write into a directory another user could change: directory " + foreign
                 + " is owned by uid 65534 (mode 0755)");
@@ -329,7 +320,7 @@ class DescriptorTrustIT {
         Path target = Files.write(victim.resolve("target"), "root's".getBytes(StandardCharsets.US_ASCII));
         Files.createSymbolicLink(planted, target);
         chownNobody(planted);
-        app = RestoredApp.start(processes, jvmWithAgent("capture=" + planted + ",capture-force=true"));
+        app = RestoredApp.start(processes, SelfRestoreCli.jvmWithAgent("capture=" + planted + ",capture-force=true"));
         app.stopAndAssertOneStderrLine("selfrestore: captured");
         assertFalse(Files.isSymbolicLink(planted));
         assertEquals(0, (Integer) Files.getAttribute(planted, "unix:uid"));
@@ -342,7 +333,7 @@ class DescriptorTrustIT {
         RunningProcess swap = startSwapper(Fixtures.AS_NOBODY, sticky.toString(), "exchange", "d", "l");
         int n = (Integer.getInteger("it.trust.race.starts", 25) + 1) / 2;
         for (int i = 0; i < n; i++) {
-            app = RestoredApp.start(processes, jvmWithAgent("capture=" + out + ",capture-force=true"));
+            app = RestoredApp.start(processes, SelfRestoreCli.jvmWithAgent("capture=" + out + ",capture-force=true"));
             line = app.stopAndAssertOneStderrLine("selfrestore: not captured: cannot write " + out + ": refusing to write "
                     + "into a directory another user could change: ");
             assertTrue(line.contains(" is owned by uid 65534"), line);

@@ -106,4 +106,16 @@ public final class SelfRestoreCli {
         command.addAll(List.of("-cp", classes.toString(), ShowIdentity.class.getName(), "restoring-jvm-argument"));
         return command;
     }
+
+    /**
+     * {@code java -javaagent:JAR=ARGS -cp CLASSES ShowIdentity capturing}: the agent given any
+     * argument (options only, such as {@code capture=FILE}), the JDK and jar under test.
+     */
+    public static List<String> jvmWithAgent(String agentArgs) {
+        List<String> command = new ArrayList<>(List.of(ItConfig.java().toString()));
+        command.addAll(ItConfig.jvmOptions());
+        command.add("-javaagent:" + ItConfig.agentJar() + "=" + agentArgs);
+        command.addAll(List.of("-cp", ItConfig.testClasses().toString(), ShowIdentity.class.getName(), "capturing"));
+        return command;
+    }
 }
