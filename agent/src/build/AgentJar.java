@@ -42,6 +42,13 @@ import java.util.zip.ZipFile;
  * jar is not written again when it is newer than every input.
  *
  *     java AgentJar.java OUT_JAR VERSION CLASS_PATH
+ *
+ * The same rules make a jar for testing from a built one: every entry of BASE_JAR as it is (its
+ * manifest included), and the classes and resources of CLASS_PATH placed as above, the package
+ * index covering both. The integration tests add the test seams to the product jar this way
+ * (it-tests/pom.xml), so that the product jar never holds them.
+ *
+ *     java AgentJar.java --add BASE_JAR OUT_JAR CLASS_PATH
  */
 public final class AgentJar {
     private static final String ENTRY_CLASS = "dev/selfrestore/agent/SelfRestoreAgent.class";
@@ -51,32 +58,44 @@ public final class AgentJar {
     private static final Set<String> JNA_PLATFORMS = Set.of("linux-x86-64", "linux-aarch64");
 
     public static void main(String[] args) throws IOException {
-        Path out = Path.of(args[0]);
-        String version = args[1];
+        boolean adding = args.length == 4 && args[0].equals("--add");
+        if (!adding && args.length != 3) {
+            throw new IllegalArgumentException("usage: AgentJar OUT_JAR VERSION CLASS_PATH"
+                    + " | AgentJar --add BASE_JAR OUT_JAR CLASS_PATH");
+        }
+        Path base = adding ? Path.of(args[1]) : null;
+        Path out = Path.of(adding ? args[2] : args[0]);
         List<Path> inputs = new ArrayList<>();
-        for (String p : args[2].split(java.io.File.pathSeparator)) {
+        for (String p : args[adding ? 3 : 2].split(java.io.File.pathSeparator)) {
             if (!p.isEmpty() && Files.exists(Path.of(p))) {
                 inputs.add(Path.of(p));
             }
         }
+        List<Path> all = new ArrayList<>(inputs);
+        if (base != null) {
+            all.add(base);
+        }
         Path self = Path.of(AgentJar.class.getProtectionDomain().getCodeSource() == null
                 ? "" : AgentJar.class.getProtectionDomain().getCodeSource().getLocation().getPath());
-        if (upToDate(out, inputs, self)) {
-            System.out.println("selfrestore.jar is up to date");
+        if (upToDate(out, all, self)) {
+            System.out.println(out.getFileName() + " is up to date");
             return;
         }
         Path tmp = out.resolveSibling(out.getFileName() + ".tmp");
-        Manifest manifest = manifest(version);
         int count;
         try (JarOutputStream jar = new JarOutputStream(Files.newOutputStream(tmp))) {
-            java.io.ByteArrayOutputStream mf = new java.io.ByteArrayOutputStream();
-            manifest.write(mf);
             Writer w = new Writer(jar);
-            w.put(java.util.jar.JarFile.MANIFEST_NAME, mf.toByteArray());
+            if (base != null) {
+                w.copy(base);
+            } else {
+                java.io.ByteArrayOutputStream mf = new java.io.ByteArrayOutputStream();
+                manifest(args[1]).write(mf);
+                w.put(java.util.jar.JarFile.MANIFEST_NAME, mf.toByteArray());
+            }
             count = w.writeAll(inputs);
         }
         Files.move(tmp, out, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        System.out.println("selfrestore.jar: " + count + " entries");
+        System.out.println(out.getFileName() + ": " + count + " entries");
     }
 
     private static Manifest manifest(String version) {
@@ -167,6 +186,41 @@ public final class AgentJar {
 
         Writer(JarOutputStream jar) {
             this.jar = jar;
+        }
+
+        /**
+         * Every entry of a built jar, as it is and first (its manifest too); its package index is
+         * kept to be written again, with the inputs' packages, by {@link #writeAll}.
+         */
+        void copy(Path jarFile) throws IOException {
+            try (ZipFile zip = new ZipFile(jarFile.toFile())) {
+                ZipEntry manifest = zip.getEntry(java.util.jar.JarFile.MANIFEST_NAME);
+                if (manifest == null || zip.getEntry(INDEX) == null) {
+                    throw new IOException(jarFile + " is not a selfrestore jar (no manifest or no " + INDEX + ")");
+                }
+                put(manifest.getName(), read(zip, manifest));
+                for (Enumeration<? extends ZipEntry> e = zip.entries(); e.hasMoreElements(); ) {
+                    ZipEntry z = e.nextElement();
+                    if (z.isDirectory() || z.getName().equals(manifest.getName())) {
+                        continue;
+                    }
+                    if (z.getName().equals(INDEX)) {
+                        for (String line : new String(read(zip, z), StandardCharsets.UTF_8).split("\n")) {
+                            if (!line.isEmpty()) {
+                                index.add(line);
+                            }
+                        }
+                    } else {
+                        put(z.getName(), read(zip, z));
+                    }
+                }
+            }
+        }
+
+        private static byte[] read(ZipFile zip, ZipEntry z) throws IOException {
+            try (InputStream s = zip.getInputStream(z)) {
+                return s.readAllBytes();
+            }
         }
 
         int writeAll(List<Path> inputs) throws IOException {

@@ -21,7 +21,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-/** quiet and strict, and what the application sees when the agent cannot restore. */
+/**
+ * quiet and strict, what the application sees when the agent cannot restore, and test-faults= given
+ * to the product jar.
+ */
 class AgentOptionsIT {
 
     @RegisterExtension
@@ -58,6 +61,21 @@ class AgentOptionsIT {
         String line = app.stopAndAssertOneStderrLine("selfrestore: ");
         assertTrue(line.contains(missing.toString()), () -> "the agent's line names the descriptor " + missing + ": " + line);
         assertFalse(app.process().stderr().contains("\tat "), () -> "a stack trace on stderr: " + app.process().describe());
+    }
+
+    @Test
+    void testFaultsAreUnavailableInTheProductJarAndMainRunsUnchanged() throws Exception {
+        SelfRestoreCli cli = new SelfRestoreCli(processes);
+        Path descriptor = cli.captureSleepOriginal(dir, "original.mmd").descriptor();
+        List<String> command = cli.restoredAppCommand(descriptor, "test-faults=no-mm-map");
+        RestoredApp app = RestoredApp.start(processes, command);
+
+        ProcIdentity identity = ProcIdentity.of(app.pid());
+        assertSameBytes("/proc/" + app.pid() + "/cmdline: the JVM's own", Fixtures.cmdlineOf(command), identity.cmdline());
+        assertEquals(ItConfig.javaRealPath().toString(), app.exeSeenByMain(), "readlink /proc/self/exe in main");
+        assertEquals("selfrestore: not restored: agent option test-faults=no-mm-map: test faults are unavailable in "
+                + "this jar (only the testing jar the integration tests build has them) (application continues)",
+                app.stopAndAssertOneStderrLine("selfrestore: "));
     }
 
     @Test

@@ -51,7 +51,7 @@ class PartialFailureIT {
     }
 
     private RestoredApp start(String faults) throws Exception {
-        return RestoredApp.start(processes, agent.restoredAppCommand(descriptor, "test-faults=" + faults));
+        return RestoredApp.start(processes, agent.withTestingJar().restoredAppCommand(descriptor, "test-faults=" + faults));
     }
 
     /** {@code selfrestore verify --json --pid PID}: which items match, and the exit status that goes with it. */

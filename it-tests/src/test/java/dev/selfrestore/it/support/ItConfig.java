@@ -40,6 +40,23 @@ public final class ItConfig {
         return jar;
     }
 
+    /**
+     * The testing jar, {@code it-tests/target/selfrestore-testing.jar}: every entry of
+     * {@link #agentJar()} plus the test seams behind the agent option {@code test-faults=}; the
+     * build makes it (it-tests/pom.xml).
+     */
+    public static Path testingJar() {
+        String property = System.getProperty("selfrestore.testingJar");
+        if (property == null) {
+            fail("system property selfrestore.testingJar is not set; run the tests with: mvn -B -pl it-tests -am verify");
+        }
+        Path jar = Path.of(property).toAbsolutePath().normalize();
+        if (!Files.isRegularFile(jar)) {
+            fail("testing jar " + jar + " does not exist; build it with: mvn -B -pl it-tests -am verify");
+        }
+        return jar;
+    }
+
     /** The launcher of the JDK under test (system property selfrestore.java), as given. */
     public static Path java() {
         Path java = Path.of(System.getProperty("selfrestore.java",

@@ -45,6 +45,11 @@ public final class SelfRestoreCli {
         return new SelfRestoreCli(processes, java, jarCopy, classesCopy);
     }
 
+    /** The same with the testing jar ({@link ItConfig#testingJar()}): for the agent option {@code test-faults=}. */
+    public SelfRestoreCli withTestingJar() {
+        return new SelfRestoreCli(processes, java, ItConfig.testingJar(), classes);
+    }
+
     /** {@code java -jar selfrestore.jar capture --pid PID --out FILE [options]}, run to its end. */
     public CommandResult capture(long pid, Path out, String... options) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
