@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.selfrestore.it.support.Fixtures;
 import dev.selfrestore.it.support.ItConfig;
+import dev.selfrestore.it.support.JavaCommand;
 import dev.selfrestore.it.support.ProcIdentity;
 import dev.selfrestore.it.support.Processes;
 import dev.selfrestore.it.support.RestoredApp;
@@ -40,7 +41,7 @@ class AgentOptionsIT {
         ProcIdentity before = original.identity();
         Path descriptor = original.descriptor();
 
-        RestoredApp restored = RestoredApp.start(processes, cli.restoredAppCommand(descriptor, "quiet=true"));
+        RestoredApp restored = RestoredApp.start(processes, JavaCommand.java().restoredApp(descriptor, "quiet=true"));
         assertSameIdentity(before, ProcIdentity.of(restored.pid()));
         restored.stopAndAssertExitedNormally();
         assertEquals("", restored.process().stderr(), () -> "stderr with quiet=true: " + restored.process().describe());
@@ -50,7 +51,7 @@ class AgentOptionsIT {
     void missingDescriptorIsReportedInOneLineAndMainRunsUnchanged() throws Exception {
         SelfRestoreCli cli = new SelfRestoreCli(processes);
         Path missing = dir.resolve("no-such-descriptor.mmd");
-        List<String> command = cli.restoredAppCommand(missing, "");
+        List<String> command = JavaCommand.java().restoredApp(missing, "");
         RestoredApp app = RestoredApp.start(processes, command);
 
         ProcIdentity identity = ProcIdentity.of(app.pid());
@@ -67,7 +68,7 @@ class AgentOptionsIT {
     void testFaultsAreUnavailableInTheProductJarAndMainRunsUnchanged() throws Exception {
         SelfRestoreCli cli = new SelfRestoreCli(processes);
         Path descriptor = cli.captureSleepOriginal(dir, "original.mmd").descriptor();
-        List<String> command = cli.restoredAppCommand(descriptor, "test-faults=no-mm-map");
+        List<String> command = JavaCommand.java().restoredApp(descriptor, "test-faults=no-mm-map");
         RestoredApp app = RestoredApp.start(processes, command);
 
         ProcIdentity identity = ProcIdentity.of(app.pid());
@@ -82,7 +83,7 @@ class AgentOptionsIT {
     void strictEndsTheJvmBeforeMainWhenTheDescriptorIsMissing() throws Exception {
         SelfRestoreCli cli = new SelfRestoreCli(processes);
         Path missing = dir.resolve("no-such-descriptor.mmd");
-        RunningProcess jvm = processes.start("strict", cli.restoredAppCommand(missing, "strict=true"),
+        RunningProcess jvm = processes.start("strict", JavaCommand.java().restoredApp(missing, "strict=true"),
                 ItConfig.restorerEnvironment());
 
         int status = jvm.closeStdinAndAwaitExit(PROCESS_TIMEOUT); // a main that does run ends at once

@@ -12,6 +12,7 @@ import dev.selfrestore.it.app.ShowIdentity;
 import dev.selfrestore.it.support.Cli;
 import dev.selfrestore.it.support.Fixtures;
 import dev.selfrestore.it.support.ItConfig;
+import dev.selfrestore.it.support.JavaCommand;
 import dev.selfrestore.it.support.ProcIdentity;
 import dev.selfrestore.it.support.Processes;
 import dev.selfrestore.it.support.RestoredApp;
@@ -57,11 +58,7 @@ class AttachIT {
 
     /** {@code java [options] -cp CLASSES ShowIdentity}: no agent on the command line. */
     private static List<String> plainJvm(Path classes, List<String> options) {
-        List<String> command = new ArrayList<>(List.of(ItConfig.java().toString()));
-        command.addAll(ItConfig.jvmOptions());
-        command.addAll(options);
-        command.addAll(List.of("-cp", classes.toString(), ShowIdentity.class.getName(), "started-without-agent"));
-        return command;
+        return JavaCommand.java().options(options).classes(classes).showIdentity("started-without-agent");
     }
 
     /** JDK 21+ warns when an agent is loaded into a running JVM unless the JVM allows it. */
@@ -91,13 +88,12 @@ class AttachIT {
     @Test
     void withoutCapabilitiesTheTargetReportsWhyExeWasNotChanged() throws Exception {
         // The command runs as root; the target runs as nobody without capabilities, from copies it can read.
-        Path readable = dir.resolve("readable");
-        new SelfRestoreCli(processes).readableByAll(readable);
-        Cli rootCli = cli.through(List.of(), readable.resolve("selfrestore.jar"));
+        JavaCommand.ReadableCopy readable = JavaCommand.readableByAll(dir.resolve("readable"));
+        Cli rootCli = cli.through(List.of(), readable.jar());
         List<String> options = new ArrayList<>(allowDynamicAgent());
         options.add("-XX:-UsePerfData");
         List<String> command = new ArrayList<>(Fixtures.AS_NOBODY_WITHOUT_CAPABILITIES);
-        command.addAll(plainJvm(readable.resolve("classes"), options));
+        command.addAll(plainJvm(readable.classes(), options));
         RestoredApp target = RestoredApp.start(processes, command);
         String pid = Long.toString(target.pid());
         assertEquals("65534\t65534\t65534\t65534", ProcIdentity.statusField(target.pid(), "Uid"));

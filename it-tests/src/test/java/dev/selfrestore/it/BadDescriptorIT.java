@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.selfrestore.it.support.Fixtures;
 import dev.selfrestore.it.support.ItConfig;
+import dev.selfrestore.it.support.JavaCommand;
 import dev.selfrestore.it.support.ProcIdentity;
 import dev.selfrestore.it.support.Processes;
 import dev.selfrestore.it.support.RestoredApp;
@@ -76,7 +77,7 @@ class BadDescriptorIT {
     }
 
     private void expectOneLine(SelfRestoreCli cli, Path file, String expected) throws Exception {
-        List<String> command = cli.restoredAppCommand(file, "");
+        List<String> command = JavaCommand.java().restoredApp(file, "");
         RestoredApp app = RestoredApp.start(processes, command);
         assertSameBytes(file + ": /proc/" + app.pid() + "/cmdline stays the JVM's own", Fixtures.cmdlineOf(command),
                 ProcIdentity.of(app.pid()).cmdline());
@@ -86,7 +87,7 @@ class BadDescriptorIT {
     }
 
     private void expectStrictExit(SelfRestoreCli cli, Path file) throws Exception {
-        RunningProcess jvm = processes.start("strict", cli.restoredAppCommand(file, "strict=true"),
+        RunningProcess jvm = processes.start("strict", JavaCommand.java().restoredApp(file, "strict=true"),
                 ItConfig.restorerEnvironment());
         int status = jvm.closeStdinAndAwaitExit(PROCESS_TIMEOUT);
         assertNotEquals(0, status, () -> file + " with strict=true: " + jvm.describe());

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
 import dev.selfrestore.it.support.CommandResult;
+import dev.selfrestore.it.support.JavaCommand;
 import dev.selfrestore.it.support.ProcIdentity;
 import dev.selfrestore.it.support.Processes;
 import dev.selfrestore.it.support.RestoredApp;
@@ -44,7 +45,7 @@ class CaptureCliIT {
         assertEquals(0, forced.exitStatus(), () -> "capture --force: " + forced.description());
         original.stop();
 
-        RestoredApp restored = RestoredApp.start(processes, cli.restoredAppCommand(out, ""));
+        RestoredApp restored = RestoredApp.start(processes, JavaCommand.java().restoredApp(out, ""));
         assertSameIdentity(before, ProcIdentity.of(restored.pid()));
         restored.stopAndAssertOneStderrLine("selfrestore: restored");
     }

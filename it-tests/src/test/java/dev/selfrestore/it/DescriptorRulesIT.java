@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.selfrestore.it.support.Cli;
 import dev.selfrestore.it.support.Fixtures;
 import dev.selfrestore.it.support.ItConfig;
+import dev.selfrestore.it.support.JavaCommand;
 import dev.selfrestore.it.support.ProcIdentity;
 import dev.selfrestore.it.support.Processes;
 import dev.selfrestore.it.support.RestoredApp;
@@ -93,7 +94,7 @@ class DescriptorRulesIT {
 
     /** One line naming file, field, value and rule; no stack trace; main runs as the JVM started. */
     private String expectRefused(Path file, String field, String value, String rule) throws Exception {
-        List<String> command = selfrestore.restoredAppCommand(file, "");
+        List<String> command = JavaCommand.java().restoredApp(file, "");
         RestoredApp app = RestoredApp.start(processes, command);
         assertSameBytes(file + ": /proc/" + app.pid() + "/cmdline stays the JVM's own", Fixtures.cmdlineOf(command),
                 ProcIdentity.of(app.pid()).cmdline());
@@ -105,7 +106,7 @@ class DescriptorRulesIT {
     }
 
     private void expectStrictExit(Path file) throws Exception {
-        RunningProcess jvm = processes.start("strict", selfrestore.restoredAppCommand(file, "strict=true"),
+        RunningProcess jvm = processes.start("strict", JavaCommand.java().restoredApp(file, "strict=true"),
                 ItConfig.restorerEnvironment());
         int status = jvm.closeStdinAndAwaitExit(PROCESS_TIMEOUT);
         assertNotEquals(0, status, () -> file + " with strict=true: " + jvm.describe());
@@ -131,7 +132,7 @@ class DescriptorRulesIT {
                         + " bytes, the most execve(2) places under this process's stack limit");
         expectStrictExit(file);
         // debug=true adds the stack trace, and still main runs.
-        RestoredApp app = RestoredApp.start(processes, selfrestore.restoredAppCommand(file, "debug=true"));
+        RestoredApp app = RestoredApp.start(processes, JavaCommand.java().restoredApp(file, "debug=true"));
         app.stopAndAssertExitedNormally();
         assertTrue(app.process().stderr().contains("\tat dev.selfrestore."), () -> app.process().describe());
     }

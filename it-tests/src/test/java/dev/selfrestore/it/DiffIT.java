@@ -9,13 +9,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.selfrestore.it.support.Cli;
 import dev.selfrestore.it.support.ItConfig;
+import dev.selfrestore.it.support.JavaCommand;
 import dev.selfrestore.it.support.Processes;
 import dev.selfrestore.it.support.RunningProcess;
 import dev.selfrestore.it.support.SelfRestoreCli;
 import dev.selfrestore.it.support.SleepOriginal;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.StreamSupport;
@@ -40,10 +40,8 @@ class DiffIT {
         Path sleep = agent.captureOk(original.pid(), dir.resolve("sleep.mmd"));
         original.stop();
         Path jvm = dir.resolve("jvm.mmd");
-        List<String> command = new ArrayList<>(List.of(ItConfig.java().toString()));
-        command.addAll(ItConfig.jvmOptions());
-        command.addAll(List.of("-javaagent:" + ItConfig.agentJar() + "=capture=" + jvm, "-cp", ItConfig.testClasses().toString(),
-                dev.selfrestore.it.app.Sleeper.class.getName(), "jvm-argument"));
+        List<String> command = JavaCommand.java().agent("capture=" + jvm)
+                .main(dev.selfrestore.it.app.Sleeper.class.getName(), "jvm-argument");
         RunningProcess app = processes.start("capturing jvm", command, ItConfig.restorerEnvironment());
         app.awaitStdoutLine("READY", ItConfig.PROCESS_TIMEOUT);
         assertTrue(Files.isRegularFile(jvm), app::describe);

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.selfrestore.it.support.Cli;
 import dev.selfrestore.it.support.Fixtures;
+import dev.selfrestore.it.support.JavaCommand;
 import dev.selfrestore.it.support.Processes;
 import dev.selfrestore.it.support.ProcAssertions;
 import dev.selfrestore.it.support.ProcIdentity;
@@ -89,7 +90,7 @@ class EditIT {
         assertEquals("wrote " + edited + ": " + descriptor + " with 8 changes", written.stdout().strip(),
                 written::description);
 
-        RestoredApp restored = RestoredApp.start(processes, agent.restoredAppCommand(edited, ""));
+        RestoredApp restored = RestoredApp.start(processes, JavaCommand.java().restoredApp(edited, ""));
         ProcIdentity proc = ProcIdentity.of(restored.pid());
         byte[] environ = environ("BIN=\u00fe\u0080new", "HOSTNAME=web-2");
         environ = new String(environ, ISO_8859_1).replace("SPACE=two words\0", "").getBytes(ISO_8859_1);
@@ -138,7 +139,7 @@ class EditIT {
         assertTrue(cli.run("inspect", "--json", descriptor.toString()).assertStatus(0).json().get("provenance").isNull());
 
         // mode=exact cannot restore an edited command line: one line, and main is reached
-        RestoredApp exact = RestoredApp.start(processes, agent.restoredAppCommand(edited, "mode=exact"));
+        RestoredApp exact = RestoredApp.start(processes, JavaCommand.java().restoredApp(edited, "mode=exact"));
         String refused = exact.stopAndAssertOneStderrLine("selfrestore: not restored: " + edited + ": mode=exact refused: ");
         assertTrue(refused.contains("provenance=environ, cmdline, exe edited after capture (8 changes)")
                 && refused.endsWith("restore it with mode=relocate (the default) (application continues)"), refused);
@@ -149,7 +150,7 @@ class EditIT {
         Path envFile = dir.resolve("instance.env");
         // NUL-separated: a value may hold a newline and any byte
         Files.write(envFile, "INSTANCE_ID=i-\u00ff\n2\u0000HOSTNAME=from-file\u0000".getBytes(ISO_8859_1));
-        RestoredApp restored = RestoredApp.start(processes, agent.restoredAppCommand(descriptor,
+        RestoredApp restored = RestoredApp.start(processes, JavaCommand.java().restoredApp(descriptor,
                 "set-env=HOSTNAME=web-3,set-env=LIST=a\\x2cb\\\\c,env-file=" + envFile + ",set-env=EQ=\\xc3\\xa9"));
         ProcIdentity proc = ProcIdentity.of(restored.pid());
         ProcAssertions.assertSameBytes("environ", environ("EQ=\u00c3\u00a9", "HOSTNAME=from-file", "LIST=a,b\\c",
@@ -189,7 +190,7 @@ class EditIT {
         // at restore time: a variable longer than MAX_ARG_STRLEN (32 pages), from a trusted environment file
         Path envFile = dir.resolve("big.env");
         Files.write(envFile, ("BIG=" + "x".repeat(32 * 4096) + "\n").getBytes(US_ASCII));
-        RestoredApp restored = RestoredApp.start(processes, agent.restoredAppCommand(descriptor, "env-file=" + envFile));
+        RestoredApp restored = RestoredApp.start(processes, JavaCommand.java().restoredApp(descriptor, "env-file=" + envFile));
         String line = restored.stopAndAssertOneStderrLine("selfrestore: not restored: " + descriptor
                 + ": restore-time edit 1 (--set-env BIG=xxxx");
         assertTrue(line.endsWith("(131076 bytes)): the variable is 131077 bytes with its NUL; each is at most 131072 "

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.selfrestore.it.app.IdentityViews;
 import dev.selfrestore.it.support.ItConfig;
+import dev.selfrestore.it.support.JavaCommand;
 import dev.selfrestore.it.support.ProcIdentity;
 import dev.selfrestore.it.support.Processes;
 import dev.selfrestore.it.support.RunningProcess;
@@ -45,7 +46,7 @@ class EnvironmentViewsIT {
         environ = original.identity().environ();
         Path descriptor = original.descriptor();
 
-        app = processes.start("views", cli.appCommand(descriptor, agentOptions, IdentityViews.class.getName()),
+        app = processes.start("views", JavaCommand.java().app(descriptor, agentOptions, IdentityViews.class.getName()),
                 ItConfig.restorerEnvironment());
         app.awaitStdoutLine("READY", PROCESS_TIMEOUT);
         return new ViewsReport(app.stdoutLines());

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.selfrestore.it.support.ItConfig;
+import dev.selfrestore.it.support.JavaCommand;
 import dev.selfrestore.it.support.ProcIdentity;
 import dev.selfrestore.it.support.Processes;
 import dev.selfrestore.it.support.RestoredApp;
@@ -44,7 +45,7 @@ class ExeProblemsIT {
         original.stop();
         damage.apply(original.exe());
 
-        RestoredApp app = RestoredApp.start(processes, cli.restoredAppCommand(descriptor, ""));
+        RestoredApp app = RestoredApp.start(processes, JavaCommand.java().restoredApp(descriptor, ""));
         ProcIdentity after = ProcIdentity.of(app.pid());
         assertSameIdentityExceptExe(before, after);
         assertEquals(ItConfig.javaRealPath().toString(), after.exe(), "exe stays the JVM's launcher");

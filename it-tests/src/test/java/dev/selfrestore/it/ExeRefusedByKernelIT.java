@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.selfrestore.it.support.Cli;
 import dev.selfrestore.it.support.Fixtures;
 import dev.selfrestore.it.support.ItConfig;
+import dev.selfrestore.it.support.JavaCommand;
 import dev.selfrestore.it.support.ProcIdentity;
 import dev.selfrestore.it.support.Processes;
 import dev.selfrestore.it.support.RestoredApp;
@@ -70,7 +71,7 @@ class ExeRefusedByKernelIT {
                 "mount -t tmpfs -o noexec,mode=755 srit-noexec \"$1\" && cp \"$2\" \"$3\" && chmod 755 \"$3\""
                         + " && shift 3 && exec \"$@\"",
                 "sh", bin.toString(), saved.toString(), original.exe().toString()));
-        command.addAll(selfrestore.restoredAppCommand(descriptor, ""));
+        command.addAll(JavaCommand.java().restoredApp(descriptor, ""));
         RestoredApp app = RestoredApp.start(processes, command);
         assertTrue(Files.readString(Path.of("/proc", Long.toString(app.pid()), "mountinfo"))
                 .contains(" " + bin + " "), "the tmpfs is mounted in the JVM's namespace");
@@ -85,7 +86,7 @@ class ExeRefusedByKernelIT {
         writer.awaitStdoutLine("open", ItConfig.PROCESS_TIMEOUT);
         // "open" comes before the exec: wait until the writer is sleep, the name the line gives.
         Fixtures.awaitExe(writer, Path.of("/usr/bin/sleep").toRealPath(), ItConfig.PROCESS_TIMEOUT);
-        RestoredApp app = RestoredApp.start(processes, selfrestore.restoredAppCommand(descriptor, ""));
+        RestoredApp app = RestoredApp.start(processes, JavaCommand.java().restoredApp(descriptor, ""));
         assertEverythingButExe(app, "is open for writing (pid " + writer.pid() + " (sleep) fd 3)");
     }
 }

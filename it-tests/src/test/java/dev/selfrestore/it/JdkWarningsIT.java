@@ -4,9 +4,9 @@ import static dev.selfrestore.it.support.ProcAssertions.assertSameIdentity;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.selfrestore.it.app.ShowIdentity;
 import dev.selfrestore.it.support.Cli;
 import dev.selfrestore.it.support.ItConfig;
+import dev.selfrestore.it.support.JavaCommand;
 import dev.selfrestore.it.support.ProcIdentity;
 import dev.selfrestore.it.support.Processes;
 import dev.selfrestore.it.support.RestoredApp;
@@ -48,11 +48,7 @@ class JdkWarningsIT {
 
     /** The application's command line with the agent given {@code agentArgument}, and no other JVM option. */
     private static List<String> appWithAgent(String agentArgument, String... jvmOptions) {
-        List<String> command = new ArrayList<>(List.of(ItConfig.java().toString(),
-                "-javaagent:" + ItConfig.agentJar() + "=" + agentArgument));
-        command.addAll(List.of(jvmOptions));
-        command.addAll(List.of("-cp", ItConfig.testClasses().toString(), ShowIdentity.class.getName(), "an-argument"));
-        return command;
+        return JavaCommand.bareJava().agent(agentArgument).options(jvmOptions).showIdentity("an-argument");
     }
 
     /** Ends the application and asserts that its stderr holds exactly {@code prefixes}' lines, in order, and nothing else. */
@@ -105,11 +101,11 @@ class JdkWarningsIT {
 
     @Test
     void attachToAJvmThatAllowsDynamicAgents() throws Exception {
-        List<String> command = new ArrayList<>(List.of(ItConfig.java().toString()));
+        JavaCommand java = JavaCommand.bareJava();
         if (ItConfig.javaFeature() >= 21) {
-            command.add("-XX:+EnableDynamicAgentLoading"); // without it the JDK itself warns (AttachIT)
+            java.options("-XX:+EnableDynamicAgentLoading"); // without it the JDK itself warns (AttachIT)
         }
-        command.addAll(List.of("-cp", ItConfig.testClasses().toString(), ShowIdentity.class.getName(), "attached"));
+        List<String> command = java.showIdentity("attached");
         RestoredApp target = RestoredApp.start(processes, command);
         Cli.Result attach = launcherScript("attach", "--pid", Long.toString(target.pid()), original.descriptor().toString());
         attach.assertStatus(0);

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import dev.selfrestore.it.app.Sleeper;
 import dev.selfrestore.it.support.Fixtures;
 import dev.selfrestore.it.support.ItConfig;
+import dev.selfrestore.it.support.JavaCommand;
 import dev.selfrestore.it.support.ProcIdentity;
 import dev.selfrestore.it.support.Processes;
 import dev.selfrestore.it.support.RestoredApp;
@@ -72,7 +73,7 @@ class JvmOriginalIT {
         assertSameIdentity(before, ProcIdentity.of(original.pid()));
         original.close();
 
-        RestoredApp restored = RestoredApp.start(processes, cli.restoredAppCommand(descriptor, ""));
+        RestoredApp restored = RestoredApp.start(processes, JavaCommand.java().restoredApp(descriptor, ""));
         assertSameIdentity(before, ProcIdentity.of(restored.pid()));
         assertEquals(before.exe(), restored.exeSeenByMain(), "readlink /proc/self/exe at the first line of main");
 

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.selfrestore.it.support.Cli;
 import dev.selfrestore.it.support.ItConfig;
+import dev.selfrestore.it.support.JavaCommand;
 import dev.selfrestore.it.support.ProcIdentity;
 import dev.selfrestore.it.support.Processes;
 import dev.selfrestore.it.support.RunningProcess;
@@ -44,7 +45,7 @@ class ManyJvmsIT {
         Path descriptor = selfrestore.captureOk(original.pid(), dir.resolve("original.mmd"));
         original.stop();
 
-        List<String> command = selfrestore.restoredAppCommand(descriptor, "",
+        List<String> command = JavaCommand.java().restoredApp(descriptor, "",
                 "-Xmx32m", "-XX:TieredStopAtLevel=1", "-Xshare:auto", "-XX:-UsePerfData");
         List<RunningProcess> jvms = new ArrayList<>();
         for (int i = 0; i < JVMS; i++) {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.selfrestore.it.app.TraceReport;
 import dev.selfrestore.it.support.ItConfig;
+import dev.selfrestore.it.support.JavaCommand;
 import dev.selfrestore.it.support.Processes;
 import dev.selfrestore.it.support.RunningProcess;
 import dev.selfrestore.it.support.SelfRestoreCli;
@@ -41,7 +42,7 @@ class NoTraceIT {
     }
 
     private List<String> report(SelfRestoreCli cli, Path descriptor) throws Exception {
-        List<String> command = new ArrayList<>(cli.appCommand(descriptor, "quiet=true", TraceReport.class.getName()));
+        List<String> command = new ArrayList<>(JavaCommand.java().app(descriptor, "quiet=true", TraceReport.class.getName()));
         command.add(1, "--add-opens=java.base/java.lang=ALL-UNNAMED");
         RunningProcess app = processes.start(descriptor == null ? "without" : "with", command, ItConfig.restorerEnvironment());
         app.awaitStdoutLine("READY", PROCESS_TIMEOUT);

@@ -5,6 +5,7 @@ import static dev.selfrestore.it.support.ProcAssertions.assertSameBytes;
 import static dev.selfrestore.it.support.ProcAssertions.assertSameIdentity;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.selfrestore.it.support.JavaCommand;
 import dev.selfrestore.it.support.ProcIdentity;
 import dev.selfrestore.it.support.Processes;
 import dev.selfrestore.it.support.RestoredApp;
@@ -38,7 +39,7 @@ class NonJvmOriginalIT {
         assertSameIdentity(before, ProcIdentity.of(original.pid()));
         original.stop();
 
-        RestoredApp restored = RestoredApp.start(processes, cli.restoredAppCommand(descriptor, ""));
+        RestoredApp restored = RestoredApp.start(processes, JavaCommand.java().restoredApp(descriptor, ""));
         assertSameIdentity(before, ProcIdentity.of(restored.pid()));
         assertEquals(before.exe(), restored.exeSeenByMain(), "readlink /proc/self/exe at the first line of main");
 

@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.selfrestore.it.support.Cli;
 import dev.selfrestore.it.support.Fixtures;
 import dev.selfrestore.it.support.ItConfig;
+import dev.selfrestore.it.support.JavaCommand;
 import dev.selfrestore.it.support.ProcIdentity;
 import dev.selfrestore.it.support.Processes;
 import dev.selfrestore.it.support.RestoredApp;
@@ -51,7 +52,7 @@ class PartialFailureIT {
     }
 
     private RestoredApp start(String faults) throws Exception {
-        return RestoredApp.start(processes, agent.withTestingJar().restoredAppCommand(descriptor, "test-faults=" + faults));
+        return RestoredApp.start(processes, JavaCommand.withTestingJar().restoredApp(descriptor, "test-faults=" + faults));
     }
 
     /** {@code selfrestore verify --json --pid PID}: which items match, and the exit status that goes with it. */

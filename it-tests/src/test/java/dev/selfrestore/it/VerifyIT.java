@@ -6,15 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.selfrestore.it.app.ShowIdentity;
 import dev.selfrestore.it.support.Cli;
 import dev.selfrestore.it.support.ItConfig;
+import dev.selfrestore.it.support.JavaCommand;
 import dev.selfrestore.it.support.Processes;
 import dev.selfrestore.it.support.RestoredApp;
 import dev.selfrestore.it.support.SelfRestoreCli;
 import dev.selfrestore.it.support.SleepOriginal;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.BeforeEach;
@@ -47,7 +46,7 @@ class VerifyIT {
 
     @Test
     void aRestoredJvmMatches() throws Exception {
-        RestoredApp restored = RestoredApp.start(processes, agent.restoredAppCommand(descriptor, ""));
+        RestoredApp restored = RestoredApp.start(processes, JavaCommand.java().restoredApp(descriptor, ""));
         String pid = Long.toString(restored.pid());
 
         Cli.Result human = cli.run("verify", "--pid", pid, descriptor.toString()).assertStatus(0);
@@ -63,8 +62,7 @@ class VerifyIT {
 
     @Test
     void aJvmThatWasNotRestoredDiffersItemByItem() throws Exception {
-        List<String> command = new ArrayList<>(List.of(ItConfig.java().toString()));
-        command.addAll(List.of("-cp", ItConfig.testClasses().toString(), ShowIdentity.class.getName(), "not-restored"));
+        List<String> command = JavaCommand.bareJava().showIdentity("not-restored");
         RestoredApp plain = RestoredApp.start(processes, command);
         String pid = Long.toString(plain.pid());
 

@@ -43,25 +43,23 @@ public final class Cli {
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     private final Processes processes;
-    private final Path java;
     private final Path jar;
     private final List<String> wrapper;
 
     /** The JDK under test and the built jar, run as the test's user. */
     public Cli(Processes processes) {
-        this(processes, ItConfig.java(), ItConfig.agentJar(), List.of());
+        this(processes, ItConfig.agentJar(), List.of());
     }
 
-    private Cli(Processes processes, Path java, Path jar, List<String> wrapper) {
+    private Cli(Processes processes, Path jar, List<String> wrapper) {
         this.processes = processes;
-        this.java = java;
         this.jar = jar;
         this.wrapper = List.copyOf(wrapper);
     }
 
     /** The same command line, started through {@code wrapper} (such as setpriv) from a copy of the jar. */
     public Cli through(List<String> wrapper, Path readableJar) {
-        return new Cli(processes, java, readableJar, wrapper);
+        return new Cli(processes, readableJar, wrapper);
     }
 
     public Path jar() {
@@ -76,10 +74,7 @@ public final class Cli {
     /** Starts {@code selfrestore ARGS...} and returns at once; {@link #finish} waits for it. */
     public RunningProcess start(String... args) throws IOException {
         List<String> command = new ArrayList<>(wrapper);
-        command.add(java.toString());
-        command.addAll(ItConfig.jvmOptions());
-        command.addAll(List.of("-jar", jar.toString()));
-        command.addAll(List.of(args));
+        command.addAll(JavaCommand.java().jar(jar, args));
         return processes.start("selfrestore " + (args.length > 0 ? args[0] : ""), command);
     }
 
