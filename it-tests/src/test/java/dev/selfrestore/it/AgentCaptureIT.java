@@ -12,7 +12,6 @@ import dev.selfrestore.it.support.JavaCommand;
 import dev.selfrestore.it.support.ProcIdentity;
 import dev.selfrestore.it.support.Processes;
 import dev.selfrestore.it.support.RestoredApp;
-import dev.selfrestore.it.support.SelfRestoreCli;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -66,7 +65,7 @@ class AgentCaptureIT {
 
     @Test
     void afterARestoreTheCaptureRecordsTheRestoredIdentity() throws Exception {
-        SelfRestoreCli.Captured original = new SelfRestoreCli(processes).captureSleepOriginal(dir, "original.mmd");
+        Cli.Captured original = new Cli(processes).captureSleepOriginal(dir, "original.mmd");
         ProcIdentity before = original.identity();
         Path descriptor = original.descriptor();
         Path again = dir.resolve("again.mmd");

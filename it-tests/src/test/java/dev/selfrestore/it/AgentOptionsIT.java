@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.selfrestore.it.support.Cli;
 import dev.selfrestore.it.support.Fixtures;
 import dev.selfrestore.it.support.ItConfig;
 import dev.selfrestore.it.support.JavaCommand;
@@ -15,7 +16,6 @@ import dev.selfrestore.it.support.ProcIdentity;
 import dev.selfrestore.it.support.Processes;
 import dev.selfrestore.it.support.RestoredApp;
 import dev.selfrestore.it.support.RunningProcess;
-import dev.selfrestore.it.support.SelfRestoreCli;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -36,8 +36,8 @@ class AgentOptionsIT {
 
     @Test
     void quietRestoresWithoutPrintingAnything() throws Exception {
-        SelfRestoreCli cli = new SelfRestoreCli(processes);
-        SelfRestoreCli.Captured original = cli.captureSleepOriginal(dir, "original.mmd");
+        Cli cli = new Cli(processes);
+        Cli.Captured original = cli.captureSleepOriginal(dir, "original.mmd");
         ProcIdentity before = original.identity();
         Path descriptor = original.descriptor();
 
@@ -49,7 +49,6 @@ class AgentOptionsIT {
 
     @Test
     void missingDescriptorIsReportedInOneLineAndMainRunsUnchanged() throws Exception {
-        SelfRestoreCli cli = new SelfRestoreCli(processes);
         Path missing = dir.resolve("no-such-descriptor.mmd");
         List<String> command = JavaCommand.java().restoredApp(missing, "");
         RestoredApp app = RestoredApp.start(processes, command);
@@ -66,7 +65,7 @@ class AgentOptionsIT {
 
     @Test
     void testFaultsAreUnavailableInTheProductJarAndMainRunsUnchanged() throws Exception {
-        SelfRestoreCli cli = new SelfRestoreCli(processes);
+        Cli cli = new Cli(processes);
         Path descriptor = cli.captureSleepOriginal(dir, "original.mmd").descriptor();
         List<String> command = JavaCommand.java().restoredApp(descriptor, "test-faults=no-mm-map");
         RestoredApp app = RestoredApp.start(processes, command);
@@ -81,7 +80,6 @@ class AgentOptionsIT {
 
     @Test
     void strictEndsTheJvmBeforeMainWhenTheDescriptorIsMissing() throws Exception {
-        SelfRestoreCli cli = new SelfRestoreCli(processes);
         Path missing = dir.resolve("no-such-descriptor.mmd");
         RunningProcess jvm = processes.start("strict", JavaCommand.java().restoredApp(missing, "strict=true"),
                 ItConfig.restorerEnvironment());

@@ -10,13 +10,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.selfrestore.it.app.ShowIdentity;
 import dev.selfrestore.it.support.Cli;
+import dev.selfrestore.it.support.CommandResult;
 import dev.selfrestore.it.support.Fixtures;
 import dev.selfrestore.it.support.ItConfig;
 import dev.selfrestore.it.support.JavaCommand;
 import dev.selfrestore.it.support.ProcIdentity;
 import dev.selfrestore.it.support.Processes;
 import dev.selfrestore.it.support.RestoredApp;
-import dev.selfrestore.it.support.SelfRestoreCli;
 import dev.selfrestore.it.support.SleepOriginal;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -50,7 +50,7 @@ class AttachIT {
         Fixtures.makeReadableByAll(dir);
         original = SleepOriginal.start(processes, dir);
         before = ProcIdentity.of(original.pid());
-        descriptor = new SelfRestoreCli(processes).captureOk(original.pid(), dir.resolve("original.mmd"));
+        descriptor = new Cli(processes).captureOk(original.pid(), dir.resolve("original.mmd"));
         Fixtures.makeReadableByAll(descriptor);
         original.stop();
         cli = new Cli(processes);
@@ -72,7 +72,7 @@ class AttachIT {
         String pid = Long.toString(target.pid());
         cli.run("verify", "--pid", pid, descriptor.toString()).assertStatus(1);
 
-        Cli.Result attach = cli.run("attach", "--pid", pid, descriptor.toString()).assertStatus(0);
+        CommandResult attach = cli.run("attach", "--pid", pid, descriptor.toString()).assertStatus(0);
         List<String> lines = attach.stdout().lines().toList();
         assertEquals("pid " + pid + " loaded the agent and reports:", lines.get(0), attach::description);
         assertTrue(lines.get(1).startsWith("  selfrestore: restored pid " + original.pid() + " (" + original.name() + ", "
@@ -106,7 +106,7 @@ class AttachIT {
                 () -> assertTrue(reported.contains("exe not changed") && reported.contains("CAP_CHECKPOINT_RESTORE")));
         assertSameIdentityExceptExe(before, ProcIdentity.of(target.pid()));
         assertEquals(ItConfig.javaRealPath().toString(), ProcIdentity.of(target.pid()).exe());
-        Cli.Result verify = cli.run("verify", "--pid", pid, descriptor.toString()).assertStatus(1);
+        CommandResult verify = cli.run("verify", "--pid", pid, descriptor.toString()).assertStatus(1);
         assertTrue(verify.stdout().lines().anyMatch(l -> l.equals("  exe      differs")), verify::description);
         assertTrue(verify.stdout().lines().anyMatch(l -> l.equals("  environ  matches")), verify::description);
         target.stopAndAssertOneStderrLine("selfrestore: partly restored");
@@ -128,10 +128,10 @@ class AttachIT {
 
     @Test
     void noJvmThereIsAnInputError() throws Exception {
-        Cli.Result r = cli.run("attach", "--pid", "999999999", descriptor.toString()).assertStatus(2);
+        CommandResult r = cli.run("attach", "--pid", "999999999", descriptor.toString()).assertStatus(2);
         assertTrue(r.stderr().contains("no process 999999999"), r::description);
         // a process that is not a JVM
-        Cli.Result sleep = cli.run("attach", "--pid", Long.toString(SleepOriginal.start(processes, dir).pid()),
+        CommandResult sleep = cli.run("attach", "--pid", Long.toString(SleepOriginal.start(processes, dir).pid()),
                 descriptor.toString()).assertStatus(2);
         assertTrue(sleep.stderr().contains("cannot attach"), sleep::description);
     }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.selfrestore.it.support.Cli;
 import dev.selfrestore.it.support.Fixtures;
 import dev.selfrestore.it.support.ItConfig;
 import dev.selfrestore.it.support.JavaCommand;
@@ -13,7 +14,6 @@ import dev.selfrestore.it.support.ProcIdentity;
 import dev.selfrestore.it.support.Processes;
 import dev.selfrestore.it.support.RestoredApp;
 import dev.selfrestore.it.support.RunningProcess;
-import dev.selfrestore.it.support.SelfRestoreCli;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -60,7 +60,7 @@ class BadDescriptorIT {
 
     @Test
     void eachBadFileGetsOneLineAndMainRuns() throws Exception {
-        SelfRestoreCli cli = new SelfRestoreCli(processes);
+        Cli cli = new Cli(processes);
         byte[] good = Files.readAllBytes(cli.captureSleepOriginal(dir, "good.mmd").descriptor());
 
         for (Damage d : CASES) {
@@ -76,7 +76,7 @@ class BadDescriptorIT {
         expectStrictExit(cli, directory);
     }
 
-    private void expectOneLine(SelfRestoreCli cli, Path file, String expected) throws Exception {
+    private void expectOneLine(Cli cli, Path file, String expected) throws Exception {
         List<String> command = JavaCommand.java().restoredApp(file, "");
         RestoredApp app = RestoredApp.start(processes, command);
         assertSameBytes(file + ": /proc/" + app.pid() + "/cmdline stays the JVM's own", Fixtures.cmdlineOf(command),
@@ -86,7 +86,7 @@ class BadDescriptorIT {
         assertFalse(app.process().stderr().contains("\tat "), () -> "a stack trace: " + app.process().describe());
     }
 
-    private void expectStrictExit(SelfRestoreCli cli, Path file) throws Exception {
+    private void expectStrictExit(Cli cli, Path file) throws Exception {
         RunningProcess jvm = processes.start("strict", JavaCommand.java().restoredApp(file, "strict=true"),
                 ItConfig.restorerEnvironment());
         int status = jvm.closeStdinAndAwaitExit(PROCESS_TIMEOUT);

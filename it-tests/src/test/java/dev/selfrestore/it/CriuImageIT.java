@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.selfrestore.it.app.IdentityViews;
 import dev.selfrestore.it.support.ClassLoadLog;
 import dev.selfrestore.it.support.Cli;
+import dev.selfrestore.it.support.CommandResult;
 import dev.selfrestore.it.support.CriuFixtures;
 import dev.selfrestore.it.support.ItConfig;
 import dev.selfrestore.it.support.JavaCommand;
@@ -16,7 +17,6 @@ import dev.selfrestore.it.support.ProcIdentity;
 import dev.selfrestore.it.support.Processes;
 import dev.selfrestore.it.support.RestoredApp;
 import dev.selfrestore.it.support.RunningProcess;
-import dev.selfrestore.it.support.SelfRestoreCli;
 import dev.selfrestore.it.support.ViewsReport;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -46,7 +46,6 @@ class CriuImageIT {
     void nativeProcessFromTheImageAndFromItsImport() throws Exception {
         Path fixture = CriuFixtures.dir("native");
         ProcIdentity expected = CriuFixtures.expected(fixture);
-        SelfRestoreCli agent = new SelfRestoreCli(processes);
 
         RestoredApp restored = RestoredApp.start(processes, JavaCommand.java().restoredApp(fixture.resolve("images"), ""));
         assertSameIdentity(expected, ProcIdentity.of(restored.pid()));
@@ -56,7 +55,7 @@ class CriuImageIT {
                 + "/opt/selfrestore-fixtures/dev/bin/billing-daemon): exe, cmdline (3 args), environ");
 
         Path descriptor = dir.resolve("native.mmd");
-        Cli.Result imported = cli.run("import", "criu", fixture.resolve("images").toString(), "--out", descriptor.toString())
+        CommandResult imported = cli.run("import", "criu", fixture.resolve("images").toString(), "--out", descriptor.toString())
                 .assertStatus(0);
         assertEquals("imported pid 31688 (billing-daemon, /opt/selfrestore-fixtures/dev/bin/billing-daemon) from "
                 + fixture.resolve("images") + " to " + descriptor + "\n", imported.stdout());
@@ -71,7 +70,6 @@ class CriuImageIT {
     void processTreeRootAndEachWorkerByPid() throws Exception {
         Path fixture = CriuFixtures.dir("tree");
         Path images = fixture.resolve("images");
-        SelfRestoreCli agent = new SelfRestoreCli(processes);
         RestoredApp root = RestoredApp.start(processes, JavaCommand.java().restoredApp(images, ""));
         assertSameIdentity(CriuFixtures.expected(fixture), ProcIdentity.of(root.pid()));
         root.stopAndAssertOneStderrLine("selfrestore: restored pid 31719 (sh, ");
@@ -81,7 +79,7 @@ class CriuImageIT {
             assertSameIdentity(expected, ProcIdentity.of(w.pid()));
             w.stopAndAssertOneStderrLine("selfrestore: restored pid " + expected.pid() + " (" + worker + ", ");
         }
-        Cli.Result missing = new Cli(processes).run("import", "criu", images.toString(), "--pid", "4242", "--out",
+        CommandResult missing = new Cli(processes).run("import", "criu", images.toString(), "--pid", "4242", "--out",
                 dir.resolve("x.mmd").toString()).assertStatus(2);
         assertEquals("selfrestore: import criu: " + images.resolve("pstree.img")
                 + ": pid 4242 is not in the image; it holds 31719, 31724, 31725\n", missing.stderr());
@@ -92,7 +90,6 @@ class CriuImageIT {
     void jvmImageRestoresAsAJvm() throws Exception {
         Path fixture = CriuFixtures.dir("jvm17");
         ProcIdentity expected = CriuFixtures.expected(fixture);
-        SelfRestoreCli agent = new SelfRestoreCli(processes);
         RunningProcess app = processes.start("restored", JavaCommand.java().app(fixture.resolve("images"), "main-args=restore",
                 IdentityViews.class.getName(), "its", "own"), ItConfig.restorerEnvironment());
         app.awaitStdoutLine("READY", PROCESS_TIMEOUT);
@@ -171,7 +168,7 @@ class CriuImageIT {
         assertEquals("selfrestore: not restored: " + images.resolve("mm-31688.img") + ": entry 1 at offset 8: length "
                 + (mm.length - 12) + " runs past the end of the file (" + (mm.length - 112) + " bytes left) "
                 + "(application continues)", line);
-        Cli.Result inspect = new Cli(processes).run("inspect", images.toString()).assertStatus(2);
+        CommandResult inspect = new Cli(processes).run("inspect", images.toString()).assertStatus(2);
         assertEquals("selfrestore: inspect: " + line.substring("selfrestore: not restored: ".length(),
                 line.length() - " (application continues)".length()) + "\n", inspect.stderr());
     }
@@ -218,7 +215,7 @@ class CriuImageIT {
         Path edited = dir.resolve("instance-2.mmd");
         cli.run("edit", images.toString(), "--out", edited.toString(), "--set-env", "REGION=us-east-1",
                 "--set-env", "INSTANCE_ID=i-\\xff42", "--set-arg", "2=90").assertStatus(0);
-        Cli.Result inspect = cli.run("inspect", edited.toString()).assertStatus(0);
+        CommandResult inspect = cli.run("inspect", edited.toString()).assertStatus(0);
         assertTrue(inspect.stdout().contains("edited (3 changes), not a capture")
                 && inspect.stdout().contains("source       criu image"), inspect::description);
 
@@ -246,15 +243,14 @@ class CriuImageIT {
         Path images = CriuFixtures.dir("native").resolve("images");
         Path descriptor = dir.resolve("native.mmd");
         new Cli(processes).run("import", "criu", images.toString(), "--out", descriptor.toString()).assertStatus(0);
-        SelfRestoreCli agent = new SelfRestoreCli(processes);
-        List<String> fromDescriptor = imageClasses(agent, descriptor, dir.resolve("descriptor.log"));
+        List<String> fromDescriptor = imageClasses(descriptor, dir.resolve("descriptor.log"));
         assertEquals(List.of(), fromDescriptor, "protobuf or CRIU classes loaded for a descriptor");
-        List<String> fromImage = imageClasses(agent, images, dir.resolve("image.log"));
+        List<String> fromImage = imageClasses(images, dir.resolve("image.log"));
         assertTrue(fromImage.contains("com.google.protobuf.GeneratedMessage")
                 && fromImage.contains("dev.selfrestore.runtime.criu.CriuImageReader"), fromImage::toString);
     }
 
-    private List<String> imageClasses(SelfRestoreCli agent, Path input, Path log) throws Exception {
+    private List<String> imageClasses(Path input, Path log) throws Exception {
         RestoredApp restored = RestoredApp.start(processes, JavaCommand.java().restoredApp(input, "",
                 ClassLoadLog.jvmOption(log)));
         restored.stopAndAssertOneStderrLine("selfrestore: restored");

@@ -15,7 +15,6 @@ import dev.selfrestore.it.support.ProcIdentity;
 import dev.selfrestore.it.support.Processes;
 import dev.selfrestore.it.support.RestoredApp;
 import dev.selfrestore.it.support.RunningProcess;
-import dev.selfrestore.it.support.SelfRestoreCli;
 import dev.selfrestore.runtime.MmDescriptor;
 import dev.selfrestore.runtime.MmFields;
 import dev.selfrestore.runtime.codec.DescriptorCodec;
@@ -47,12 +46,12 @@ class DescriptorRulesIT {
     @TempDir
     Path dir;
 
-    private SelfRestoreCli selfrestore;
+    private Cli selfrestore;
     private MmDescriptor good;
 
     @BeforeEach
     void captureOriginal() throws Exception {
-        selfrestore = new SelfRestoreCli(processes);
+        selfrestore = new Cli(processes);
         good = DescriptorCodec.read(selfrestore.captureSleepOriginal(dir, "good.mmd").descriptor());
     }
 

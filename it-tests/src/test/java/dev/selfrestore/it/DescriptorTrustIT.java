@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.selfrestore.it.support.Cli;
 import dev.selfrestore.it.support.Fixtures;
 import dev.selfrestore.it.support.ItConfig;
 import dev.selfrestore.it.support.JavaCommand;
@@ -12,7 +13,6 @@ import dev.selfrestore.it.support.ProcIdentity;
 import dev.selfrestore.it.support.Processes;
 import dev.selfrestore.it.support.RestoredApp;
 import dev.selfrestore.it.support.RunningProcess;
-import dev.selfrestore.it.support.SelfRestoreCli;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -43,12 +43,12 @@ class DescriptorTrustIT {
     @TempDir
     Path dir;
 
-    private SelfRestoreCli cli;
+    private Cli cli;
     private Path captured;
 
     @BeforeEach
     void capture() throws Exception {
-        cli = new SelfRestoreCli(processes);
+        cli = new Cli(processes);
         captured = cli.captureSleepOriginal(dir, "original.mmd").descriptor();
     }
 
@@ -213,7 +213,7 @@ class DescriptorTrustIT {
                 """);
         Path bin = dir.resolve("swap");
         var gcc = processes.run(ItConfig.PROCESS_TIMEOUT, "gcc", "-O2", "-o", bin.toString(), src.toString());
-        assertEquals(0, gcc.exitStatus(), gcc::description);
+        assertEquals(0, gcc.status(), gcc::description);
         Fixtures.makeExecutableByAll(bin);
         return bin;
     }
@@ -255,7 +255,7 @@ class DescriptorTrustIT {
     @Test
     void aFileSwappedWhileTheAgentStartsIsNeverAppliedUnchecked() throws Exception {
         Fixtures.makeReadableByAll(dir);
-        SelfRestoreCli.Captured other = cli.captureSleepOriginal(dir, "foreign-original.mmd");
+        Cli.Captured other = cli.captureSleepOriginal(dir, "foreign-original.mmd");
         long goodPid = pidOf(captured);
         long foreignPid = pidOf(other.descriptor());
         int n = Integer.getInteger("it.trust.race.starts", 25);

@@ -8,11 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.selfrestore.it.support.Cli;
+import dev.selfrestore.it.support.CommandResult;
 import dev.selfrestore.it.support.ItConfig;
 import dev.selfrestore.it.support.JavaCommand;
 import dev.selfrestore.it.support.Processes;
 import dev.selfrestore.it.support.RunningProcess;
-import dev.selfrestore.it.support.SelfRestoreCli;
 import dev.selfrestore.it.support.SleepOriginal;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,10 +34,9 @@ class DiffIT {
 
     @Test
     void differencesAreShownItemByItem() throws Exception {
-        SelfRestoreCli agent = new SelfRestoreCli(processes);
         Cli cli = new Cli(processes);
         SleepOriginal original = SleepOriginal.start(processes, dir);
-        Path sleep = agent.captureOk(original.pid(), dir.resolve("sleep.mmd"));
+        Path sleep = cli.captureOk(original.pid(), dir.resolve("sleep.mmd"));
         original.stop();
         Path jvm = dir.resolve("jvm.mmd");
         List<String> command = JavaCommand.java().agent("capture=" + jvm)
@@ -46,7 +45,7 @@ class DiffIT {
         app.awaitStdoutLine("READY", ItConfig.PROCESS_TIMEOUT);
         assertTrue(Files.isRegularFile(jvm), app::describe);
 
-        Cli.Result human = cli.run("diff", sleep.toString(), jvm.toString()).assertStatus(1);
+        CommandResult human = cli.run("diff", sleep.toString(), jvm.toString()).assertStatus(1);
         List<String> lines = human.stdout().lines().toList();
         assertAll(human.description(),
                 () -> assertTrue(lines.get(0).startsWith("--- " + sleep + "  (pid " + original.pid() + ", " + original.exe())),
@@ -75,7 +74,7 @@ class DiffIT {
                 () -> assertEquals("4c4f4e453d80c0656e64", lone.get().get("file1").get("hex").asText()),
                 () -> assertTrue(lone.get().get("file2").isNull()));
 
-        Cli.Result same = cli.run("diff", sleep.toString(), sleep.toString()).assertStatus(0);
+        CommandResult same = cli.run("diff", sleep.toString(), sleep.toString()).assertStatus(0);
         assertEquals("no differences", same.stdout().lines().reduce((a, b) -> b).orElse(""), same::description);
         assertTrue(cli.run("diff", "--json", sleep.toString(), sleep.toString()).assertStatus(0).json().get("identical").asBoolean());
         cli.run("diff", sleep.toString(), dir.resolve("missing.mmd").toString()).assertStatus(2);

@@ -8,13 +8,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.selfrestore.it.support.Cli;
+import dev.selfrestore.it.support.CommandResult;
 import dev.selfrestore.it.support.Fixtures;
 import dev.selfrestore.it.support.JavaCommand;
 import dev.selfrestore.it.support.Processes;
 import dev.selfrestore.it.support.ProcAssertions;
 import dev.selfrestore.it.support.ProcIdentity;
 import dev.selfrestore.it.support.RestoredApp;
-import dev.selfrestore.it.support.SelfRestoreCli;
 import dev.selfrestore.it.support.SleepOriginal;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,15 +40,13 @@ class EditIT {
 
     private SleepOriginal original;
     private Path descriptor;
-    private SelfRestoreCli agent;
     private Cli cli;
 
     @BeforeEach
     void captureOriginal() throws Exception {
-        agent = new SelfRestoreCli(processes);
         cli = new Cli(processes);
         original = SleepOriginal.start(processes, dir);
-        descriptor = agent.captureOk(original.pid(), dir.resolve("original.mmd"));
+        descriptor = cli.captureOk(original.pid(), dir.resolve("original.mmd"));
         original.stop();
     }
 
@@ -78,7 +76,7 @@ class EditIT {
         Fixtures.copyReadableByAll(Path.of("/usr/bin/true"), newExe);
         Fixtures.makeExecutableByAll(newExe);
         Path edited = dir.resolve("edited.mmd");
-        Cli.Result written = cli.run("edit", descriptor.toString(), "--out", edited.toString(),
+        CommandResult written = cli.run("edit", descriptor.toString(), "--out", edited.toString(),
                 "--set-env", "HOSTNAME=web-2",
                 "--set-env=BIN=\\xfe\\x80new",            // in place, not UTF-8
                 "--unset-env", "SPACE",
@@ -104,7 +102,7 @@ class EditIT {
                     '\n'}, proc.comm()));
 
         String pid = Long.toString(restored.pid());
-        Cli.Result verified = cli.run("verify", "--pid", pid, edited.toString()).assertStatus(0);
+        CommandResult verified = cli.run("verify", "--pid", pid, edited.toString()).assertStatus(0);
         assertTrue(verified.stdout().contains("exe, cmdline, environ, auxv and comm match"), verified::description);
         cli.run("verify", "--pid", pid, descriptor.toString()).assertStatus(1);
         String line = restored.stopAndAssertOneStderrLine("selfrestore: restored pid " + original.pid());
@@ -112,7 +110,7 @@ class EditIT {
                 + "\\(edited: 8 changes\\) in [0-9.]+ ms"), line);
 
         // diff: the changes item by item, and the provenance
-        Cli.Result diff = cli.run("diff", descriptor.toString(), edited.toString()).assertStatus(1);
+        CommandResult diff = cli.run("diff", descriptor.toString(), edited.toString()).assertStatus(1);
         List<String> lines = diff.stdout().lines().toList();
         assertAll(diff.description(),
                 () -> assertTrue(lines.get(1).startsWith("+++ " + edited + "  (pid " + original.pid() + ", " + newExe.toRealPath())),
@@ -176,7 +174,7 @@ class EditIT {
 
     @Test
     void anEditOverAKernelLimitIsOneLineNamingIt() throws Exception {
-        Cli.Result comm = cli.run("edit", descriptor.toString(), "--out", dir.resolve("x.mmd").toString(),
+        CommandResult comm = cli.run("edit", descriptor.toString(), "--out", dir.resolve("x.mmd").toString(),
                 "--set-env", "A=1", "--comm", "sixteen-bytes-xx").assertStatus(2);
         assertEquals("selfrestore: edit: " + descriptor + ": edit 2 (--comm sixteen-bytes-xx): is 16 bytes; comm is at "
                 + "most 15 (TASK_COMM_LEN - 1); the kernel would cut it to \"sixteen-bytes-x\", so give that if meant",

@@ -5,13 +5,13 @@ import static dev.selfrestore.it.support.ProcAssertions.assertSameBytes;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.selfrestore.it.support.Cli;
 import dev.selfrestore.it.support.Fixtures;
 import dev.selfrestore.it.support.ItConfig;
 import dev.selfrestore.it.support.JavaCommand;
 import dev.selfrestore.it.support.ProcIdentity;
 import dev.selfrestore.it.support.Processes;
 import dev.selfrestore.it.support.RestoredApp;
-import dev.selfrestore.it.support.SelfRestoreCli;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -37,7 +37,7 @@ class ExactModeIT {
 
     @Test
     void exactRestoresAProcessWhoseLayoutMatches() throws Exception {
-        SelfRestoreCli cli = new SelfRestoreCli(processes);
+        Cli cli = new Cli(processes);
         Path otherDescriptor = cli.captureSleepOriginal(dir, "other.mmd").descriptor();
 
         Path self = dir.resolve("self.mmd");
@@ -54,7 +54,7 @@ class ExactModeIT {
 
     @Test
     void exactRefusesAnotherProcesssLayoutAndNamesTheFields() throws Exception {
-        SelfRestoreCli cli = new SelfRestoreCli(processes);
+        Cli cli = new Cli(processes);
         Path descriptor = cli.captureSleepOriginal(dir, "other.mmd").descriptor();
 
         List<String> command = JavaCommand.java().restoredApp(descriptor, "mode=exact");

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.selfrestore.it.support.Cli;
+import dev.selfrestore.it.support.CommandResult;
 import dev.selfrestore.it.support.Fixtures;
 import dev.selfrestore.it.support.ItConfig;
 import dev.selfrestore.it.support.JavaCommand;
@@ -12,7 +13,6 @@ import dev.selfrestore.it.support.ProcIdentity;
 import dev.selfrestore.it.support.Processes;
 import dev.selfrestore.it.support.RestoredApp;
 import dev.selfrestore.it.support.RunningProcess;
-import dev.selfrestore.it.support.SelfRestoreCli;
 import dev.selfrestore.it.support.SleepOriginal;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,7 +36,7 @@ class ExeRefusedByKernelIT {
     @TempDir
     Path dir;
 
-    private SelfRestoreCli selfrestore;
+    private Cli selfrestore;
     private SleepOriginal original;
     private ProcIdentity before;
     private Path descriptor;
@@ -44,7 +44,7 @@ class ExeRefusedByKernelIT {
     /** The original runs from {@code dir/bin}, a directory of its own that a mount can cover. */
     @BeforeEach
     void captureOriginal() throws Exception {
-        selfrestore = new SelfRestoreCli(processes);
+        selfrestore = new Cli(processes);
         original = SleepOriginal.start(processes, Files.createDirectory(dir.resolve("bin")));
         before = ProcIdentity.of(original.pid());
         descriptor = selfrestore.captureOk(original.pid(), dir.resolve("original.mmd"));
@@ -55,7 +55,7 @@ class ExeRefusedByKernelIT {
         ProcIdentity after = ProcIdentity.of(app.pid());
         assertSameIdentityExceptExe(before, after);
         assertEquals(ItConfig.javaRealPath().toString(), after.exe(), "exe stays the JVM's launcher");
-        Cli.Result verify = new Cli(processes).run("verify", "--pid", Long.toString(app.pid()), descriptor.toString())
+        CommandResult verify = new Cli(processes).run("verify", "--pid", Long.toString(app.pid()), descriptor.toString())
                 .assertStatus(1);
         assertTrue(verify.stdout().lines().anyMatch(l -> l.equals("  exe      differs")), verify::description);
         String line = app.stopAndAssertOneStderrLine("selfrestore: partly restored pid " + original.pid());

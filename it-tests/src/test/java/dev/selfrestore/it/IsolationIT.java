@@ -10,12 +10,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.selfrestore.it.app.OwnLibraries;
 import dev.selfrestore.it.support.ClassLoadLog;
 import dev.selfrestore.it.support.ClassLoadLog.Loaded;
+import dev.selfrestore.it.support.Cli;
 import dev.selfrestore.it.support.ItConfig;
 import dev.selfrestore.it.support.JavaCommand;
 import dev.selfrestore.it.support.ProcIdentity;
 import dev.selfrestore.it.support.Processes;
 import dev.selfrestore.it.support.RunningProcess;
-import dev.selfrestore.it.support.SelfRestoreCli;
 import dev.selfrestore.it.support.SleepOriginal;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -73,7 +73,7 @@ class IsolationIT {
      * without it).
      */
     private void checkIsolation(String agentOptions, List<String> agentLibraries) throws Exception {
-        SelfRestoreCli cli = new SelfRestoreCli(processes);
+        Cli cli = new Cli(processes);
         SleepOriginal original = SleepOriginal.start(processes, dir);
         Path descriptor = cli.captureOk(original.pid(), dir.resolve("original.mmd"));
         original.stop();

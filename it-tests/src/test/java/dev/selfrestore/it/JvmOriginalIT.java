@@ -6,6 +6,7 @@ import static dev.selfrestore.it.support.ProcAssertions.assertSameIdentity;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.selfrestore.it.app.Sleeper;
+import dev.selfrestore.it.support.Cli;
 import dev.selfrestore.it.support.Fixtures;
 import dev.selfrestore.it.support.ItConfig;
 import dev.selfrestore.it.support.JavaCommand;
@@ -13,7 +14,6 @@ import dev.selfrestore.it.support.ProcIdentity;
 import dev.selfrestore.it.support.Processes;
 import dev.selfrestore.it.support.RestoredApp;
 import dev.selfrestore.it.support.RunningProcess;
-import dev.selfrestore.it.support.SelfRestoreCli;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -54,7 +54,7 @@ class JvmOriginalIT {
     }
 
     private void restoreJvmOriginal(Path launcher) throws Exception {
-        SelfRestoreCli cli = new SelfRestoreCli(processes);
+        Cli cli = new Cli(processes);
         String token = "srtoken-" + Fixtures.randomToken(10);
         List<String> arguments = List.of("-Dsrit.token=" + token, "-cp", ItConfig.testClasses().toString(),
                 Sleeper.class.getName(), "alpha", "two words", "--x=y");

@@ -17,7 +17,6 @@ import dev.selfrestore.it.support.ProcIdentity;
 import dev.selfrestore.it.support.Processes;
 import dev.selfrestore.it.support.RestoredApp;
 import dev.selfrestore.it.support.RunningProcess;
-import dev.selfrestore.it.support.SelfRestoreCli;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -45,14 +44,14 @@ class KernelWithoutMmMapIT {
     @TempDir
     Path dir;
 
-    private SelfRestoreCli agent;
+    private Cli agent;
     private ProcIdentity original;
     private Path descriptor;
 
     @BeforeEach
     void captureOriginal() throws Exception {
-        agent = new SelfRestoreCli(processes);
-        SelfRestoreCli.Captured captured = agent.captureSleepOriginal(dir, "original.mmd");
+        agent = new Cli(processes);
+        Cli.Captured captured = agent.captureSleepOriginal(dir, "original.mmd");
         original = captured.identity();
         descriptor = captured.descriptor();
     }

@@ -5,13 +5,13 @@ import static dev.selfrestore.it.support.ProcAssertions.assertSameBytes;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.selfrestore.it.support.Cli;
 import dev.selfrestore.it.support.Fixtures;
 import dev.selfrestore.it.support.JavaCommand;
 import dev.selfrestore.it.support.ProcIdentity;
 import dev.selfrestore.it.support.Processes;
 import dev.selfrestore.it.support.RestoredApp;
 import dev.selfrestore.it.support.RunningProcess;
-import dev.selfrestore.it.support.SelfRestoreCli;
 import dev.selfrestore.runtime.validate.Validator;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -103,7 +103,7 @@ class LargeEnvironmentIT {
 
     /** Starts, captures and stops the original, restores it, and compares both from outside. */
     private void restoresByteForByte(int environBytes, int args) throws Exception {
-        SelfRestoreCli cli = new SelfRestoreCli(processes);
+        Cli cli = new Cli(processes);
         RunningProcess original = startOriginal(environment(environBytes), args);
         ProcIdentity was = ProcIdentity.of(original.pid());
         Path descriptor = cli.captureOk(original.pid(), dir.resolve("env-" + environBytes + "-args-" + args + ".mmd"));
@@ -145,7 +145,7 @@ class LargeEnvironmentIT {
 
     @Test
     void moreThanThisProcesssStackLimitLetsExecvePlaceIsRefusedInOneLine() throws Exception {
-        SelfRestoreCli cli = new SelfRestoreCli(processes);
+        Cli cli = new Cli(processes);
         int bytes = nearTheLimit(0);
         RunningProcess original = startOriginal(environment(bytes), 0);
         ProcIdentity was = ProcIdentity.of(original.pid());

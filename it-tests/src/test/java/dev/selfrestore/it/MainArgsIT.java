@@ -6,11 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.selfrestore.it.app.IdentityViews;
 import dev.selfrestore.it.app.Sleeper;
+import dev.selfrestore.it.support.Cli;
 import dev.selfrestore.it.support.ItConfig;
 import dev.selfrestore.it.support.JavaCommand;
 import dev.selfrestore.it.support.Processes;
 import dev.selfrestore.it.support.RunningProcess;
-import dev.selfrestore.it.support.SelfRestoreCli;
 import dev.selfrestore.it.support.ViewsReport;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -39,7 +39,7 @@ class MainArgsIT {
 
     @Test
     void mainReceivesTheOriginalsApplicationArguments() throws Exception {
-        SelfRestoreCli cli = new SelfRestoreCli(processes);
+        Cli cli = new Cli(processes);
         List<String> originalCommand = JavaCommand.bareJava().options("-Xmx64m")
                 .main(Sleeper.class.getName(), APP_ARGS.toArray(String[]::new));
         Map<String, String> env = Map.of("PATH", "/usr/bin:/bin", "LANG", "C.UTF-8");
@@ -72,7 +72,7 @@ class MainArgsIT {
 
     @Test
     void withoutTheOptionMainKeepsItsOwnArguments() throws Exception {
-        SelfRestoreCli cli = new SelfRestoreCli(processes);
+        Cli cli = new Cli(processes);
         List<String> originalCommand = JavaCommand.bareJava().main(Sleeper.class.getName(), "alpha");
         RunningProcess original = processes.start("original", originalCommand, Map.of("PATH", "/usr/bin:/bin"));
         original.awaitStdoutLine("READY", PROCESS_TIMEOUT);

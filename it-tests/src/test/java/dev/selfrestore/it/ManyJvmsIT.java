@@ -10,7 +10,6 @@ import dev.selfrestore.it.support.JavaCommand;
 import dev.selfrestore.it.support.ProcIdentity;
 import dev.selfrestore.it.support.Processes;
 import dev.selfrestore.it.support.RunningProcess;
-import dev.selfrestore.it.support.SelfRestoreCli;
 import dev.selfrestore.it.support.SleepOriginal;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -39,7 +38,7 @@ class ManyJvmsIT {
 
     @Test
     void twentyJvmsRestoreOneDescriptorAtTheSameTime() throws Exception {
-        SelfRestoreCli selfrestore = new SelfRestoreCli(processes);
+        Cli selfrestore = new Cli(processes);
         SleepOriginal original = SleepOriginal.start(processes, dir);
         ProcIdentity before = ProcIdentity.of(original.pid());
         Path descriptor = selfrestore.captureOk(original.pid(), dir.resolve("original.mmd"));

@@ -15,7 +15,6 @@ import dev.selfrestore.it.support.JavaCommand;
 import dev.selfrestore.it.support.ProcIdentity;
 import dev.selfrestore.it.support.Processes;
 import dev.selfrestore.it.support.RestoredApp;
-import dev.selfrestore.it.support.SelfRestoreCli;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -39,14 +38,14 @@ class PartialFailureIT {
     @TempDir
     Path dir;
 
-    private SelfRestoreCli agent;
+    private Cli agent;
     private ProcIdentity original;
     private Path descriptor;
 
     @BeforeEach
     void captureOriginal() throws Exception {
-        agent = new SelfRestoreCli(processes);
-        SelfRestoreCli.Captured captured = agent.captureSleepOriginal(dir, "original.mmd");
+        agent = new Cli(processes);
+        Cli.Captured captured = agent.captureSleepOriginal(dir, "original.mmd");
         original = captured.identity();
         descriptor = captured.descriptor();
     }

@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.selfrestore.it.app.AgentCalls;
 import dev.selfrestore.it.app.IdentityViews;
 import dev.selfrestore.it.support.Cli;
+import dev.selfrestore.it.support.CommandResult;
 import dev.selfrestore.it.support.Fixtures;
 import dev.selfrestore.it.support.ItConfig;
 import dev.selfrestore.it.support.JavaCommand;
@@ -18,7 +19,6 @@ import dev.selfrestore.it.support.ProcIdentity;
 import dev.selfrestore.it.support.Processes;
 import dev.selfrestore.it.support.RestoredApp;
 import dev.selfrestore.it.support.RunningProcess;
-import dev.selfrestore.it.support.SelfRestoreCli;
 import dev.selfrestore.it.support.ViewsReport;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -61,8 +61,8 @@ class RepeatedRestoreIT {
     @BeforeEach
     void captureTwoOriginals() throws Exception {
         Fixtures.makeReadableByAll(dir);
-        SelfRestoreCli capture = new SelfRestoreCli(processes);
-        SelfRestoreCli.Captured original = capture.captureSleepOriginal(dir, "first.mmd");
+        Cli capture = new Cli(processes);
+        Cli.Captured original = capture.captureSleepOriginal(dir, "first.mmd");
         first = original.identity();
         firstDescriptor = original.descriptor();
 
@@ -89,7 +89,7 @@ class RepeatedRestoreIT {
     }
 
     private void attachOk(RestoredApp target, Path descriptor) throws Exception {
-        Cli.Result r = cli.run("attach", "--pid", Long.toString(target.pid()), descriptor.toString()).assertStatus(0);
+        CommandResult r = cli.run("attach", "--pid", Long.toString(target.pid()), descriptor.toString()).assertStatus(0);
         assertTrue(r.stdout().contains("selfrestore: restored pid"), r::description);
     }
 

@@ -7,13 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.selfrestore.it.support.Cli;
 import dev.selfrestore.it.support.Fixtures;
 import dev.selfrestore.it.support.ItConfig;
 import dev.selfrestore.it.support.JavaCommand;
 import dev.selfrestore.it.support.ProcIdentity;
 import dev.selfrestore.it.support.Processes;
 import dev.selfrestore.it.support.RestoredApp;
-import dev.selfrestore.it.support.SelfRestoreCli;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -45,8 +45,8 @@ class UnprivilegedRestoreIT {
     @BeforeEach
     void captureOriginal() throws Exception {
         Fixtures.makeReadableByAll(dir);
-        SelfRestoreCli cli = new SelfRestoreCli(processes);
-        SelfRestoreCli.Captured original = cli.captureSleepOriginal(dir, "original.mmd");
+        Cli cli = new Cli(processes);
+        Cli.Captured original = cli.captureSleepOriginal(dir, "original.mmd");
         before = original.identity();
         descriptor = original.descriptor();
         Fixtures.makeReadableByAll(descriptor);

@@ -7,11 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.selfrestore.it.support.Cli;
+import dev.selfrestore.it.support.CommandResult;
 import dev.selfrestore.it.support.ItConfig;
 import dev.selfrestore.it.support.JavaCommand;
 import dev.selfrestore.it.support.Processes;
 import dev.selfrestore.it.support.RestoredApp;
-import dev.selfrestore.it.support.SelfRestoreCli;
 import dev.selfrestore.it.support.SleepOriginal;
 import java.nio.file.Path;
 import java.util.List;
@@ -32,15 +32,13 @@ class VerifyIT {
 
     private SleepOriginal original;
     private Path descriptor;
-    private SelfRestoreCli agent;
     private Cli cli;
 
     @BeforeEach
     void captureOriginal() throws Exception {
-        agent = new SelfRestoreCli(processes);
         cli = new Cli(processes);
         original = SleepOriginal.start(processes, dir);
-        descriptor = agent.captureOk(original.pid(), dir.resolve("original.mmd"));
+        descriptor = cli.captureOk(original.pid(), dir.resolve("original.mmd"));
         original.stop();
     }
 
@@ -49,7 +47,7 @@ class VerifyIT {
         RestoredApp restored = RestoredApp.start(processes, JavaCommand.java().restoredApp(descriptor, ""));
         String pid = Long.toString(restored.pid());
 
-        Cli.Result human = cli.run("verify", "--pid", pid, descriptor.toString()).assertStatus(0);
+        CommandResult human = cli.run("verify", "--pid", pid, descriptor.toString()).assertStatus(0);
         assertEquals("pid " + pid + " presents the identity in " + descriptor + ": exe, cmdline, environ, auxv and comm match",
                 human.stdout().strip(), human::description);
         JsonNode json = cli.run("verify", "--json", "--pid", pid, descriptor.toString()).assertStatus(0).json();
@@ -66,7 +64,7 @@ class VerifyIT {
         RestoredApp plain = RestoredApp.start(processes, command);
         String pid = Long.toString(plain.pid());
 
-        Cli.Result human = cli.run("verify", "--pid", pid, descriptor.toString()).assertStatus(1);
+        CommandResult human = cli.run("verify", "--pid", pid, descriptor.toString()).assertStatus(1);
         List<String> lines = human.stdout().lines().toList();
         assertAll(human.description(),
                 () -> assertTrue(lines.get(0).startsWith("pid " + pid + " does not present the identity in " + descriptor
@@ -97,7 +95,7 @@ class VerifyIT {
 
     @Test
     void noSuchProcessIsAnInputError() throws Exception {
-        Cli.Result r = cli.run("verify", "--pid", "999999999", descriptor.toString()).assertStatus(2);
+        CommandResult r = cli.run("verify", "--pid", "999999999", descriptor.toString()).assertStatus(2);
         assertTrue(r.stderr().contains("no process 999999999"), r::description);
     }
 }
