@@ -29,15 +29,7 @@ public final class ItConfig {
 
     /** The shaded agent jar, {@code agent/target/selfrestore.jar}. */
     public static Path agentJar() {
-        String property = System.getProperty("selfrestore.jar");
-        if (property == null) {
-            fail("system property selfrestore.jar is not set; run the tests with: mvn -B -pl it-tests -am verify");
-        }
-        Path jar = Path.of(property).toAbsolutePath().normalize();
-        if (!Files.isRegularFile(jar)) {
-            fail("agent jar " + jar + " does not exist; build it with: mvn -B -pl it-tests -am verify");
-        }
-        return jar;
+        return builtJar("selfrestore.jar", "agent jar");
     }
 
     /**
@@ -46,13 +38,18 @@ public final class ItConfig {
      * build makes it (it-tests/pom.xml).
      */
     public static Path testingJar() {
-        String property = System.getProperty("selfrestore.testingJar");
-        if (property == null) {
-            fail("system property selfrestore.testingJar is not set; run the tests with: mvn -B -pl it-tests -am verify");
+        return builtJar("selfrestore.testingJar", "testing jar");
+    }
+
+    /** The jar a system property names, which the build must have made. */
+    private static Path builtJar(String property, String what) {
+        String value = System.getProperty(property);
+        if (value == null) {
+            fail("system property " + property + " is not set; run the tests with: mvn -B -pl it-tests -am verify");
         }
-        Path jar = Path.of(property).toAbsolutePath().normalize();
+        Path jar = Path.of(value).toAbsolutePath().normalize();
         if (!Files.isRegularFile(jar)) {
-            fail("testing jar " + jar + " does not exist; build it with: mvn -B -pl it-tests -am verify");
+            fail(what + " " + jar + " does not exist; build it with: mvn -B -pl it-tests -am verify");
         }
         return jar;
     }
