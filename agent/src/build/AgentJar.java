@@ -22,11 +22,12 @@ import java.util.zip.ZipFile;
 
 /**
  * Build step (run by the agent module's package phase as a single-file program): assembles the
- * shipped jar, agent/target/selfrestore.jar, in one pass over the agent's classes and its runtime
- * class path. This is the one place that decides what the jar holds:
+ * shipped jar, agent/target/selfrestore.jar, in one pass over the entry module and the agent's
+ * runtime class path. This is the one place that decides what the jar holds:
  *
  * <ul>
- *   <li>visible on the application's class path: the entry class and its bootstrap package only;</li>
+ *   <li>visible on the application's class path: the entry module's classes (agent/entry: the
+ *       entry class and its bootstrap package), nothing else;</li>
  *   <li>everything else under {@code inst/}, classes renamed {@code .classdata}, loaded by
  *       selfrestore's own class loader (see AgentLayer), with the package index
  *       {@code inst/META-INF/selfrestore.index} that the loader reads instead of enumerating the jar:
@@ -41,43 +42,70 @@ import java.util.zip.ZipFile;
  * class-path order, as a shaded jar would; two different classes of one name fail the build. The
  * jar is not written again when it is newer than every input.
  *
- *     java AgentJar.java OUT_JAR VERSION CLASS_PATH
+ *     java AgentJar.java OUT_JAR VERSION ENTRY CLASS_PATH
+ *
+ * ENTRY is the entry module's jar or class directory; CLASS_PATH the agent's runtime class path
+ * (where ENTRY appears again, and is skipped).
  *
  * The same rules make a jar for testing from a built one: every entry of BASE_JAR as it is (its
- * manifest included), and the classes and resources of CLASS_PATH placed as above, the package
- * index covering both. The integration tests add the test seams to the product jar this way
- * (it-tests/pom.xml), so that the product jar never holds them.
+ * manifest included), then the classes and resources of CLASS_PATH, all under {@code inst/}, the
+ * package index covering both. The integration tests add the test seams to the product jar this
+ * way (it-tests/pom.xml), so that the product jar never holds them.
  *
  *     java AgentJar.java --add BASE_JAR OUT_JAR CLASS_PATH
  */
 public final class AgentJar {
-    private static final String ENTRY_CLASS = "dev/selfrestore/agent/SelfRestoreAgent.class";
-    private static final String BOOTSTRAP = "dev/selfrestore/agent/bootstrap/";
     private static final String VERSIONS = "META-INF/versions/";
     private static final String INDEX = "inst/META-INF/selfrestore.index";
     private static final Set<String> JNA_PLATFORMS = Set.of("linux-x86-64", "linux-aarch64");
 
     public static void main(String[] args) throws IOException {
-        boolean adding = args.length == 4 && args[0].equals("--add");
-        if (!adding && args.length != 3) {
-            throw new IllegalArgumentException("usage: AgentJar OUT_JAR VERSION CLASS_PATH"
-                    + " | AgentJar --add BASE_JAR OUT_JAR CLASS_PATH");
+        if (args.length == 4 && args[0].equals("--add")) {
+            add(Path.of(args[1]), Path.of(args[2]), args[3]);
+            return;
         }
-        Path base = adding ? Path.of(args[1]) : null;
-        Path out = Path.of(adding ? args[2] : args[0]);
+        Path out = Path.of(args[0]);
+        String version = args[1];
+        Path entry = Path.of(args[2]).toAbsolutePath().normalize();
+        if (!Files.exists(entry)) {
+            throw new IOException("the entry module's classes are not at " + args[2] + " (build agent/entry first)");
+        }
         List<Path> inputs = new ArrayList<>();
-        for (String p : args[adding ? 3 : 2].split(java.io.File.pathSeparator)) {
+        inputs.add(entry);
+        for (String p : args[3].split(java.io.File.pathSeparator)) {
+            if (!p.isEmpty() && Files.exists(Path.of(p)) && !Path.of(p).toAbsolutePath().normalize().equals(entry)) {
+                inputs.add(Path.of(p));
+            }
+        }
+        if (upToDate(out, inputs, self())) {
+            System.out.println("selfrestore.jar is up to date");
+            return;
+        }
+        Path tmp = out.resolveSibling(out.getFileName() + ".tmp");
+        Manifest manifest = manifest(version);
+        int count;
+        try (JarOutputStream jar = new JarOutputStream(Files.newOutputStream(tmp))) {
+            java.io.ByteArrayOutputStream mf = new java.io.ByteArrayOutputStream();
+            manifest.write(mf);
+            Writer w = new Writer(jar);
+            w.put(java.util.jar.JarFile.MANIFEST_NAME, mf.toByteArray());
+            count = w.writeAll(inputs, entry);
+        }
+        Files.move(tmp, out, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        System.out.println("selfrestore.jar: " + count + " entries");
+    }
+
+    /** {@code --add}: a copy of BASE_JAR with CLASS_PATH's classes and resources added under inst/. */
+    private static void add(Path base, Path out, String classPath) throws IOException {
+        List<Path> inputs = new ArrayList<>();
+        for (String p : classPath.split(java.io.File.pathSeparator)) {
             if (!p.isEmpty() && Files.exists(Path.of(p))) {
                 inputs.add(Path.of(p));
             }
         }
         List<Path> all = new ArrayList<>(inputs);
-        if (base != null) {
-            all.add(base);
-        }
-        Path self = Path.of(AgentJar.class.getProtectionDomain().getCodeSource() == null
-                ? "" : AgentJar.class.getProtectionDomain().getCodeSource().getLocation().getPath());
-        if (upToDate(out, all, self)) {
+        all.add(base);
+        if (upToDate(out, all, self())) {
             System.out.println(out.getFileName() + " is up to date");
             return;
         }
@@ -85,17 +113,17 @@ public final class AgentJar {
         int count;
         try (JarOutputStream jar = new JarOutputStream(Files.newOutputStream(tmp))) {
             Writer w = new Writer(jar);
-            if (base != null) {
-                w.copy(base);
-            } else {
-                java.io.ByteArrayOutputStream mf = new java.io.ByteArrayOutputStream();
-                manifest(args[1]).write(mf);
-                w.put(java.util.jar.JarFile.MANIFEST_NAME, mf.toByteArray());
-            }
-            count = w.writeAll(inputs);
+            w.copy(base);
+            count = w.writeAll(inputs, null);
         }
         Files.move(tmp, out, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         System.out.println(out.getFileName() + ": " + count + " entries");
+    }
+
+    /** This program's own file, when it runs from one. */
+    private static Path self() {
+        return Path.of(AgentJar.class.getProtectionDomain().getCodeSource() == null
+                ? "" : AgentJar.class.getProtectionDomain().getCodeSource().getLocation().getPath());
     }
 
     private static Manifest manifest(String version) {
@@ -138,8 +166,11 @@ public final class AgentJar {
         }
     }
 
-    /** Where an input's entry goes in the shipped jar, or null when it is left out. */
-    static String target(String name) {
+    /**
+     * Where an input's entry goes in the shipped jar, or null when it is left out; {@code visible}
+     * for the entry module's.
+     */
+    static String target(String name, boolean visible) {
         if (name.endsWith("/") || name.equals("META-INF/MANIFEST.MF")
                 || name.startsWith("META-INF/maven/")
                 || name.endsWith("module-info.class")
@@ -147,7 +178,7 @@ public final class AgentJar {
                         && (name.endsWith(".SF") || name.endsWith(".DSA") || name.endsWith(".RSA")))) {
             return null;
         }
-        if (name.equals(ENTRY_CLASS) || name.startsWith(BOOTSTRAP)) {
+        if (visible) {
             return name;
         }
         if (name.startsWith("com/sun/jna/") && name.indexOf('/', 12) > 0) {
@@ -163,8 +194,7 @@ public final class AgentJar {
 
     /** The package index line of a class stored under inst/, or null for any other entry. */
     static String indexLine(String name) {
-        if (!name.endsWith(".class") || name.endsWith("module-info.class")
-                || name.equals(ENTRY_CLASS) || name.startsWith(BOOTSTRAP)) {
+        if (!name.endsWith(".class") || name.endsWith("module-info.class")) {
             return null;
         }
         int version = 0;
@@ -223,8 +253,10 @@ public final class AgentJar {
             }
         }
 
-        int writeAll(List<Path> inputs) throws IOException {
+        /** The inputs, {@code entry} (null for none) visible and the others under inst/, then the index. */
+        int writeAll(List<Path> inputs, Path entry) throws IOException {
             for (Path in : inputs) {
+                boolean visible = in.equals(entry);
                 if (Files.isDirectory(in)) {
                     List<Path> files;
                     try (Stream<Path> s = Files.walk(in)) {
@@ -232,7 +264,7 @@ public final class AgentJar {
                     }
                     for (Path f : files) {
                         String name = in.relativize(f).toString().replace(java.io.File.separatorChar, '/');
-                        add(in + "!" + name, name, Files.readAllBytes(f));
+                        add(in + "!" + name, name, Files.readAllBytes(f), visible);
                     }
                 } else {
                     try (ZipFile zip = new ZipFile(in.toFile())) {
@@ -240,7 +272,7 @@ public final class AgentJar {
                             ZipEntry z = e.nextElement();
                             if (!z.isDirectory()) {
                                 try (InputStream s = zip.getInputStream(z)) {
-                                    add(in + "!" + z.getName(), z.getName(), s.readAllBytes());
+                                    add(in + "!" + z.getName(), z.getName(), s.readAllBytes(), visible);
                                 }
                             }
                         }
@@ -255,8 +287,8 @@ public final class AgentJar {
             return files;
         }
 
-        private void add(String origin, String name, byte[] data) throws IOException {
-            String to = target(name);
+        private void add(String origin, String name, byte[] data, boolean visible) throws IOException {
+            String to = target(name, visible);
             if (to == null) {
                 return;
             }
@@ -266,7 +298,7 @@ public final class AgentJar {
                 }
                 return;
             }
-            String line = indexLine(name);
+            String line = visible ? null : indexLine(name);
             if (line != null) {
                 index.add(line);
             }
