@@ -12,11 +12,11 @@ import java.nio.charset.StandardCharsets;
  * then the option is refused in one line.
  *
  * <p>The registration is a service entry, {@value #ENTRY}, naming the class; it is read here
- * rather than by {@link java.util.ServiceLoader}: on JDK 22 and later the agent's classes form a
- * named module built from a package list (see AgentLayer), which declares no services, and
- * ServiceLoader ignores class-path style entries whose class is in a named module. Reading the
- * entry through the class loader that loaded this class works the same in that module, in that
- * loader's unnamed module (JDK 17 to 21) and on a plain class path.
+ * rather than by {@link java.util.ServiceLoader}, which skips such entries when their class is in
+ * a named module and declares nothing: which packages of the jar form a named module is
+ * AgentLayer's choice, and differs by JDK and between the agent and the command line. Reading the
+ * entry through the class loader that loaded this class works wherever the classes land, and on a
+ * plain class path (the unit tests).
  */
 final class TestFaults {
     static final String ENTRY = "META-INF/services/dev.selfrestore.nativeshim.Syscalls$Decorator";
