@@ -1,6 +1,5 @@
 package dev.selfrestore.agent.internal;
 
-import dev.selfrestore.nativeshim.FaultInjectingSyscalls;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -38,8 +37,8 @@ import java.util.List;
  *   <li>{@code report=FILE}: also write every line printed, with its outcome, to FILE (for
  *       {@code selfrestore attach}; see AgentReport)</li>
  *   <li>{@code test-faults=SPEC}: for tests only: make the native calls SPEC names fail as on a
- *       kernel or machine this one is not (see {@code FaultInjectingSyscalls}), e.g.
- *       {@code test-faults=no-mm-map} or {@code test-faults=mremap:2:ENOMEM}</li>
+ *       kernel or machine this one is not, e.g. {@code test-faults=no-mm-map} or
+ *       {@code test-faults=mremap:2:ENOMEM}; only in a testing build of the jar (see TestFaults)</li>
  * </ul>
  */
 final class AgentOptions {
@@ -140,7 +139,7 @@ final class AgentOptions {
                     break;
                 case "test-faults":
                     try {
-                        FaultInjectingSyscalls.checkSpec(value);
+                        TestFaults.check(value);
                         o.testFaults = value;
                     } catch (IllegalArgumentException e) {
                         o.errors.add("agent option test-faults=" + value + ": " + e.getMessage());

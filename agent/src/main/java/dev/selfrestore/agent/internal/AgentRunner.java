@@ -122,7 +122,7 @@ public final class AgentRunner {
                     o.mode.equals("exact") ? RestoreOptions.Mode.EXACT : RestoreOptions.Mode.RELOCATE,
                     exeDeleted == null, true, o.env.equals("all"));
             if (o.testFaults != null) { // after the warm-up, so that it counts the restore's calls only
-                sys = Syscalls.withFaults(sys, o.testFaults);
+                sys = TestFaults.apply(sys, o.testFaults);
             }
             RestoreResult r = new Restorer(sys).restore(d, options);
             if (!r.differences().isEmpty()) {
