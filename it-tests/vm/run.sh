@@ -188,7 +188,7 @@ if [ "$mode" = all ]; then
   # The testing jar (the jar plus the test seams behind test-faults=), as the build's
   # pre-integration-test phase assembles it (it-tests/pom.xml).
   (cd "$repo" && java agent/src/build/AgentJar.java --add "$jar" it-tests/target/selfrestore-testing.jar \
-     testing/target/classes >&2) || die "could not assemble the testing jar"
+     it-tests/testing/target/classes >&2) || die "could not assemble the testing jar"
 fi
 
 # --- the initramfs ------------------------------------------------------------------------------------
