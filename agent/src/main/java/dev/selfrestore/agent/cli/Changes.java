@@ -1,7 +1,5 @@
 package dev.selfrestore.agent.cli;
 
-import dev.selfrestore.agent.cli.Items.AuxvEntry;
-import dev.selfrestore.agent.cli.Items.EnvVar;
 import dev.selfrestore.agent.cli.Show.Hex;
 import dev.selfrestore.runtime.CaptureInfo;
 import dev.selfrestore.runtime.Edit;
@@ -11,6 +9,10 @@ import dev.selfrestore.runtime.MmDescriptor;
 import dev.selfrestore.runtime.MmFields;
 import dev.selfrestore.runtime.Provenance;
 import dev.selfrestore.runtime.RawBytes;
+import dev.selfrestore.runtime.verify.AuxvNames;
+import dev.selfrestore.runtime.verify.Entries;
+import dev.selfrestore.runtime.verify.Entries.AuxvEntry;
+import dev.selfrestore.runtime.verify.Entries.EnvVar;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -134,8 +136,8 @@ final class Changes {
     /** Arguments position by position. */
     void argv(String item, byte[] a, byte[] b) {
         int before = list.size();
-        List<byte[]> x = Items.argv(a);
-        List<byte[]> y = Items.argv(b);
+        List<byte[]> x = RawBytes.splitNul(a);
+        List<byte[]> y = RawBytes.splitNul(b);
         for (int i = 0; i < Math.max(x.size(), y.size()); i++) {
             value(item, "argv[" + i + "]", i < x.size() ? x.get(i) : null, i < y.size() ? y.get(i) : null);
         }
@@ -165,7 +167,7 @@ final class Changes {
     private static Map<String, byte[]> vars(byte[] environ) {
         Map<String, byte[]> out = new LinkedHashMap<>();
         Map<String, Integer> seen = new HashMap<>();
-        for (EnvVar v : Items.environ(environ)) {
+        for (EnvVar v : Entries.environ(environ)) {
             String name = RawBytes.escape(v.name());
             int n = seen.merge(name, 1, Integer::sum);
             out.put(n == 1 ? name : name + " (#" + n + ")", v.raw());
@@ -177,11 +179,11 @@ final class Changes {
     void auxv(String item, long[] a, long[] b) {
         int before = list.size();
         Map<Long, Long> x = new LinkedHashMap<>();
-        for (AuxvEntry e : Items.auxv(a)) {
+        for (AuxvEntry e : Entries.auxv(a)) {
             x.putIfAbsent(e.type(), e.value());
         }
         Map<Long, Long> y = new LinkedHashMap<>();
-        for (AuxvEntry e : Items.auxv(b)) {
+        for (AuxvEntry e : Entries.auxv(b)) {
             y.putIfAbsent(e.type(), e.value());
         }
         for (Map.Entry<Long, Long> e : x.entrySet()) {
