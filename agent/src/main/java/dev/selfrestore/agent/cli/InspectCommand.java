@@ -11,9 +11,11 @@ import dev.selfrestore.runtime.RawBytes;
 import dev.selfrestore.runtime.codec.RecordHeader;
 import dev.selfrestore.runtime.edit.IdentityEditor;
 import dev.selfrestore.runtime.verify.AuxvNames;
+import dev.selfrestore.runtime.verify.Changes;
 import dev.selfrestore.runtime.verify.Entries;
 import dev.selfrestore.runtime.verify.Entries.AuxvEntry;
 import dev.selfrestore.runtime.verify.Entries.EnvVar;
+import dev.selfrestore.runtime.verify.Word;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
@@ -137,14 +139,14 @@ final class InspectCommand extends CliCommand {
         for (int i = 0; i < fields.length; i++) {
             String name = MmFields.NAMES.get(i);
             String extra = name.equals("brk") ? "   (" + brkSource(d) + ")" : "";
-            row(out, name, new Show.Hex(fields[i]) + extra);
+            row(out, name, new Word(fields[i]) + extra);
         }
 
         List<AuxvEntry> auxv = Entries.auxv(d.auxv());
         out.println();
         out.println("auxv (" + Show.plural(auxv.size(), "entry", "entries") + ", " + d.auxv().length * 8 + " bytes)");
         for (AuxvEntry a : auxv) {
-            String value = new Show.Hex(a.value()).toString();
+            String value = new Word(a.value()).toString();
             if (AuxvNames.numeric(a.type())) {
                 value += " (" + Long.toUnsignedString(a.value()) + ")";
             }
@@ -285,7 +287,7 @@ final class InspectCommand extends CliCommand {
         Map<String, Object> fields = Json.object();
         long[] v = d.fields().toArray();
         for (int i = 0; i < v.length; i++) {
-            fields.put(MmFields.NAMES.get(i), new Show.Hex(v[i]).toString());
+            fields.put(MmFields.NAMES.get(i), new Word(v[i]).toString());
         }
         root.put("fields", fields);
         root.put("brk_source", d.brkSource().name().toLowerCase(Locale.ROOT));
@@ -295,7 +297,7 @@ final class InspectCommand extends CliCommand {
             Map<String, Object> m = Json.object();
             m.put("type", a.type());
             m.put("name", a.name());
-            m.put("value", new Show.Hex(a.value()).toString());
+            m.put("value", new Word(a.value()).toString());
             auxv.add(m);
         }
         root.put("auxv", auxv);

@@ -4,7 +4,9 @@ import dev.selfrestore.nativeshim.NativeCallException;
 import dev.selfrestore.nativeshim.Syscalls;
 import dev.selfrestore.runtime.MmDescriptor;
 import dev.selfrestore.runtime.proc.ProcPid;
+import dev.selfrestore.runtime.verify.Changes;
 import dev.selfrestore.runtime.verify.Difference;
+import dev.selfrestore.runtime.verify.Item;
 import dev.selfrestore.runtime.verify.Verifier;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -84,7 +86,7 @@ final class VerifyCommand extends CliCommand {
                 m.put("expected", Show.bytes(expected.get(item)));
                 m.put("actual", Show.bytes(actual.get(item)));
                 if (differing.contains(item)) {
-                    m.put("differences", detail(item, d, actual).json("expected", "actual"));
+                    m.put("differences", Show.json(detail(item, d, actual).list(), "expected", "actual"));
                 }
                 items.put(item, m);
             }
@@ -102,7 +104,7 @@ final class VerifyCommand extends CliCommand {
                     continue;
                 }
                 out.println(String.format("  %-8s differs", item));
-                for (String line : detail(item, d, actual).lines("  ")) {
+                for (String line : Show.lines(detail(item, d, actual).list(), "  ")) {
                     // the item itself was named above: skip the group heading
                     if (!line.trim().equals(item)) {
                         out.println(line);
@@ -126,11 +128,11 @@ final class VerifyCommand extends CliCommand {
     private static Changes detail(String item, MmDescriptor d, Map<String, byte[]> actual) {
         Changes c = new Changes();
         switch (item) {
-            case "exe" -> c.value("exe", "path", d.exe().path(), actual.get("exe"));
-            case "cmdline" -> c.argv("cmdline", d.cmdline(), actual.get("cmdline"));
-            case "environ" -> c.environ("environ", d.environ(), actual.get("environ"));
-            case "auxv" -> c.auxv("auxv", d.auxv(), ProcPid.auxvWords(actual.get("auxv")));
-            case "comm" -> c.value("comm", "comm", d.comm(), actual.get("comm"));
+            case "exe" -> c.value(Item.EXE, "path", d.exe().path(), actual.get("exe"));
+            case "cmdline" -> c.argv(Item.CMDLINE, d.cmdline(), actual.get("cmdline"));
+            case "environ" -> c.environ(Item.ENVIRON, d.environ(), actual.get("environ"));
+            case "auxv" -> c.auxv(Item.AUXV, d.auxv(), ProcPid.auxvWords(actual.get("auxv")));
+            case "comm" -> c.value(Item.COMM, "comm", d.comm(), actual.get("comm"));
             default -> throw new IllegalArgumentException(item);
         }
         return c;
