@@ -27,7 +27,7 @@ public final class FaultInjectingSyscalls implements Syscalls {
 
     /** The methods of {@link Syscalls} a spec may name. */
     static final Set<String> CALLS = Set.of("mmMapSize", "setMmMap", "setMmField", "setMmAuxv", "savedAuxvSize",
-            "nameAnonymousMapping", "mmap", "munmap", "mprotect", "mremap", "copyMemory", "writeMemory", "writeWords", "writeWord", "equalBytes",
+            "nameAnonymousMapping", "mmap", "munmap", "mprotect", "mremap", "copyMemory", "writeMemory", "writeWords", "writeWord", "equalBytes", "fileHolds",
             "readMemory", "libcEnvironVariable", "open", "writeFile", "close", "readlink", "statx", "fstat", "spawnAndWait",
             "openat", "readlinkat", "read", "write", "fsync", "fchmod", "renameat", "linkat", "unlinkat",
             "currentBrk", "pageSize", "kernelRelease", "machine");
@@ -208,6 +208,12 @@ public final class FaultInjectingSyscalls implements Syscalls {
     public void writeWord(long addr, long value) {
         enter("writeWord", "store at 0x" + Long.toHexString(addr));
         real.writeWord(addr, value);
+    }
+
+    @Override
+    public boolean fileHolds(byte[] path, long addr, int length) {
+        enter("fileHolds", "compare " + new String(path, java.nio.charset.StandardCharsets.UTF_8) + " with memory");
+        return real.fileHolds(path, addr, length);
     }
 
     @Override

@@ -86,6 +86,23 @@ public interface Syscalls {
         return java.util.Arrays.equals(a, b);
     }
 
+    /**
+     * Whether the file at {@code path} holds exactly the {@code length} bytes of this process's memory
+     * at {@code addr}: what a restore's own check asks of {@code /proc/self/cmdline} and
+     * {@code environ} against the area it filled. The real implementation reads into native memory
+     * and compares there, so a megabyte of environment never reaches the Java heap; this default
+     * reads both sides into arrays.
+     */
+    default boolean fileHolds(byte[] path, long addr, int length) {
+        int fd = open(path, Fcntl.O_RDONLY | Fcntl.O_CLOEXEC);
+        try {
+            byte[] file = read(fd, length + 1);
+            return file.length == length && equalBytes(file, readMemory(addr, length));
+        } finally {
+            close(fd);
+        }
+    }
+
     /** Stores one aligned 64-bit word at {@code addr} in a single store (other threads see old or new). */
     void writeWord(long addr, long value);
 

@@ -145,4 +145,26 @@ class SyscallsTest {
             sys.close(d);
         }
     }
+
+    @Test
+    void fileHoldsComparesAFileWithMemoryByteForByte(@TempDir Path dir) throws Exception {
+        byte[] bytes = b("A=1\0B=\u00e9\0");
+        long page = sys.mmap(0, 4096, Mman.PROT_READ | Mman.PROT_WRITE, Mman.MAP_PRIVATE | Mman.MAP_ANONYMOUS, -1, 0);
+        try {
+            sys.writeMemory(page, bytes);
+            Path same = Files.write(dir.resolve("same"), bytes);
+            Path other = Files.write(dir.resolve("other"), b("A=1\0B=\u00e8\0"));
+            Path longer = Files.write(dir.resolve("longer"), b("A=1\0B=\u00e9\0C"));
+            byte[] none = new byte[0];
+            Path empty = Files.write(dir.resolve("empty"), none);
+            assertTrue(sys.fileHolds(b(same.toString()), page, bytes.length), "same bytes");
+            assertTrue(!sys.fileHolds(b(other.toString()), page, bytes.length), "one byte differs");
+            assertTrue(!sys.fileHolds(b(longer.toString()), page, bytes.length), "one byte more in the file");
+            assertTrue(!sys.fileHolds(b(same.toString()), page, bytes.length + 1), "one byte more in memory");
+            assertTrue(sys.fileHolds(b(empty.toString()), page, 0), "nothing against nothing");
+            assertThrows(NativeCallException.class, () -> sys.fileHolds(b("/nonexistent/x"), page, 1));
+        } finally {
+            sys.munmap(page, 4096);
+        }
+    }
 }

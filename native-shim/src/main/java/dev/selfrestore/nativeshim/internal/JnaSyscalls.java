@@ -300,6 +300,10 @@ public final class JnaSyscalls implements Syscalls {
             return MEMCMP.invokeInt(new Object[] {a, b, n});
         }
 
+        static int memcmp(long a, long b, long n) {
+            return MEMCMP.invokeInt(new Object[] {a, b, n});
+        }
+
         static int open(byte[] path, int flags, int mode) {
             return OPEN.invokeInt(new Object[] {path, flags, mode});
         }
@@ -512,6 +516,36 @@ public final class JnaSyscalls implements Syscalls {
     }
 
     @Override
+    public boolean fileHolds(byte[] path, long addr, int length) {
+        int fd = check(Lib.open(cString(path), Fcntl.O_RDONLY | Fcntl.O_CLOEXEC, 0), "open(" + show(path) + ")");
+        try (Scratch buf = new Scratch(length + 1L, false)) {
+            long done = readInto(fd, buf.address, length + 1L);
+            return done == length && (length == 0 || Lib.memcmp(buf.address, addr, length) == 0);
+        } finally {
+            Lib.close(fd);
+        }
+    }
+
+    /** {@code read(2)} into native memory until {@code count} bytes or end of file; the bytes read. */
+    private static long readInto(int fd, long address, long count) {
+        long done = 0;
+        while (done < count) {
+            long n = Lib.read(fd, address + done, count - done);
+            if (n == -1) {
+                if (Native.getLastError() == EINTR) {
+                    continue;
+                }
+                throw fail("read(fd " + fd + ", " + count + " bytes)");
+            }
+            if (n == 0) {
+                break;
+            }
+            done += n;
+        }
+        return done;
+    }
+
+    @Override
     public void writeWords(long addr, long[] words) {
         new com.sun.jna.Pointer(addr).write(0, words, 0, words.length);
     }
@@ -636,22 +670,8 @@ public final class JnaSyscalls implements Syscalls {
 
     @Override
     public byte[] read(int fd, int count) {
-        try (Scratch buf = new Scratch(Math.max(1, count))) {
-            long done = 0;
-            while (done < count) {
-                long n = Lib.read(fd, buf.address + done, count - done);
-                if (n == -1) {
-                    if (Native.getLastError() == 4) { // EINTR
-                        continue;
-                    }
-                    throw fail("read(fd " + fd + ", " + count + " bytes)");
-                }
-                if (n == 0) {
-                    break;
-                }
-                done += n;
-            }
-            return buf.memory.getByteArray(0, (int) done);
+        try (Scratch buf = new Scratch(Math.max(1, count), false)) {
+            return buf.memory.getByteArray(0, (int) readInto(fd, buf.address, count));
         }
     }
 
@@ -830,12 +850,19 @@ public final class JnaSyscalls implements Syscalls {
         final long address;
 
         Scratch(long size) {
+            this(size, true);
+        }
+
+        /** {@code zeroed} false for memory the call fills before anything reads it. */
+        Scratch(long size, boolean zeroed) {
             address = Native.malloc(size);
             if (address == 0) {
                 throw new OutOfMemoryError("malloc(" + size + ") failed");
             }
             memory = new com.sun.jna.Pointer(address);
-            memory.setMemory(0, size, (byte) 0);
+            if (zeroed) {
+                memory.setMemory(0, size, (byte) 0);
+            }
         }
 
         @Override
