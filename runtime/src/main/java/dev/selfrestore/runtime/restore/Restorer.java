@@ -21,12 +21,13 @@ import dev.selfrestore.runtime.validate.Problem;
 import dev.selfrestore.runtime.validate.ValidationException;
 import dev.selfrestore.runtime.validate.Validator;
 import dev.selfrestore.runtime.verify.Difference;
+import dev.selfrestore.runtime.verify.Item;
 import dev.selfrestore.runtime.verify.Verifier;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashSet;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 
@@ -194,15 +195,15 @@ public final class Restorer {
                 }
             }
             String commNote = options.setComm() ? setComm(self, d.comm()) : "not requested";
-            Set<String> items = new HashSet<>(Verifier.ITEMS);
+            Set<Item> items = EnumSet.copyOf(Item.RESTORED);
             if (exe.outcome != RestoreResult.ExeOutcome.CHANGED) {
-                items.remove("exe");
+                items.remove(Item.EXE);
             }
             if (commNote != null) {
-                items.remove("comm");
+                items.remove(Item.COMM);
             }
             if (kernelNote != null) {
-                items.removeAll(List.of("cmdline", "environ", "auxv"));
+                items.removeAll(List.of(Item.CMDLINE, Item.ENVIRON, Item.AUXV));
             }
             List<Difference> diffs = new Verifier(sys).compare(self, d, items, args.bytes(), vars.bytes());
             return new RestoreResult(exe.outcome, exe.note, args.count(), vars.count(), d.auxv().length / 2, RawBytes.escape(d.comm()), commNote,
