@@ -1,19 +1,14 @@
 package dev.selfrestore.runtime.restore;
 
 import dev.selfrestore.nativeshim.Errno;
-import dev.selfrestore.nativeshim.Fcntl;
 import dev.selfrestore.nativeshim.NativeCallException;
 import dev.selfrestore.nativeshim.Prctl;
-import dev.selfrestore.nativeshim.Statx;
 import dev.selfrestore.nativeshim.Syscalls;
-import dev.selfrestore.runtime.ExecutableIdentity;
 import dev.selfrestore.runtime.MmDescriptor;
 import dev.selfrestore.runtime.MmFields;
 import dev.selfrestore.runtime.NulStrings;
 import dev.selfrestore.runtime.RawBytes;
-import dev.selfrestore.runtime.capture.ExecutableInspector;
 import dev.selfrestore.runtime.edit.IdentityEditor;
-import dev.selfrestore.runtime.proc.Capabilities;
 import dev.selfrestore.runtime.proc.Mapping;
 import dev.selfrestore.runtime.proc.ProcPid;
 import dev.selfrestore.runtime.validate.KernelLimits;
@@ -25,7 +20,6 @@ import dev.selfrestore.runtime.verify.Verifier;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -96,7 +90,7 @@ public final class Restorer {
             throw new ValidationException("descriptor breaks " + problems.size() + " rule(s)", problems);
         }
 
-        ExePlan exe = options.changeExe() ? planExe(d.exe(), self, maps, oneByOne) : ExePlan.skip("not requested");
+        ExePlan exe = options.changeExe() ? ExePlan.decide(sys, d.exe(), self, maps, oneByOne) : ExePlan.skip("not requested");
         ArgEnvArea area = null;
         boolean changed = false;
         boolean areaInUse = false;
@@ -122,7 +116,7 @@ public final class Restorer {
                 steps = FieldByField.plan(live, map, limits);
                 if (steps == null) {
                     problems = List.of(new Problem("prctl_mm_map", map.toString(), "cannot be reached one field at a time "
-                            + "(" + NO_MM_MAP + "): every order passes through a state the kernel refuses (RLIMIT_DATA "
+                            + "(" + FieldByField.NO_MM_MAP + "): every order passes through a state the kernel refuses (RLIMIT_DATA "
                             + limits.rlimitData() + ")"));
                 }
             }
@@ -142,7 +136,7 @@ public final class Restorer {
                     if (exe.fd >= 0 && (e.errno() == Errno.EPERM || e.errno() == Errno.EACCES || e.errno() == Errno.EBUSY)) {
                         // The kernel refuses the whole call when exe_fd is refused: apply the rest without it.
                         exe.giveUp(sys, "exe not changed: "
-                                + exeRefusal(RawBytes.escape(d.exe().path()), e, exe.file));
+                                + ExeRefusals.kernelRefusal(sys, RawBytes.escape(d.exe().path()), e, exe.file));
                         sys.setMmMap(map.toArray(), auxv, -1);
                     } else {
                         throw e;
@@ -162,7 +156,7 @@ public final class Restorer {
                     if (exeWanted) {
                         exe.giveUp(sys, null); // the note below says why
                     }
-                    kernelNote = (exeWanted ? "exe, " : "") + "cmdline, environ in /proc and auxv not changed: " + NO_MM_MAP
+                    kernelNote = (exeWanted ? "exe, " : "") + "cmdline, environ in /proc and auxv not changed: " + FieldByField.NO_MM_MAP
                             + ", and the single-field PR_SET_MM operations need CAP_SYS_RESOURCE in the initial user "
                             + "namespace, which this process lacks (" + e.getCause().getMessage() + ")";
                 } catch (FieldByField.LeftPartly e) {
@@ -178,7 +172,7 @@ public final class Restorer {
                             sys.setMmField(Prctl.PR_SET_MM_EXE_FILE, exe.fd);
                         } catch (NativeCallException e) {
                             exe.giveUp(sys, "exe not changed: "
-                                    + exeRefusal(RawBytes.escape(d.exe().path()), e, exe.file));
+                                    + ExeRefusals.kernelRefusal(sys, RawBytes.escape(d.exe().path()), e, exe.file));
                         }
                     }
                 }
@@ -253,108 +247,6 @@ public final class Restorer {
         }
     }
 
-    static final String NO_MM_MAP = "this kernel has no PR_SET_MM_MAP (prctl answers EINVAL: built without "
-            + "CONFIG_CHECKPOINT_RESTORE, or a sandbox such as gVisor)";
-
-    /** Why the kernel refused {@code shown} as exe, as precisely as can be found out. */
-    private String exeRefusal(String shown, NativeCallException e, Statx file) {
-        String refused = "the kernel refused " + shown + " with " + e.errnoName();
-        switch (e.errno()) {
-            case Errno.EPERM:
-                return refused + " (" + NO_CAPABILITY + ")";
-            case Errno.EACCES:
-                // Mode and noexec were checked before the call: what is left is a writer, or a security module.
-                List<String> writers = file == null ? List.of() : ExeRefusals.writersOf(sys, file);
-                return writers.isEmpty()
-                        ? refused + " (it is executable and not on a noexec mount, and no process this user can see "
-                                + "holds it open for writing: a security module or an ACL denies it)"
-                        : shown + " is open for writing (" + String.join(", ", writers) + "), and the kernel refuses "
-                                + "an executable that may change under it (EACCES)";
-            case Errno.EBUSY:
-                return refused + " (a mapping of the running executable remained)";
-            default:
-                return refused;
-        }
-    }
-
-    static final String NO_CAPABILITY = "changing exe needs CAP_CHECKPOINT_RESTORE or CAP_SYS_ADMIN in the process's "
-            + "user namespace; grant CAP_CHECKPOINT_RESTORE as an ambient capability (setpriv --inh-caps "
-            + "+checkpoint_restore --ambient-caps +checkpoint_restore, or systemd AmbientCapabilities="
-            + "CAP_CHECKPOINT_RESTORE) or start the JVM in a user namespace (unshare -Ur)";
-
-    /** Decides about exe before anything changes: opens the original, checks it and the capability. */
-    private ExePlan planExe(ExecutableIdentity want, ProcPid self, List<Mapping> maps, boolean oneByOne) {
-        byte[] path = want.path();
-        String shown = RawBytes.escape(path);
-        Statx current;
-        try {
-            current = sys.statx("/proc/self/exe".getBytes(StandardCharsets.ISO_8859_1), 0);
-        } catch (NativeCallException e) {
-            return ExePlan.skip("exe not changed: cannot stat the running executable: " + e.getMessage());
-        }
-        int fd;
-        try {
-            fd = sys.open(path, Fcntl.O_RDONLY | Fcntl.O_CLOEXEC);
-        } catch (NativeCallException e) {
-            return ExePlan.skip("exe not changed: cannot open " + shown + ": " + e.errnoName() + " ("
-                    + Errno.describe(e.errno()) + ")");
-        }
-        ExePlan plan = new ExePlan(fd);
-        try {
-            Statx st = sys.fstat(fd);
-            if (!st.isRegularFile()) {
-                return plan.giveUp(sys, "exe not changed: " + shown + " is not a regular file");
-            }
-            if ((st.mode() & 0111) == 0) {
-                return plan.giveUp(sys, "exe not changed: " + shown + " is not executable (mode 0"
-                        + Integer.toOctalString(st.mode() & 07777) + ")");
-            }
-            String noexec = ExeRefusals.noexecMountOf(fd);
-            if (noexec != null) {
-                return plan.giveUp(sys, "exe not changed: " + shown + " is on a noexec mount (" + noexec
-                        + "), and the kernel refuses an executable there (EACCES)");
-            }
-            String mismatch = identityMismatch(want, fd, st);
-            if (mismatch != null) {
-                return plan.giveUp(sys, "exe not changed: " + shown + " " + mismatch + " since capture");
-            }
-            if (st.sameFileAs(current)) {
-                plan.close(sys);
-                return ExePlan.already();
-            }
-            long caps = self.effectiveCapabilities();
-            // PR_SET_MM_EXE_FILE (no PR_SET_MM_MAP) needs CAP_SYS_RESOURCE, which the field calls before it probe.
-            if (!oneByOne && !Capabilities.mayChangeExe(caps)) {
-                return plan.giveUp(sys, "exe not changed: this process lacks CAP_CHECKPOINT_RESTORE; " + NO_CAPABILITY);
-            }
-            plan.currentMappings = ExeSwap.mappingsOf(maps, current);
-            plan.file = st;
-            return plan;
-        } catch (IOException | NativeCallException e) {
-            return plan.giveUp(sys, "exe not changed: cannot check " + shown + ": " + e.getMessage());
-        }
-    }
-
-    /** Null when the file is the one captured; otherwise what differs (CRIU's --file-validation rules). */
-    private static String identityMismatch(ExecutableIdentity want, int fd, Statx st) throws IOException {
-        if (st.size() != want.size()) {
-            return "has size " + st.size() + ", not " + want.size() + " as captured: it changed";
-        }
-        if (want.buildId().length > 0) {
-            byte[] id = ExecutableInspector.buildId(fd);
-            if (!Arrays.equals(id, want.buildId())) {
-                return "has build-id " + java.util.HexFormat.of().formatHex(id) + ", not " + want.buildIdHex()
-                        + " as captured: it changed";
-            }
-        } else if (want.sha256().length > 0) {
-            byte[] sha = ExecutableInspector.sha256(fd);
-            if (!Arrays.equals(sha, want.sha256())) {
-                return "has a different SHA-256 than captured: it changed";
-            }
-        }
-        return null;
-    }
-
     /** Writes the thread-group leader's name; returns null on success or why not. */
     private String setComm(ProcPid self, byte[] comm) {
         // premain does not run on the leader thread (the launcher's main thread waits in pthread_join),
@@ -365,50 +257,6 @@ public final class Restorer {
             return null;
         } catch (NativeCallException e) {
             return "comm not set: " + e.getMessage();
-        }
-    }
-
-    /** The decision about exe and the open descriptor it needs. */
-    private static final class ExePlan {
-        int fd;
-        RestoreResult.ExeOutcome outcome;
-        String note;
-        List<Mapping> currentMappings = new ArrayList<>();
-        boolean swapped;
-        Statx file;
-
-        ExePlan(int fd) {
-            this.fd = fd;
-            this.outcome = RestoreResult.ExeOutcome.CHANGED;
-        }
-
-        static ExePlan skip(String why) {
-            ExePlan p = new ExePlan(-1);
-            p.outcome = RestoreResult.ExeOutcome.UNCHANGED;
-            p.note = why;
-            return p;
-        }
-
-        static ExePlan already() {
-            ExePlan p = new ExePlan(-1);
-            p.outcome = RestoreResult.ExeOutcome.ALREADY;
-            return p;
-        }
-
-        /** Closes the descriptor and leaves exe as it is; {@code why} null when another note says why. */
-        ExePlan giveUp(Syscalls sys, String why) {
-            close(sys);
-            outcome = RestoreResult.ExeOutcome.UNCHANGED;
-            note = why;
-            return this;
-        }
-
-        void close(Syscalls sys) {
-            if (fd >= 0) {
-                int f = fd;
-                fd = -1;
-                sys.close(f);
-            }
         }
     }
 }
