@@ -118,9 +118,8 @@ public final class AgentRunner {
                 }
             }
             String exeDeleted = read.exeDeleted(); // an image whose exe was deleted: restore the rest
-            RestoreOptions options = new RestoreOptions(
-                    o.mode.equals("exact") ? RestoreOptions.Mode.EXACT : RestoreOptions.Mode.RELOCATE,
-                    exeDeleted == null, true, o.env.equals("all"));
+            RestoreOptions options = RestoreOptions.defaults().withMode(o.mode)
+                    .withChangeExe(exeDeleted == null).withLibcEnvironment(o.env == AgentOptions.Env.ALL);
             if (o.testFaults != null) { // after the warm-up, so that it counts the restore's calls only
                 sys = Syscalls.withFaults(sys, o.testFaults);
             }
@@ -134,7 +133,7 @@ public final class AgentRunner {
             addIfPresent(notes, exeDeleted != null ? "exe not changed: " + exeDeleted : r.exeNote());
             addIfPresent(notes, r.commNote());
             addIfPresent(notes, r.envNote());
-            if (o.env.equals("all") && r.envNote() == null) {
+            if (o.env == AgentOptions.Env.ALL && r.envNote() == null) {
                 try {
                     JavaEnvironment.reload(inst, !attached);
                 } catch (ReflectiveOperationException | RuntimeException e) {
@@ -248,9 +247,9 @@ public final class AgentRunner {
         }
         if (r.kernelNote() == null) {
             items.add("cmdline (" + r.args() + " args)");
-            items.add("environ (" + r.envVars() + " vars" + (o.env.equals("proc") ? ", /proc only" : "") + ")");
+            items.add("environ (" + r.envVars() + " vars" + (o.env == AgentOptions.Env.PROC ? ", /proc only" : "") + ")");
             items.add("auxv (" + r.auxvEntries() + " entries)");
-        } else if (o.env.equals("all") && r.envNote() == null) {
+        } else if (o.env == AgentOptions.Env.ALL && r.envNote() == null) {
             items.add("environ (" + r.envVars() + " vars, C library and Java only)");
         }
         if (r.commNote() == null) {
@@ -261,7 +260,7 @@ public final class AgentRunner {
         }
         return "pid " + d.capture().pid() + " (" + r.comm() + ", " + d.exe().displayPath() + "): "
                 + (items.isEmpty() ? "nothing" : String.join(", ", items))
-                + (o.mode.equals("exact") ? ", mode=exact" : "")
+                + (o.mode == RestoreOptions.Mode.EXACT ? ", mode=exact" : "")
                 + (d.edited() ? " (edited: " + IdentityEditor.changes(d.provenance().edits().size())
                         + (editsBefore == 0 || editsBefore == d.provenance().edits().size() ? ""
                         : ", " + (d.provenance().edits().size() - editsBefore) + " at restore") + ")" : "")
