@@ -176,35 +176,15 @@ public final class AgentRunner {
         }
     }
 
-    /** Classes the restore goes through, loaded and initialised while the descriptor is being read. */
-    private static final String[] RESTORE_CLASSES = {
-        "dev.selfrestore.runtime.restore.Restorer",
-        "dev.selfrestore.runtime.restore.RestoreResult",
-        "dev.selfrestore.runtime.restore.ArgEnvArea",
-        "dev.selfrestore.runtime.restore.ExeSwap",
-        "dev.selfrestore.runtime.restore.LibcEnvironment",
-        "dev.selfrestore.runtime.validate.Validator",
-        "dev.selfrestore.runtime.verify.Verifier",
-        "dev.selfrestore.runtime.capture.ExecutableInspector",
-        "dev.selfrestore.runtime.proc.Capabilities",
-        "dev.selfrestore.runtime.capture.ElfBuildId",
-        "dev.selfrestore.runtime.RawBytes",
-        "dev.selfrestore.runtime.NulStrings",
-        "dev.selfrestore.runtime.restore.RestoreOptions",
-        "dev.selfrestore.nativeshim.Errno",
-        "dev.selfrestore.nativeshim.Statx",
-        "dev.selfrestore.agent.internal.JavaEnvironment",
-    };
-
     private static final byte[] WARM_UP_ENVIRONMENT = "PATH=/usr/bin:/bin\0HOME=/root\0LANG=C.UTF-8\0A=1\0"
             .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
 
     /**
      * Runs, once and for nothing, the first steps of a restore that need no descriptor (the kernel
-     * probe, this process's stat and maps) and loads the classes of the rest: a cold JVM spends most
-     * of a restore loading and first running code, and this thread has the time while the other
-     * reads the descriptor. The restore itself reads everything again. Anything that fails here
-     * fails there too, where it is reported.
+     * probe, this process's stat and maps) and loads and initialises the classes of the rest
+     * ({@link Restorer#classes}): a cold JVM spends most of a restore loading and first running
+     * code, and this thread has the time while the other reads the descriptor. The restore itself
+     * reads everything again.
      */
     private static void warmUp(Syscalls sys) {
         try {
@@ -212,18 +192,23 @@ public final class AgentRunner {
             ProcPid self = ProcPid.self();
             self.statFields(sys.currentBrk());
             self.maps();
-            ClassLoader loader = AgentRunner.class.getClassLoader();
-            for (String c : RESTORE_CLASSES) {
-                Class.forName(c, true, loader);
+        } catch (IOException | RuntimeException | LinkageError e) {
+            // the restore reads the same again, and reports what fails there
+        }
+        List<Class<?>> classes = new ArrayList<>(Restorer.classes());
+        classes.add(JavaEnvironment.class);
+        for (Class<?> c : classes) {
+            try {
+                Class.forName(c.getName(), true, c.getClassLoader());
+            } catch (ClassNotFoundException e) {
+                throw new IllegalStateException("cannot initialise " + c + ", which is loaded", e);
             }
-            // The scan of the environment's strings, run until the JIT compiles it: a megabyte of
-            // environment costs milliseconds interpreted, a fraction of one compiled.
-            byte[] sample = WARM_UP_ENVIRONMENT;
-            for (int i = 0; i < 250; i++) {
-                NulStrings.of(sample);
-            }
-        } catch (Exception | LinkageError e) {
-            // reported by the restore
+        }
+        // The scan of the environment's strings, run until the JIT compiles it: a megabyte of
+        // environment costs milliseconds interpreted, a fraction of one compiled.
+        byte[] sample = WARM_UP_ENVIRONMENT;
+        for (int i = 0; i < 250; i++) {
+            NulStrings.of(sample);
         }
     }
 
