@@ -74,32 +74,9 @@ public final class AgentRunner {
         try {
             // The descriptor is opened, checked and read (one open file) and decoded on a second
             // thread while this one binds libc (JNA), the longer of the two.
-            Path file = Path.of(o.descriptor);
-            ParallelRead read = ParallelRead.start(file, !o.insecureDescriptor, o.pid);
-            Syscalls sys = null;
-            Throwable bindFailure = null;
-            try {
-                sys = Syscalls.linux();
-                warmUp(sys);
-            } catch (RuntimeException | LinkageError e) { // thrown once the reading thread is joined
-                bindFailure = e;
-            }
-            MmDescriptor d;
-            try {
-                d = read.join();
-            } catch (RuntimeException | LinkageError e) {
-                // the reading thread's own use of JNA failed: report the binding's failure if there was one
-                if (bindFailure == null) {
-                    throw e;
-                }
-                d = null;
-            }
-            // a problem with the file is reported before one with JNA
-            if (bindFailure instanceof RuntimeException) {
-                throw (RuntimeException) bindFailure;
-            } else if (bindFailure != null) {
-                throw (LinkageError) bindFailure;
-            }
+            ParallelRead read = ParallelRead.start(Path.of(o.descriptor), !o.insecureDescriptor, o.pid);
+            Syscalls sys = bind(read);
+            MmDescriptor d = read.join();
             int editsBefore = d.edited() ? d.provenance().edits().size() : 0;
             try {
                 d = RestoreEdits.apply(o, d, ProcPid.self().effectiveUid(), sys.pageSize());
@@ -173,6 +150,26 @@ public final class AgentRunner {
             fail(o, err, "not restored: " + e, e);
         } catch (RuntimeException e) {
             fail(o, err, "not restored: internal error: " + e, e);
+        }
+    }
+
+    /**
+     * Binds the C library (JNA) and warms the restore up while {@code read} reads the descriptor.
+     * If binding fails, the read is waited for first: a problem with the file is reported before
+     * one with JNA, and a failure of the reading thread's own use of JNA is this one.
+     */
+    private static Syscalls bind(ParallelRead read) throws IOException, DescriptorFormatException {
+        try {
+            Syscalls sys = Syscalls.linux();
+            warmUp(sys);
+            return sys;
+        } catch (RuntimeException | LinkageError bindFailure) {
+            try {
+                read.join();
+            } catch (RuntimeException | LinkageError sameFailure) {
+                // the reading thread met the binding's failure: reported as the binding's
+            }
+            throw bindFailure;
         }
     }
 
