@@ -14,7 +14,6 @@ import dev.selfrestore.runtime.validate.KernelLimits;
 import dev.selfrestore.runtime.validate.ValidationException;
 import dev.selfrestore.runtime.verify.Difference;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.lang.instrument.Instrumentation;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,12 +22,11 @@ import java.util.List;
 import java.util.stream.Collectors;
 
 /**
- * Reads the descriptor, restores, and reports in one line on stderr. A failure never propagates:
- * the application reaches {@code main} unless {@code strict=true}.
+ * Reads the descriptor, restores, and reports the {@link RestoreOutcome} in one line on stderr
+ * (and in the report, {@link AgentReport}). A failure never propagates: the application reaches
+ * {@code main} unless {@code strict=true}.
  */
 public final class AgentRunner {
-    private static final String PREFIX = "selfrestore: ";
-
     private AgentRunner() {
     }
 
@@ -52,24 +50,36 @@ public final class AgentRunner {
         String os = System.getProperty("os.name", "");
         if (!os.equals("Linux")) {
             // Before anything else, so that nothing native (JNA included) is even loaded.
-            fail(o, report.err(), (o.descriptor == null && o.capture != null ? "not captured" : "not restored")
-                    + ": selfrestore works on Linux only, this is " + os, null);
+            String why = "selfrestore works on Linux only, this is " + os;
+            if (o.descriptor == null && o.capture != null) {
+                report.print(AgentReport.Kind.NOT_CAPTURED,
+                        "not captured: " + why + (o.strict ? "" : RestoreOutcome.CONTINUES));
+                exitIfStrict(o, report);
+            } else {
+                finish(o, report, RestoreOutcome.notRestored(why, null));
+            }
             return;
         }
         if (o.descriptor != null || !o.errors.isEmpty()) {
-            restore(o, inst, report.err(), attached);
-            report.restoreDone(o);
+            finish(o, report, restore(o, inst, report, attached));
         }
-        if (o.capture != null && o.errors.isEmpty() && !SelfCapture.start(o, report.err()) && o.strict) {
-            exit(report.err());
+        if (o.capture != null && o.errors.isEmpty() && !SelfCapture.start(o, report)) {
+            exitIfStrict(o, report);
         }
     }
 
-    private static void restore(AgentOptions o, Instrumentation inst, PrintStream err, boolean attached) {
+    /** Reports the outcome; with strict=true anything short of restored ends the JVM. */
+    private static void finish(AgentOptions o, AgentReport report, RestoreOutcome outcome) {
+        report.restore(outcome);
+        if (outcome.kind() != RestoreOutcome.Kind.RESTORED) {
+            exitIfStrict(o, report);
+        }
+    }
+
+    private static RestoreOutcome restore(AgentOptions o, Instrumentation inst, AgentReport report, boolean attached) {
         long t0 = System.nanoTime();
         if (!o.errors.isEmpty()) {
-            fail(o, err, "not restored: " + String.join("; ", o.errors), null);
-            return;
+            return RestoreOutcome.notRestored(String.join("; ", o.errors), null);
         }
         try {
             // The descriptor is opened, checked and read (one open file) and decoded on a second
@@ -81,8 +91,7 @@ public final class AgentRunner {
             try {
                 d = RestoreEdits.apply(o, d, ProcPid.self().effectiveUid(), sys.pageSize());
             } catch (RestoreEdits.Refused e) {
-                fail(o, err, "not restored: " + o.descriptor + ": " + e.getMessage(), e);
-                return;
+                return RestoreOutcome.notRestored(o.descriptor + ": " + e.getMessage(), e);
             }
             List<String> notes = new ArrayList<>();
             MainArgs mainArgs = null;
@@ -102,9 +111,8 @@ public final class AgentRunner {
             }
             RestoreResult r = new Restorer(sys).restore(d, options);
             if (!r.differences().isEmpty()) {
-                fail(o, err, "restore of " + o.descriptor + " incomplete: /proc differs: "
+                return RestoreOutcome.stoppedPartway("restore of " + o.descriptor + " incomplete: /proc differs: "
                         + r.differences().stream().map(Difference::toString).collect(Collectors.joining("; ")), null);
-                return;
             }
             addIfPresent(notes, r.kernelNote());
             addIfPresent(notes, exeDeleted != null ? "exe not changed: " + exeDeleted : r.exeNote());
@@ -119,37 +127,28 @@ public final class AgentRunner {
             }
             if (mainArgs != null) {
                 new MainArgsTransformer(inst, mainArgs.mainClass, mainArgs.args, message -> {
-                    err.println(PREFIX + message);
-                    if (o.strict) {
-                        exit(err);
-                    }
+                    report.print(AgentReport.Kind.DETAIL, message);
+                    exitIfStrict(o, report);
                 }).install();
             }
             long total = System.nanoTime() - t0;
             String summary = summary(d, r, o, mainArgs, editsBefore, total)
                     + (read.skipped() != null ? " (insecure-descriptor=true: read although " + read.skipped() + ")" : "");
-            if (!notes.isEmpty()) {
-                err.println(PREFIX + "partly restored " + summary + "; " + String.join("; ", notes));
-                if (o.strict) {
-                    exit(err);
-                }
-                return;
-            }
-            if (!o.quiet) {
-                err.println(PREFIX + "restored " + summary);
-            }
+            return notes.isEmpty() ? RestoreOutcome.restored(summary) : RestoreOutcome.partly(summary, notes);
         } catch (IOException e) {
-            fail(o, err, "not restored: cannot read this process's user: " + e, e);
+            return RestoreOutcome.notRestored("cannot read this process's user: " + e, e);
         } catch (DescriptorFormatException e) {
-            fail(o, err, "not restored: " + e.getMessage(), e);
+            return RestoreOutcome.notRestored(e.getMessage(), e);
         } catch (ValidationException e) {
-            fail(o, err, "not restored: " + o.descriptor + ": " + e.getMessage(), e);
+            return RestoreOutcome.notRestored(o.descriptor + ": " + e.getMessage(), e);
         } catch (RestoreException e) {
-            fail(o, err, (e.changed() ? "partly restored: " : "not restored: ") + o.descriptor + ": " + e.getMessage(), e);
+            return e.changed()
+                    ? RestoreOutcome.stoppedPartway("partly restored: " + o.descriptor + ": " + e.getMessage(), e)
+                    : RestoreOutcome.notRestored(o.descriptor + ": " + e.getMessage(), e);
         } catch (UnsupportedOperationException | LinkageError e) {
-            fail(o, err, "not restored: " + e, e);
+            return RestoreOutcome.notRestored(String.valueOf(e), e);
         } catch (RuntimeException e) {
-            fail(o, err, "not restored: internal error: " + e, e);
+            return RestoreOutcome.notRestored("internal error: " + e, e);
         }
     }
 
@@ -249,19 +248,10 @@ public final class AgentRunner {
                 + " in " + millis(totalNanos) + " ms";
     }
 
-    private static void fail(AgentOptions o, PrintStream err, String message, Throwable t) {
-        err.println(PREFIX + message + (o.strict ? "" : " (application continues)"));
-        if (o.debug && t != null) {
-            t.printStackTrace(err);
-        }
+    private static void exitIfStrict(AgentOptions o, AgentReport report) {
         if (o.strict) {
-            exit(err);
+            report.print(AgentReport.Kind.DETAIL, "strict=true: exiting before main");
+            System.exit(1);
         }
-    }
-
-    private static void exit(PrintStream err) {
-        err.println(PREFIX + "strict=true: exiting before main");
-        err.flush();
-        System.exit(1);
     }
 }
