@@ -22,11 +22,12 @@ import java.util.zip.ZipFile;
 
 /**
  * Build step (run by the agent module's package phase as a single-file program): assembles the
- * shipped jar, agent/target/selfrestore.jar, in one pass over the agent's classes and its runtime
- * class path. This is the one place that decides what the jar holds:
+ * shipped jar, agent/target/selfrestore.jar, in one pass over the entry module and the agent's
+ * runtime class path. This is the one place that decides what the jar holds:
  *
  * <ul>
- *   <li>visible on the application's class path: the entry class and its bootstrap package only;</li>
+ *   <li>visible on the application's class path: the entry module's classes (agent/entry: the
+ *       entry class and its bootstrap package), nothing else;</li>
  *   <li>everything else under {@code inst/}, classes renamed {@code .classdata}, loaded by
  *       selfrestore's own class loader (see AgentLayer), with the package index
  *       {@code inst/META-INF/selfrestore.index} that the loader reads instead of enumerating the jar:
@@ -41,11 +42,12 @@ import java.util.zip.ZipFile;
  * class-path order, as a shaded jar would; two different classes of one name fail the build. The
  * jar is not written again when it is newer than every input.
  *
- *     java AgentJar.java OUT_JAR VERSION CLASS_PATH
+ *     java AgentJar.java OUT_JAR VERSION ENTRY CLASS_PATH
+ *
+ * ENTRY is the entry module's jar or class directory; CLASS_PATH the agent's runtime class path
+ * (where ENTRY appears again, and is skipped).
  */
 public final class AgentJar {
-    private static final String ENTRY_CLASS = "dev/selfrestore/agent/SelfRestoreAgent.class";
-    private static final String BOOTSTRAP = "dev/selfrestore/agent/bootstrap/";
     private static final String VERSIONS = "META-INF/versions/";
     private static final String INDEX = "inst/META-INF/selfrestore.index";
     private static final Set<String> JNA_PLATFORMS = Set.of("linux-x86-64", "linux-aarch64");
@@ -53,9 +55,14 @@ public final class AgentJar {
     public static void main(String[] args) throws IOException {
         Path out = Path.of(args[0]);
         String version = args[1];
+        Path entry = Path.of(args[2]).toAbsolutePath().normalize();
+        if (!Files.exists(entry)) {
+            throw new IOException("the entry module's classes are not at " + args[2] + " (build agent/entry first)");
+        }
         List<Path> inputs = new ArrayList<>();
-        for (String p : args[2].split(java.io.File.pathSeparator)) {
-            if (!p.isEmpty() && Files.exists(Path.of(p))) {
+        inputs.add(entry);
+        for (String p : args[3].split(java.io.File.pathSeparator)) {
+            if (!p.isEmpty() && Files.exists(Path.of(p)) && !Path.of(p).toAbsolutePath().normalize().equals(entry)) {
                 inputs.add(Path.of(p));
             }
         }
@@ -73,7 +80,7 @@ public final class AgentJar {
             manifest.write(mf);
             Writer w = new Writer(jar);
             w.put(java.util.jar.JarFile.MANIFEST_NAME, mf.toByteArray());
-            count = w.writeAll(inputs);
+            count = w.writeAll(inputs, entry);
         }
         Files.move(tmp, out, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         System.out.println("selfrestore.jar: " + count + " entries");
@@ -119,8 +126,11 @@ public final class AgentJar {
         }
     }
 
-    /** Where an input's entry goes in the shipped jar, or null when it is left out. */
-    static String target(String name) {
+    /**
+     * Where an input's entry goes in the shipped jar, or null when it is left out; {@code visible}
+     * for the entry module's.
+     */
+    static String target(String name, boolean visible) {
         if (name.endsWith("/") || name.equals("META-INF/MANIFEST.MF")
                 || name.startsWith("META-INF/maven/")
                 || name.endsWith("module-info.class")
@@ -128,7 +138,7 @@ public final class AgentJar {
                         && (name.endsWith(".SF") || name.endsWith(".DSA") || name.endsWith(".RSA")))) {
             return null;
         }
-        if (name.equals(ENTRY_CLASS) || name.startsWith(BOOTSTRAP)) {
+        if (visible) {
             return name;
         }
         if (name.startsWith("com/sun/jna/") && name.indexOf('/', 12) > 0) {
@@ -144,8 +154,7 @@ public final class AgentJar {
 
     /** The package index line of a class stored under inst/, or null for any other entry. */
     static String indexLine(String name) {
-        if (!name.endsWith(".class") || name.endsWith("module-info.class")
-                || name.equals(ENTRY_CLASS) || name.startsWith(BOOTSTRAP)) {
+        if (!name.endsWith(".class") || name.endsWith("module-info.class")) {
             return null;
         }
         int version = 0;
@@ -169,8 +178,9 @@ public final class AgentJar {
             this.jar = jar;
         }
 
-        int writeAll(List<Path> inputs) throws IOException {
+        int writeAll(List<Path> inputs, Path entry) throws IOException {
             for (Path in : inputs) {
+                boolean visible = in.equals(entry);
                 if (Files.isDirectory(in)) {
                     List<Path> files;
                     try (Stream<Path> s = Files.walk(in)) {
@@ -178,7 +188,7 @@ public final class AgentJar {
                     }
                     for (Path f : files) {
                         String name = in.relativize(f).toString().replace(java.io.File.separatorChar, '/');
-                        add(in + "!" + name, name, Files.readAllBytes(f));
+                        add(in + "!" + name, name, Files.readAllBytes(f), visible);
                     }
                 } else {
                     try (ZipFile zip = new ZipFile(in.toFile())) {
@@ -186,7 +196,7 @@ public final class AgentJar {
                             ZipEntry z = e.nextElement();
                             if (!z.isDirectory()) {
                                 try (InputStream s = zip.getInputStream(z)) {
-                                    add(in + "!" + z.getName(), z.getName(), s.readAllBytes());
+                                    add(in + "!" + z.getName(), z.getName(), s.readAllBytes(), visible);
                                 }
                             }
                         }
@@ -201,8 +211,8 @@ public final class AgentJar {
             return files;
         }
 
-        private void add(String origin, String name, byte[] data) throws IOException {
-            String to = target(name);
+        private void add(String origin, String name, byte[] data, boolean visible) throws IOException {
+            String to = target(name, visible);
             if (to == null) {
                 return;
             }
@@ -212,7 +222,7 @@ public final class AgentJar {
                 }
                 return;
             }
-            String line = indexLine(name);
+            String line = visible ? null : indexLine(name);
             if (line != null) {
                 index.add(line);
             }

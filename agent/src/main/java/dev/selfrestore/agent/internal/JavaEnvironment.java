@@ -88,11 +88,17 @@ final class JavaEnvironment {
      * taken as initialised, and the map refilled.
      */
     private static boolean initialised(Class<?> c) {
+        // Method handles called exactly, not Method.invoke: see AgentLayer.newInstance.
         try {
             Class<?> unsafe = Class.forName("jdk.internal.misc.Unsafe", false, null);
-            Object u = unsafe.getMethod("getUnsafe").invoke(null);
-            return !(Boolean) unsafe.getMethod("shouldBeInitialized", Class.class).invoke(u, c);
-        } catch (ReflectiveOperationException | RuntimeException e) {
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            MethodHandle get = lookup.findStatic(unsafe, "getUnsafe", MethodType.methodType(unsafe))
+                    .asType(MethodType.methodType(Object.class));
+            MethodHandle should = lookup.findVirtual(unsafe, "shouldBeInitialized",
+                    MethodType.methodType(boolean.class, Class.class))
+                    .asType(MethodType.methodType(boolean.class, Object.class, Class.class));
+            return !(boolean) should.invokeExact((Object) get.invokeExact(), c);
+        } catch (Throwable t) { // as if initialised: the environment is then refilled
             return true;
         }
     }

@@ -1,5 +1,6 @@
 package dev.selfrestore.nativeshim.internal;
 
+import com.sun.jna.Function;
 import com.sun.jna.Native;
 import com.sun.jna.NativeLibrary;
 import com.sun.jna.Platform;
@@ -14,15 +15,15 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 
 /**
- * {@link Syscalls} on the real kernel through JNA direct mapping.
+ * {@link Syscalls} on the real kernel through JNA.
  *
- * <p>Direct mapping ({@link Native#register}) is used because it binds faster than interface
- * proxies and calls with less overhead. It has no varargs, so the C functions that are variadic
- * ({@code prctl}, {@code open}, {@code mremap}, {@code syscall}) are bound with a fixed arity of
- * 64-bit integer arguments. That is correct on the two supported ABIs: on x86_64 SysV a variadic
- * callee reads integer arguments from the same registers as a fixed one (libffi also sets
- * {@code %al}, which a variadic prologue reads); on aarch64 Linux (AAPCS64, unlike Apple's
- * variant) variadic arguments are passed exactly like named ones. Other platforms are refused.
+ * <p>libc's functions are called through {@link Function} objects looked up once (see {@link Lib}
+ * for why not direct mapping). The C functions that are variadic ({@code prctl}, {@code open},
+ * {@code mremap}, {@code syscall}) are called with a fixed arity of 64-bit integer arguments. That
+ * is correct on the two supported ABIs: on x86_64 SysV a variadic callee reads integer arguments
+ * from the same registers as a fixed one (libffi also sets {@code %al}, which a variadic prologue
+ * reads); on aarch64 Linux (AAPCS64, unlike Apple's variant) variadic arguments are passed exactly
+ * like named ones. Other platforms are refused.
  *
  * <p>Pointers are passed as {@code long} addresses: on these LP64 ABIs a pointer and a
  * {@code long} travel the same way, and no JNA {@code Pointer} objects are made for memory this
@@ -65,8 +66,8 @@ public final class JnaSyscalls implements Syscalls {
      *       "process reaper" thread); libc is opened by its soname and needs no search path, so
      *       the property is set, empty, for the duration.</li>
      *   <li>A NativeLibrary registers with JNA's Cleaner, whose thread lives while anything is
-     *       registered (and 30 s beyond). Direct-mapped methods keep the function addresses they
-     *       were bound to, and libc cannot be unloaded from a running JVM, so the library object is
+     *       registered (and 30 s beyond). The Function objects keep the addresses they were
+     *       looked up at, and libc cannot be unloaded from a running JVM, so the library object is
      *       closed once bound (the address of {@code environ} read before), which leaves our
      *       Cleaner with nothing to do, and its thread is ended (it returns when interrupted).
      *       Only our JNA's thread: an application's own JNA has a Cleaner of its own.</li>
@@ -85,7 +86,7 @@ public final class JnaSyscalls implements Syscalls {
                 System.setProperty("jna.tmpdir", jnaTempDir());
             }
             NativeLibrary libc = NativeLibrary.getInstance(Platform.C_LIBRARY_NAME);
-            Native.register(Lib.class, libc);
+            Lib.bind(libc);
             long environ = com.sun.jna.Pointer.nativeValue(libc.getGlobalVariableAddress("environ"));
             libc.close();
             endCleanerThread();
@@ -191,71 +192,205 @@ public final class JnaSyscalls implements Syscalls {
         }
     }
 
-    /** libc entry points, bound by {@link Native#register}. */
+    /**
+     * libc's entry points, called through JNA's {@link Function} rather than bound by direct
+     * mapping ({@link Native#register}): registering even one method makes JNA initialise its
+     * {@code Structure.FFIType} table, which reflects over annotated fields and, on JDK 22+, spins
+     * dozens of classes through the JDK's class-file generator; a restore makes a few dozen calls,
+     * where the per-call cost of {@code Function} (an argument array, a conversion check per
+     * argument) is microseconds. bench/README.md, "JNA binding", has the measurement.
+     *
+     * <p>The C functions that are variadic ({@code prctl}, {@code open}, {@code mremap},
+     * {@code syscall}) are called with a fixed arity of 64-bit integer arguments, correct on the two
+     * supported ABIs (see the class comment).
+     */
     static final class Lib {
         private Lib() {
         }
+        private static Function PRCTL;
+        private static Function MMAP;
+        private static Function MUNMAP;
+        private static Function MPROTECT;
+        private static Function MREMAP;
+        private static Function MEMCPY;
+        private static Function MEMCMP;
+        private static Function OPEN;
+        private static Function CLOSE;
+        private static Function WRITE;
+        private static Function READLINK;
+        private static Function STATX;
+        private static Function SYSCALL;
+        private static Function OPENAT;
+        private static Function READLINKAT;
+        private static Function READ;
+        private static Function FSYNC;
+        private static Function FCHMOD;
+        private static Function RENAMEAT;
+        private static Function LINKAT;
+        private static Function UNLINKAT;
+        private static Function GETPAGESIZE;
+        private static Function UNAME;
+        private static Function POSIX_SPAWN_FILE_ACTIONS_INIT;
+        private static Function POSIX_SPAWN_FILE_ACTIONS_ADDDUP2;
+        private static Function MEMFD_CREATE;
+        private static Function PREAD;
+        private static Function POSIX_SPAWN_FILE_ACTIONS_DESTROY;
+        private static Function POSIX_SPAWN;
+        private static Function WAITPID;
 
-        static native int prctl(int option, long arg2, long arg3, long arg4, long arg5);
+        /** Looks every function up in {@code libc}; the addresses stay valid once the library object is closed. */
+        static void bind(NativeLibrary libc) {
+            PRCTL = libc.getFunction("prctl");
+            MMAP = libc.getFunction("mmap");
+            MUNMAP = libc.getFunction("munmap");
+            MPROTECT = libc.getFunction("mprotect");
+            MREMAP = libc.getFunction("mremap");
+            MEMCPY = libc.getFunction("memcpy");
+            MEMCMP = libc.getFunction("memcmp");
+            OPEN = libc.getFunction("open");
+            CLOSE = libc.getFunction("close");
+            WRITE = libc.getFunction("write");
+            READLINK = libc.getFunction("readlink");
+            STATX = libc.getFunction("statx");
+            SYSCALL = libc.getFunction("syscall");
+            OPENAT = libc.getFunction("openat");
+            READLINKAT = libc.getFunction("readlinkat");
+            READ = libc.getFunction("read");
+            FSYNC = libc.getFunction("fsync");
+            FCHMOD = libc.getFunction("fchmod");
+            RENAMEAT = libc.getFunction("renameat");
+            LINKAT = libc.getFunction("linkat");
+            UNLINKAT = libc.getFunction("unlinkat");
+            GETPAGESIZE = libc.getFunction("getpagesize");
+            UNAME = libc.getFunction("uname");
+            POSIX_SPAWN_FILE_ACTIONS_INIT = libc.getFunction("posix_spawn_file_actions_init");
+            POSIX_SPAWN_FILE_ACTIONS_ADDDUP2 = libc.getFunction("posix_spawn_file_actions_adddup2");
+            MEMFD_CREATE = libc.getFunction("memfd_create");
+            PREAD = libc.getFunction("pread");
+            POSIX_SPAWN_FILE_ACTIONS_DESTROY = libc.getFunction("posix_spawn_file_actions_destroy");
+            POSIX_SPAWN = libc.getFunction("posix_spawn");
+            WAITPID = libc.getFunction("waitpid");
+        }
 
-        static native long mmap(long addr, long length, int prot, int flags, int fd, long offset);
+        static int prctl(int option, long arg2, long arg3, long arg4, long arg5) {
+            return PRCTL.invokeInt(new Object[] {option, arg2, arg3, arg4, arg5});
+        }
 
-        static native int munmap(long addr, long length);
+        static long mmap(long addr, long length, int prot, int flags, int fd, long offset) {
+            return MMAP.invokeLong(new Object[] {addr, length, prot, flags, fd, offset});
+        }
 
-        static native int mprotect(long addr, long length, int prot);
+        static int munmap(long addr, long length) {
+            return MUNMAP.invokeInt(new Object[] {addr, length});
+        }
 
-        static native long mremap(long oldAddr, long oldSize, long newSize, int flags, long newAddr);
+        static int mprotect(long addr, long length, int prot) {
+            return MPROTECT.invokeInt(new Object[] {addr, length, prot});
+        }
 
-        static native long memcpy(long dst, long src, long n);
+        static long mremap(long oldAddr, long oldSize, long newSize, int flags, long newAddr) {
+            return MREMAP.invokeLong(new Object[] {oldAddr, oldSize, newSize, flags, newAddr});
+        }
 
-        static native int memcmp(byte[] a, byte[] b, long n);
+        static long memcpy(long dst, long src, long n) {
+            return MEMCPY.invokeLong(new Object[] {dst, src, n});
+        }
 
-        static native int open(byte[] path, int flags, int mode);
+        static int memcmp(byte[] a, byte[] b, long n) {
+            return MEMCMP.invokeInt(new Object[] {a, b, n});
+        }
 
-        static native int close(int fd);
+        static int open(byte[] path, int flags, int mode) {
+            return OPEN.invokeInt(new Object[] {path, flags, mode});
+        }
 
-        static native long write(int fd, byte[] buf, long count);
+        static int close(int fd) {
+            return CLOSE.invokeInt(new Object[] {fd});
+        }
 
-        static native long readlink(byte[] path, byte[] buf, long size);
+        static long write(int fd, byte[] buf, long count) {
+            return WRITE.invokeLong(new Object[] {fd, buf, count});
+        }
 
-        static native int statx(int dirfd, byte[] path, int flags, int mask, byte[] buf);
+        static long readlink(byte[] path, byte[] buf, long size) {
+            return READLINK.invokeLong(new Object[] {path, buf, size});
+        }
 
-        static native long syscall(long number, long arg1);
+        static int statx(int dirfd, byte[] path, int flags, int mask, byte[] buf) {
+            return STATX.invokeInt(new Object[] {dirfd, path, flags, mask, buf});
+        }
 
-        // descriptor-relative file calls (see Syscalls)
-        static native int openat(int dirfd, byte[] name, int flags, int mode);
+        static long syscall(long number, long arg1) {
+            return SYSCALL.invokeLong(new Object[] {number, arg1});
+        }
 
-        static native long readlinkat(int dirfd, byte[] name, byte[] buf, long size);
+        static int openat(int dirfd, byte[] name, int flags, int mode) {
+            return OPENAT.invokeInt(new Object[] {dirfd, name, flags, mode});
+        }
 
-        static native long read(int fd, long buf, long count);
+        static long readlinkat(int dirfd, byte[] name, byte[] buf, long size) {
+            return READLINKAT.invokeLong(new Object[] {dirfd, name, buf, size});
+        }
 
-        static native int fsync(int fd);
+        static long read(int fd, long buf, long count) {
+            return READ.invokeLong(new Object[] {fd, buf, count});
+        }
 
-        static native int fchmod(int fd, int mode);
+        static int fsync(int fd) {
+            return FSYNC.invokeInt(new Object[] {fd});
+        }
 
-        static native int renameat(int oldDirfd, byte[] oldName, int newDirfd, byte[] newName);
+        static int fchmod(int fd, int mode) {
+            return FCHMOD.invokeInt(new Object[] {fd, mode});
+        }
 
-        static native int linkat(int oldDirfd, byte[] oldName, int newDirfd, byte[] newName, int flags);
+        static int renameat(int oldDirfd, byte[] oldName, int newDirfd, byte[] newName) {
+            return RENAMEAT.invokeInt(new Object[] {oldDirfd, oldName, newDirfd, newName});
+        }
 
-        static native int unlinkat(int dirfd, byte[] name, int flags);
+        static int linkat(int oldDirfd, byte[] oldName, int newDirfd, byte[] newName, int flags) {
+            return LINKAT.invokeInt(new Object[] {oldDirfd, oldName, newDirfd, newName, flags});
+        }
 
-        static native int getpagesize();
+        static int unlinkat(int dirfd, byte[] name, int flags) {
+            return UNLINKAT.invokeInt(new Object[] {dirfd, name, flags});
+        }
 
-        static native int uname(byte[] buf);
+        static int getpagesize() {
+            return GETPAGESIZE.invokeInt(new Object[] {});
+        }
 
-        static native int posix_spawn_file_actions_init(long actions);
+        static int uname(byte[] buf) {
+            return UNAME.invokeInt(new Object[] {buf});
+        }
 
-        static native int posix_spawn_file_actions_adddup2(long actions, int fd, int newFd);
+        static int posix_spawn_file_actions_init(long actions) {
+            return POSIX_SPAWN_FILE_ACTIONS_INIT.invokeInt(new Object[] {actions});
+        }
 
-        static native int memfd_create(byte[] name, int flags);
+        static int posix_spawn_file_actions_adddup2(long actions, int fd, int newFd) {
+            return POSIX_SPAWN_FILE_ACTIONS_ADDDUP2.invokeInt(new Object[] {actions, fd, newFd});
+        }
 
-        static native long pread(int fd, byte[] buf, long count, long offset);
+        static int memfd_create(byte[] name, int flags) {
+            return MEMFD_CREATE.invokeInt(new Object[] {name, flags});
+        }
 
-        static native int posix_spawn_file_actions_destroy(long actions);
+        static long pread(int fd, byte[] buf, long count, long offset) {
+            return PREAD.invokeLong(new Object[] {fd, buf, count, offset});
+        }
 
-        static native int posix_spawn(long pid, byte[] path, long actions, long attributes, long argv, long envp);
+        static int posix_spawn_file_actions_destroy(long actions) {
+            return POSIX_SPAWN_FILE_ACTIONS_DESTROY.invokeInt(new Object[] {actions});
+        }
 
-        static native int waitpid(int pid, long status, int options);
+        static int posix_spawn(long pid, byte[] path, long actions, long attributes, long argv, long envp) {
+            return POSIX_SPAWN.invokeInt(new Object[] {pid, path, actions, attributes, argv, envp});
+        }
+
+        static int waitpid(int pid, long status, int options) {
+            return WAITPID.invokeInt(new Object[] {pid, status, options});
+        }
     }
 
     private static NativeCallException fail(String operation) {

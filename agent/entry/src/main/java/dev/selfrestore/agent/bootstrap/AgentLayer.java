@@ -17,20 +17,24 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.BiConsumer;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 import java.util.stream.Stream;
 
 /**
- * Loads selfrestore's implementation, and the libraries it uses, in a module layer of its own.
+ * Loads selfrestore's implementation, and the libraries it uses, in a class loader of its own.
  *
  * <p>The agent jar joins the application's class path, but only the entry class and this package
  * are stored there as classes. Everything else (runtime, native-shim, JNA, Chronicle, picocli) is
  * stored under {@code inst/} as {@code .classdata} entries that no other class loader can see, and
- * is defined here by {@link InstClassLoader}, whose parent is the platform class loader: on JDK 22
- * and later as one named module, {@value #MODULE}, in a module layer of its own; on JDK 17 to 21,
- * which restrict no native access, in that loader's unnamed module (resolving a layer would cost
- * about 30 ms of every cold start there, for nothing). So:
+ * is defined here by {@link InstClassLoader}, whose parent is the platform class loader. On JDK 17
+ * to 21, which restrict no native access, every class is in that loader's unnamed module. On JDK 22
+ * and later the packages that call native code (JNA's and native-shim's, {@link #isNativePackage})
+ * form one named module, {@value #MODULE}, which alone is granted native access: for the agent it
+ * is defined to the loader directly, outside any module layer ({@link #nativeModuleOnly}), the rest
+ * staying in the unnamed module; the command line resolves it as a module layer holding every
+ * package. So:
  * <ul>
  *   <li>an application with its own JNA, Chronicle or Byte Buddy never sees ours, and ours never
  *       sees theirs (the application class loader is not an ancestor);</li>
@@ -83,6 +87,17 @@ public final class AgentLayer {
         return Class.forName(className, true, loader);
     }
 
+    /**
+     * An instance of a class of the implementation, made by its public no-argument constructor, as
+     * the JDK type it implements. Entry points are called this way, not through
+     * {@code Method.invoke}: on JDK 18+ a reflective call of a new signature spins classes through
+     * the JDK's class-file generator, where a no-argument constructor and an interface call spin
+     * none.
+     */
+    public <T> T newInstance(String className, Class<T> type) throws ReflectiveOperationException {
+        return type.cast(load(className).getConstructor().newInstance());
+    }
+
     private static File ownJar() throws IOException {
         try {
             URI uri = AgentLayer.class.getProtectionDomain().getCodeSource().getLocation().toURI();
@@ -105,6 +120,12 @@ public final class AgentLayer {
             // (about 30 ms of a cold start).
             return new AgentLayer(new InstClassLoader(jar, file, null, jdkPackages, toArray(versions)));
         }
+        if (inst != null) {
+            AgentLayer direct = nativeModuleOnly(jar, file, inst, packages, jdkPackages, toArray(versions));
+            if (direct != null) {
+                return direct;
+            }
+        }
         ModuleDescriptor descriptor = ModuleDescriptor.newAutomaticModule(MODULE).packages(packages).build();
         ModuleReference ref = new JarModuleReference(descriptor, file.toURI(), jar);
         ModuleFinder finder = new ModuleFinder() {
@@ -125,6 +146,50 @@ public final class AgentLayer {
         AgentLayer layer = new AgentLayer(loader);
         layer.enableNativeAccess(enableNativeAccess, controller, controller.layer().findModule(MODULE).orElseThrow(), inst);
         return layer;
+    }
+
+    /**
+     * The agent on JDK 22+: only the packages that call native code (JNA's and native-shim's) form
+     * the named module {@value #MODULE}, defined to our loader without resolving a module layer; every
+     * other package of ours stays in that loader's unnamed module, as on JDK 17. Resolving a layer
+     * and defining it spins dozens of classes through the JDK's class-file generator in a cold JVM
+     * (bench/README.md, "Module layer"), which is most of what JDK 25 added to a restore.
+     *
+     * <p>java.base opens {@code java.lang} to our loader's unnamed module alone (no class of the
+     * application can be defined in it), and {@code NativeAccess} there defines the module the way
+     * the JDK defines a module outside a layer, lets it read what an automatic module reads, and
+     * grants it native access. Returns null, having changed nothing the application can see, when
+     * this JDK no longer offers those internals: the caller then resolves a layer.
+     */
+    private static AgentLayer nativeModuleOnly(JarFile jar, File file, Instrumentation inst, Set<String> packages,
+                                               Map<String, ClassLoader> jdkPackages, int[] versions)
+            throws IOException {
+        Set<String> nativePackages = new HashSet<>();
+        for (String p : packages) {
+            if (isNativePackage(p)) {
+                nativePackages.add(p);
+            }
+        }
+        InstClassLoader loader = new InstClassLoader(jar, file, MODULE, jdkPackages, versions);
+        try {
+            inst.redefineModule(Object.class.getModule(), Set.of(), Map.of(),
+                    Map.of("java.lang", Set.of(loader.getUnnamedModule())), Set.of(), Map.of());
+            ModuleDescriptor descriptor = ModuleDescriptor.newAutomaticModule(MODULE).packages(nativePackages).build();
+            AgentLayer layer = new AgentLayer(loader);
+            layer.newInstance(DEFINE_MODULE, BiConsumer.class).accept(descriptor, file.toURI());
+            return layer;
+        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+            return null;
+        }
+    }
+
+    /** The class in our loader's unnamed module that defines the native module. */
+    private static final String DEFINE_MODULE = "dev.selfrestore.agent.internal.NativeAccess$DefineModule";
+
+    /** Whether a package of ours calls native code: JNA and native-shim, which alone need native access. */
+    static boolean isNativePackage(String p) {
+        return p.equals("com.sun.jna") || p.startsWith("com.sun.jna.")
+                || p.equals("dev.selfrestore.nativeshim") || p.startsWith("dev.selfrestore.nativeshim.");
     }
 
     /**

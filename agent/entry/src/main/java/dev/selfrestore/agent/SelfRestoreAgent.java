@@ -3,6 +3,7 @@ package dev.selfrestore.agent;
 import dev.selfrestore.agent.bootstrap.AgentLayer;
 import java.lang.instrument.Instrumentation;
 import java.lang.reflect.InvocationTargetException;
+import java.util.function.BiConsumer;
 
 /**
  * The jar's entry points: the agent ({@code premain}, {@code agentmain}) and the command line
@@ -40,14 +41,20 @@ public final class SelfRestoreAgent {
     }
 
     private static void enter(String args, Instrumentation inst, boolean attached) {
+        BiConsumer<String, Instrumentation> entry;
         try {
-            AgentLayer.get(inst).load("dev.selfrestore.agent.internal.AgentRunner")
-                    .getMethod("run", String.class, Instrumentation.class, boolean.class)
-                    .invoke(null, args, inst, attached);
-        } catch (InvocationTargetException e) {
-            System.err.println("selfrestore: internal error, application continues: " + e.getCause());
+            entry = AgentLayer.get(inst).newInstance(attached ? ATTACHED : PREMAIN, BiConsumer.class);
         } catch (Throwable t) { // an agent must never take the application down by accident
             System.err.println("selfrestore: cannot start, application continues: " + t);
+            return;
+        }
+        try {
+            entry.accept(args, inst);
+        } catch (Throwable t) {
+            System.err.println("selfrestore: internal error, application continues: " + t);
         }
     }
+
+    private static final String PREMAIN = "dev.selfrestore.agent.internal.AgentEntry$Premain";
+    private static final String ATTACHED = "dev.selfrestore.agent.internal.AgentEntry$Attached";
 }
