@@ -1,7 +1,9 @@
 package dev.selfrestore.agent.internal;
 
+import dev.selfrestore.runtime.restore.RestoreOptions;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * The agent's argument: {@code [<descriptor>][,key=value…]}. The first item is the descriptor to
@@ -46,8 +48,8 @@ final class AgentOptions {
     boolean quiet;
     boolean strict;
     boolean debug;
-    String mode = "relocate";
-    String env = "all";
+    RestoreOptions.Mode mode = RestoreOptions.Mode.RELOCATE;
+    Env env = Env.ALL;
     boolean restoreMainArgs;
     String capture;
     boolean captureForce;
@@ -59,6 +61,14 @@ final class AgentOptions {
     /** The restore-time edits in the order given: {@code {"set-env", "NAME=VALUE"}} or {@code {"env-file", FILE}}. */
     final List<String[]> edits = new ArrayList<>();
     final List<String> errors = new ArrayList<>();
+
+    /** env=: which environments the restore changes. */
+    enum Env {
+        /** /proc/PID/environ, the C library's and Java's. */
+        ALL,
+        /** /proc/PID/environ only. */
+        PROC
+    }
 
     static AgentOptions parse(String args) {
         AgentOptions o = new AgentOptions();
@@ -94,10 +104,10 @@ final class AgentOptions {
                     o.debug = bool(o, key, value);
                     break;
                 case "mode":
-                    o.mode = oneOf(o, key, value, "relocate", "exact");
+                    o.mode = oneOf(o, key, value, RestoreOptions.Mode.RELOCATE, RestoreOptions.Mode.EXACT);
                     break;
                 case "env":
-                    o.env = oneOf(o, key, value, "all", "proc");
+                    o.env = oneOf(o, key, value, Env.ALL, Env.PROC);
                     break;
                 case "main-args":
                     o.restoreMainArgs = oneOf(o, key, value, "keep", "restore").equals("restore");
@@ -163,6 +173,16 @@ final class AgentOptions {
         }
         o.errors.add("agent option " + key + "=" + value + " must be " + first + " or " + second);
         return first;
+    }
+
+    /** An enum option: its values are the constants' names in lower case. */
+    private static <E extends Enum<E>> E oneOf(AgentOptions o, String key, String value, E first, E second) {
+        String name = oneOf(o, key, value, lower(first), lower(second));
+        return name.equals(lower(second)) ? second : first;
+    }
+
+    private static String lower(Enum<?> e) {
+        return e.name().toLowerCase(Locale.ROOT);
     }
 
     private static String path(AgentOptions o, String key, String value) {
