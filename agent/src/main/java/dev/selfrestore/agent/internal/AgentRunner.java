@@ -208,7 +208,7 @@ public final class AgentRunner {
         }
     }
 
-    /** Milliseconds with one decimal, without java.util.Formatter (whose first use costs ~10 ms cold). */
+    /** Milliseconds with one decimal, without java.util.Formatter (whose first use is costly in a cold JVM). */
     static String millis(long nanos) {
         long tenths = (nanos + 50_000) / 100_000;
         return tenths / 10 + "." + tenths % 10;

@@ -117,7 +117,7 @@ public final class AgentLayer {
         if (enableNativeAccess == null) {
             // JDK 17 to 21 restrict no native access: the classes are defined to our loader's
             // unnamed module, which isolates them just as well and costs no module resolution
-            // (about 30 ms of a cold start).
+            // (bench/README.md).
             return new AgentLayer(new InstClassLoader(jar, file, null, jdkPackages, toArray(versions)));
         }
         if (inst != null) {
