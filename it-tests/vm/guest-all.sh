@@ -10,6 +10,7 @@ t0=$(date +%s)
 # Under TCG a JVM takes 20 to 60 s to reach main: the tests' bound for one process is raised.
 {
   "$JAVA" -Dselfrestore.it.processTimeoutSeconds=900 -Dselfrestore.jar="$JAR" -Dselfrestore.java="$JAVA" \
+    -Dselfrestore.testingJar="$REPO/it-tests/target/selfrestore-testing.jar" \
     -Dselfrestore.testClasses="$CLASSES" -Dselfrestore.appJna="$(jar_of jna)" -Dselfrestore.appByteBuddy="$(jar_of byte-buddy)" \
     -Dselfrestore.appChronicleBytes="$(jar_of chronicle-bytes):$(jar_of chronicle-core):$(jar_of slf4j-api):$(jar_of slf4j-nop)" \
     -jar "$console" execute --disable-banner --disable-ansi-colors --details=flat --reports-dir=/tmp/it-reports \

@@ -46,6 +46,13 @@ import java.util.zip.ZipFile;
  *
  * ENTRY is the entry module's jar or class directory; CLASS_PATH the agent's runtime class path
  * (where ENTRY appears again, and is skipped).
+ *
+ * The same rules make a jar for testing from a built one: every entry of BASE_JAR as it is (its
+ * manifest included), then the classes and resources of CLASS_PATH, all under {@code inst/}, the
+ * package index covering both. The integration tests add the test seams to the product jar this
+ * way (it-tests/pom.xml), so that the product jar never holds them.
+ *
+ *     java AgentJar.java --add BASE_JAR OUT_JAR CLASS_PATH
  */
 public final class AgentJar {
     private static final String VERSIONS = "META-INF/versions/";
@@ -53,6 +60,10 @@ public final class AgentJar {
     private static final Set<String> JNA_PLATFORMS = Set.of("linux-x86-64", "linux-aarch64");
 
     public static void main(String[] args) throws IOException {
+        if (args.length == 4 && args[0].equals("--add")) {
+            add(Path.of(args[1]), Path.of(args[2]), args[3]);
+            return;
+        }
         Path out = Path.of(args[0]);
         String version = args[1];
         Path entry = Path.of(args[2]).toAbsolutePath().normalize();
@@ -66,9 +77,7 @@ public final class AgentJar {
                 inputs.add(Path.of(p));
             }
         }
-        Path self = Path.of(AgentJar.class.getProtectionDomain().getCodeSource() == null
-                ? "" : AgentJar.class.getProtectionDomain().getCodeSource().getLocation().getPath());
-        if (upToDate(out, inputs, self)) {
+        if (upToDate(out, inputs, self())) {
             System.out.println("selfrestore.jar is up to date");
             return;
         }
@@ -84,6 +93,37 @@ public final class AgentJar {
         }
         Files.move(tmp, out, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         System.out.println("selfrestore.jar: " + count + " entries");
+    }
+
+    /** {@code --add}: a copy of BASE_JAR with CLASS_PATH's classes and resources added under inst/. */
+    private static void add(Path base, Path out, String classPath) throws IOException {
+        List<Path> inputs = new ArrayList<>();
+        for (String p : classPath.split(java.io.File.pathSeparator)) {
+            if (!p.isEmpty() && Files.exists(Path.of(p))) {
+                inputs.add(Path.of(p));
+            }
+        }
+        List<Path> all = new ArrayList<>(inputs);
+        all.add(base);
+        if (upToDate(out, all, self())) {
+            System.out.println(out.getFileName() + " is up to date");
+            return;
+        }
+        Path tmp = out.resolveSibling(out.getFileName() + ".tmp");
+        int count;
+        try (JarOutputStream jar = new JarOutputStream(Files.newOutputStream(tmp))) {
+            Writer w = new Writer(jar);
+            w.copy(base);
+            count = w.writeAll(inputs, null);
+        }
+        Files.move(tmp, out, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        System.out.println(out.getFileName() + ": " + count + " entries");
+    }
+
+    /** This program's own file, when it runs from one. */
+    private static Path self() {
+        return Path.of(AgentJar.class.getProtectionDomain().getCodeSource() == null
+                ? "" : AgentJar.class.getProtectionDomain().getCodeSource().getLocation().getPath());
     }
 
     private static Manifest manifest(String version) {
@@ -178,6 +218,42 @@ public final class AgentJar {
             this.jar = jar;
         }
 
+        /**
+         * Every entry of a built jar, as it is and first (its manifest too); its package index is
+         * kept to be written again, with the inputs' packages, by {@link #writeAll}.
+         */
+        void copy(Path jarFile) throws IOException {
+            try (ZipFile zip = new ZipFile(jarFile.toFile())) {
+                ZipEntry manifest = zip.getEntry(java.util.jar.JarFile.MANIFEST_NAME);
+                if (manifest == null || zip.getEntry(INDEX) == null) {
+                    throw new IOException(jarFile + " is not a selfrestore jar (no manifest or no " + INDEX + ")");
+                }
+                put(manifest.getName(), read(zip, manifest));
+                for (Enumeration<? extends ZipEntry> e = zip.entries(); e.hasMoreElements(); ) {
+                    ZipEntry z = e.nextElement();
+                    if (z.isDirectory() || z.getName().equals(manifest.getName())) {
+                        continue;
+                    }
+                    if (z.getName().equals(INDEX)) {
+                        for (String line : new String(read(zip, z), StandardCharsets.UTF_8).split("\n")) {
+                            if (!line.isEmpty()) {
+                                index.add(line);
+                            }
+                        }
+                    } else {
+                        put(z.getName(), read(zip, z));
+                    }
+                }
+            }
+        }
+
+        private static byte[] read(ZipFile zip, ZipEntry z) throws IOException {
+            try (InputStream s = zip.getInputStream(z)) {
+                return s.readAllBytes();
+            }
+        }
+
+        /** The inputs, {@code entry} (null for none) visible and the others under inst/, then the index. */
         int writeAll(List<Path> inputs, Path entry) throws IOException {
             for (Path in : inputs) {
                 boolean visible = in.equals(entry);

@@ -8,10 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.selfrestore.it.support.Cli;
 import dev.selfrestore.it.support.ItConfig;
+import dev.selfrestore.it.support.JavaCommand;
 import dev.selfrestore.it.support.ProcIdentity;
 import dev.selfrestore.it.support.Processes;
 import dev.selfrestore.it.support.RestoredApp;
-import dev.selfrestore.it.support.SelfRestoreCli;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,7 +32,7 @@ class AgentCaptureIT {
     @Test
     void captureOnlyWritesThisJvmsDescriptorWithTheExactBrk() throws Exception {
         Path file = dir.resolve("self.mmd");
-        RestoredApp app = RestoredApp.start(processes, SelfRestoreCli.jvmWithAgent("capture=" + file));
+        RestoredApp app = RestoredApp.start(processes, JavaCommand.java().capturing("capture=" + file));
         Cli cli = new Cli(processes);
         JsonNode json = cli.run("inspect", "--json", file.toString()).assertStatus(0).json();
         ProcIdentity identity = ProcIdentity.of(app.pid());
@@ -53,24 +53,24 @@ class AgentCaptureIT {
         byte[] existing = "keep me\n".getBytes(StandardCharsets.US_ASCII);
         Files.write(file, existing);
 
-        RestoredApp refused = RestoredApp.start(processes, SelfRestoreCli.jvmWithAgent("capture=" + file));
+        RestoredApp refused = RestoredApp.start(processes, JavaCommand.java().capturing("capture=" + file));
         String line = refused.stopAndAssertOneStderrLine("selfrestore: not captured: ");
         assertTrue(line.contains(file + " exists; capture-force=true overwrites it"), line);
         assertSameBytes(file + " after the refused capture", existing, Files.readAllBytes(file));
 
-        RestoredApp forced = RestoredApp.start(processes, SelfRestoreCli.jvmWithAgent("capture=" + file + ",capture-force=true"));
+        RestoredApp forced = RestoredApp.start(processes, JavaCommand.java().capturing("capture=" + file + ",capture-force=true"));
         new Cli(processes).run("verify", "--pid", Long.toString(forced.pid()), file.toString()).assertStatus(0);
         forced.stopAndAssertOneStderrLine("selfrestore: captured");
     }
 
     @Test
     void afterARestoreTheCaptureRecordsTheRestoredIdentity() throws Exception {
-        SelfRestoreCli.Captured original = new SelfRestoreCli(processes).captureSleepOriginal(dir, "original.mmd");
+        Cli.Captured original = new Cli(processes).captureSleepOriginal(dir, "original.mmd");
         ProcIdentity before = original.identity();
         Path descriptor = original.descriptor();
         Path again = dir.resolve("again.mmd");
 
-        RestoredApp app = RestoredApp.start(processes, SelfRestoreCli.jvmWithAgent(descriptor + ",capture=" + again));
+        RestoredApp app = RestoredApp.start(processes, JavaCommand.java().capturing(descriptor + ",capture=" + again));
         Cli cli = new Cli(processes);
         JsonNode json = cli.run("inspect", "--json", again.toString()).assertStatus(0).json();
         assertEquals(before.exe(), json.get("exe").get("path").get("text").asText(), json::toPrettyString);

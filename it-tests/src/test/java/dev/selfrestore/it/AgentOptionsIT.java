@@ -8,20 +8,24 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.selfrestore.it.support.Cli;
 import dev.selfrestore.it.support.Fixtures;
 import dev.selfrestore.it.support.ItConfig;
+import dev.selfrestore.it.support.JavaCommand;
 import dev.selfrestore.it.support.ProcIdentity;
 import dev.selfrestore.it.support.Processes;
 import dev.selfrestore.it.support.RestoredApp;
 import dev.selfrestore.it.support.RunningProcess;
-import dev.selfrestore.it.support.SelfRestoreCli;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-/** quiet and strict, and what the application sees when the agent cannot restore. */
+/**
+ * quiet and strict, what the application sees when the agent cannot restore, and test-faults= given
+ * to the product jar.
+ */
 class AgentOptionsIT {
 
     @RegisterExtension
@@ -32,12 +36,12 @@ class AgentOptionsIT {
 
     @Test
     void quietRestoresWithoutPrintingAnything() throws Exception {
-        SelfRestoreCli cli = new SelfRestoreCli(processes);
-        SelfRestoreCli.Captured original = cli.captureSleepOriginal(dir, "original.mmd");
+        Cli cli = new Cli(processes);
+        Cli.Captured original = cli.captureSleepOriginal(dir, "original.mmd");
         ProcIdentity before = original.identity();
         Path descriptor = original.descriptor();
 
-        RestoredApp restored = RestoredApp.start(processes, cli.restoredAppCommand(descriptor, "quiet=true"));
+        RestoredApp restored = RestoredApp.start(processes, JavaCommand.java().restoredApp(descriptor, "quiet=true"));
         assertSameIdentity(before, ProcIdentity.of(restored.pid()));
         restored.stopAndAssertExitedNormally();
         assertEquals("", restored.process().stderr(), () -> "stderr with quiet=true: " + restored.process().describe());
@@ -45,9 +49,8 @@ class AgentOptionsIT {
 
     @Test
     void missingDescriptorIsReportedInOneLineAndMainRunsUnchanged() throws Exception {
-        SelfRestoreCli cli = new SelfRestoreCli(processes);
         Path missing = dir.resolve("no-such-descriptor.mmd");
-        List<String> command = cli.restoredAppCommand(missing, "");
+        List<String> command = JavaCommand.java().restoredApp(missing, "");
         RestoredApp app = RestoredApp.start(processes, command);
 
         ProcIdentity identity = ProcIdentity.of(app.pid());
@@ -61,10 +64,24 @@ class AgentOptionsIT {
     }
 
     @Test
+    void testFaultsAreUnavailableInTheProductJarAndMainRunsUnchanged() throws Exception {
+        Cli cli = new Cli(processes);
+        Path descriptor = cli.captureSleepOriginal(dir, "original.mmd").descriptor();
+        List<String> command = JavaCommand.java().restoredApp(descriptor, "test-faults=no-mm-map");
+        RestoredApp app = RestoredApp.start(processes, command);
+
+        ProcIdentity identity = ProcIdentity.of(app.pid());
+        assertSameBytes("/proc/" + app.pid() + "/cmdline: the JVM's own", Fixtures.cmdlineOf(command), identity.cmdline());
+        assertEquals(ItConfig.javaRealPath().toString(), app.exeSeenByMain(), "readlink /proc/self/exe in main");
+        assertEquals("selfrestore: not restored: agent option test-faults=no-mm-map: test faults are unavailable in "
+                + "this jar (only the testing jar the integration tests build has them) (application continues)",
+                app.stopAndAssertOneStderrLine("selfrestore: "));
+    }
+
+    @Test
     void strictEndsTheJvmBeforeMainWhenTheDescriptorIsMissing() throws Exception {
-        SelfRestoreCli cli = new SelfRestoreCli(processes);
         Path missing = dir.resolve("no-such-descriptor.mmd");
-        RunningProcess jvm = processes.start("strict", cli.restoredAppCommand(missing, "strict=true"),
+        RunningProcess jvm = processes.start("strict", JavaCommand.java().restoredApp(missing, "strict=true"),
                 ItConfig.restorerEnvironment());
 
         int status = jvm.closeStdinAndAwaitExit(PROCESS_TIMEOUT); // a main that does run ends at once

@@ -10,12 +10,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.selfrestore.it.app.ShowIdentity;
 import dev.selfrestore.it.support.Cli;
+import dev.selfrestore.it.support.CommandResult;
 import dev.selfrestore.it.support.Fixtures;
 import dev.selfrestore.it.support.ItConfig;
+import dev.selfrestore.it.support.JavaCommand;
 import dev.selfrestore.it.support.ProcIdentity;
 import dev.selfrestore.it.support.Processes;
 import dev.selfrestore.it.support.RestoredApp;
-import dev.selfrestore.it.support.SelfRestoreCli;
 import dev.selfrestore.it.support.SleepOriginal;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -49,7 +50,7 @@ class AttachIT {
         Fixtures.makeReadableByAll(dir);
         original = SleepOriginal.start(processes, dir);
         before = ProcIdentity.of(original.pid());
-        descriptor = new SelfRestoreCli(processes).captureOk(original.pid(), dir.resolve("original.mmd"));
+        descriptor = new Cli(processes).captureOk(original.pid(), dir.resolve("original.mmd"));
         Fixtures.makeReadableByAll(descriptor);
         original.stop();
         cli = new Cli(processes);
@@ -57,11 +58,7 @@ class AttachIT {
 
     /** {@code java [options] -cp CLASSES ShowIdentity}: no agent on the command line. */
     private static List<String> plainJvm(Path classes, List<String> options) {
-        List<String> command = new ArrayList<>(List.of(ItConfig.java().toString()));
-        command.addAll(ItConfig.jvmOptions());
-        command.addAll(options);
-        command.addAll(List.of("-cp", classes.toString(), ShowIdentity.class.getName(), "started-without-agent"));
-        return command;
+        return JavaCommand.java().options(options).classes(classes).showIdentity("started-without-agent");
     }
 
     /** JDK 21+ warns when an agent is loaded into a running JVM unless the JVM allows it. */
@@ -75,7 +72,7 @@ class AttachIT {
         String pid = Long.toString(target.pid());
         cli.run("verify", "--pid", pid, descriptor.toString()).assertStatus(1);
 
-        Cli.Result attach = cli.run("attach", "--pid", pid, descriptor.toString()).assertStatus(0);
+        CommandResult attach = cli.run("attach", "--pid", pid, descriptor.toString()).assertStatus(0);
         List<String> lines = attach.stdout().lines().toList();
         assertEquals("pid " + pid + " loaded the agent and reports:", lines.get(0), attach::description);
         assertTrue(lines.get(1).startsWith("  selfrestore: restored pid " + original.pid() + " (" + original.name() + ", "
@@ -91,13 +88,12 @@ class AttachIT {
     @Test
     void withoutCapabilitiesTheTargetReportsWhyExeWasNotChanged() throws Exception {
         // The command runs as root; the target runs as nobody without capabilities, from copies it can read.
-        Path readable = dir.resolve("readable");
-        new SelfRestoreCli(processes).readableByAll(readable);
-        Cli rootCli = cli.through(List.of(), readable.resolve("selfrestore.jar"));
+        JavaCommand.ReadableCopy readable = JavaCommand.readableByAll(dir.resolve("readable"));
+        Cli rootCli = cli.through(List.of(), readable.jar());
         List<String> options = new ArrayList<>(allowDynamicAgent());
         options.add("-XX:-UsePerfData");
         List<String> command = new ArrayList<>(Fixtures.AS_NOBODY_WITHOUT_CAPABILITIES);
-        command.addAll(plainJvm(readable.resolve("classes"), options));
+        command.addAll(plainJvm(readable.classes(), options));
         RestoredApp target = RestoredApp.start(processes, command);
         String pid = Long.toString(target.pid());
         assertEquals("65534\t65534\t65534\t65534", ProcIdentity.statusField(target.pid(), "Uid"));
@@ -110,7 +106,7 @@ class AttachIT {
                 () -> assertTrue(reported.contains("exe not changed") && reported.contains("CAP_CHECKPOINT_RESTORE")));
         assertSameIdentityExceptExe(before, ProcIdentity.of(target.pid()));
         assertEquals(ItConfig.javaRealPath().toString(), ProcIdentity.of(target.pid()).exe());
-        Cli.Result verify = cli.run("verify", "--pid", pid, descriptor.toString()).assertStatus(1);
+        CommandResult verify = cli.run("verify", "--pid", pid, descriptor.toString()).assertStatus(1);
         assertTrue(verify.stdout().lines().anyMatch(l -> l.equals("  exe      differs")), verify::description);
         assertTrue(verify.stdout().lines().anyMatch(l -> l.equals("  environ  matches")), verify::description);
         target.stopAndAssertOneStderrLine("selfrestore: partly restored");
@@ -132,10 +128,10 @@ class AttachIT {
 
     @Test
     void noJvmThereIsAnInputError() throws Exception {
-        Cli.Result r = cli.run("attach", "--pid", "999999999", descriptor.toString()).assertStatus(2);
+        CommandResult r = cli.run("attach", "--pid", "999999999", descriptor.toString()).assertStatus(2);
         assertTrue(r.stderr().contains("no process 999999999"), r::description);
         // a process that is not a JVM
-        Cli.Result sleep = cli.run("attach", "--pid", Long.toString(SleepOriginal.start(processes, dir).pid()),
+        CommandResult sleep = cli.run("attach", "--pid", Long.toString(SleepOriginal.start(processes, dir).pid()),
                 descriptor.toString()).assertStatus(2);
         assertTrue(sleep.stderr().contains("cannot attach"), sleep::description);
     }

@@ -6,13 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.selfrestore.it.support.Cli;
 import dev.selfrestore.it.support.Fixtures;
 import dev.selfrestore.it.support.ItConfig;
+import dev.selfrestore.it.support.JavaCommand;
 import dev.selfrestore.it.support.ProcIdentity;
 import dev.selfrestore.it.support.Processes;
 import dev.selfrestore.it.support.RestoredApp;
 import dev.selfrestore.it.support.RunningProcess;
-import dev.selfrestore.it.support.SelfRestoreCli;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -59,7 +60,7 @@ class BadDescriptorIT {
 
     @Test
     void eachBadFileGetsOneLineAndMainRuns() throws Exception {
-        SelfRestoreCli cli = new SelfRestoreCli(processes);
+        Cli cli = new Cli(processes);
         byte[] good = Files.readAllBytes(cli.captureSleepOriginal(dir, "good.mmd").descriptor());
 
         for (Damage d : CASES) {
@@ -75,8 +76,8 @@ class BadDescriptorIT {
         expectStrictExit(cli, directory);
     }
 
-    private void expectOneLine(SelfRestoreCli cli, Path file, String expected) throws Exception {
-        List<String> command = cli.restoredAppCommand(file, "");
+    private void expectOneLine(Cli cli, Path file, String expected) throws Exception {
+        List<String> command = JavaCommand.java().restoredApp(file, "");
         RestoredApp app = RestoredApp.start(processes, command);
         assertSameBytes(file + ": /proc/" + app.pid() + "/cmdline stays the JVM's own", Fixtures.cmdlineOf(command),
                 ProcIdentity.of(app.pid()).cmdline());
@@ -85,8 +86,8 @@ class BadDescriptorIT {
         assertFalse(app.process().stderr().contains("\tat "), () -> "a stack trace: " + app.process().describe());
     }
 
-    private void expectStrictExit(SelfRestoreCli cli, Path file) throws Exception {
-        RunningProcess jvm = processes.start("strict", cli.restoredAppCommand(file, "strict=true"),
+    private void expectStrictExit(Cli cli, Path file) throws Exception {
+        RunningProcess jvm = processes.start("strict", JavaCommand.java().restoredApp(file, "strict=true"),
                 ItConfig.restorerEnvironment());
         int status = jvm.closeStdinAndAwaitExit(PROCESS_TIMEOUT);
         assertNotEquals(0, status, () -> file + " with strict=true: " + jvm.describe());

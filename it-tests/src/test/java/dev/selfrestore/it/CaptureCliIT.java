@@ -6,11 +6,12 @@ import static java.nio.charset.StandardCharsets.US_ASCII;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
+import dev.selfrestore.it.support.Cli;
 import dev.selfrestore.it.support.CommandResult;
+import dev.selfrestore.it.support.JavaCommand;
 import dev.selfrestore.it.support.ProcIdentity;
 import dev.selfrestore.it.support.Processes;
 import dev.selfrestore.it.support.RestoredApp;
-import dev.selfrestore.it.support.SelfRestoreCli;
 import dev.selfrestore.it.support.SleepOriginal;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,7 +30,7 @@ class CaptureCliIT {
 
     @Test
     void refusesToOverwriteAFileUnlessForced() throws Exception {
-        SelfRestoreCli cli = new SelfRestoreCli(processes);
+        Cli cli = new Cli(processes);
         SleepOriginal original = SleepOriginal.start(processes, dir);
         ProcIdentity before = ProcIdentity.of(original.pid());
         Path out = dir.resolve("existing.mmd");
@@ -37,14 +38,14 @@ class CaptureCliIT {
         Files.write(out, existing);
 
         CommandResult refused = cli.capture(original.pid(), out);
-        assertNotEquals(0, refused.exitStatus(), () -> "capture onto an existing file without --force: " + refused.description());
+        assertNotEquals(0, refused.status(), () -> "capture onto an existing file without --force: " + refused.description());
         assertSameBytes(out + " after the refused capture", existing, Files.readAllBytes(out));
 
         CommandResult forced = cli.capture(original.pid(), out, "--force");
-        assertEquals(0, forced.exitStatus(), () -> "capture --force: " + forced.description());
+        assertEquals(0, forced.status(), () -> "capture --force: " + forced.description());
         original.stop();
 
-        RestoredApp restored = RestoredApp.start(processes, cli.restoredAppCommand(out, ""));
+        RestoredApp restored = RestoredApp.start(processes, JavaCommand.java().restoredApp(out, ""));
         assertSameIdentity(before, ProcIdentity.of(restored.pid()));
         restored.stopAndAssertOneStderrLine("selfrestore: restored");
     }

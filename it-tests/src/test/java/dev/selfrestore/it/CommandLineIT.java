@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.selfrestore.it.support.Cli;
+import dev.selfrestore.it.support.CommandResult;
 import dev.selfrestore.it.support.ItConfig;
 import dev.selfrestore.it.support.Processes;
-import dev.selfrestore.it.support.SelfRestoreCli;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -29,10 +29,10 @@ class CommandLineIT {
     @Test
     void everyCommandHasHelpWithItsExitCodes() throws Exception {
         Cli cli = new Cli(processes);
-        Cli.Result top = cli.run("--help").assertStatus(0);
+        CommandResult top = cli.run("--help").assertStatus(0);
         for (String command : COMMANDS) {
             assertTrue(top.stdout().contains("\n  " + command + " "), () -> command + " listed: " + top.description());
-            Cli.Result help = cli.run(command, "--help").assertStatus(0);
+            CommandResult help = cli.run(command, "--help").assertStatus(0);
             assertTrue(help.stdout().startsWith("Usage: selfrestore " + command), help::description);
             assertTrue(help.stdout().contains("Exit codes:") && help.stdout().contains("  0   ")
                     && help.stdout().contains("  2   "), help::description);
@@ -53,10 +53,10 @@ class CommandLineIT {
     void theLauncherScriptRunsTheJarBesideItWithoutWarnings() throws Exception {
         Path script = ItConfig.agentJar().resolveSibling("selfrestore");
         assertTrue(Files.isExecutable(script), () -> script + " is built beside the jar");
-        Path descriptor = new SelfRestoreCli(processes).captureSleepOriginal(dir, "original.mmd").descriptor();
+        Path descriptor = new Cli(processes).captureSleepOriginal(dir, "original.mmd").descriptor();
         Map<String, String> environment = Map.of("PATH", "/usr/bin:/bin", "SELFRESTORE_JAVA", ItConfig.java().toString());
         // inspect runs Chronicle: on JDK 24+ the script's --sun-misc-unsafe-memory-access=allow keeps the JVM quiet.
-        Cli.Result r = new Cli(processes).runWithEnvironment(environment,
+        CommandResult r = new Cli(processes).runWithEnvironment(environment,
                 List.of(script.toString(), "inspect", descriptor.toString())).assertStatus(0);
         assertTrue(r.stdout().contains("selfrestore descriptor, format 1."), r::description);
         assertEquals("", r.stderr(), r::description);

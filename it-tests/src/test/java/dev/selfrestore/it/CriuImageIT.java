@@ -9,13 +9,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.selfrestore.it.app.IdentityViews;
 import dev.selfrestore.it.support.ClassLoadLog;
 import dev.selfrestore.it.support.Cli;
+import dev.selfrestore.it.support.CommandResult;
 import dev.selfrestore.it.support.CriuFixtures;
 import dev.selfrestore.it.support.ItConfig;
+import dev.selfrestore.it.support.JavaCommand;
 import dev.selfrestore.it.support.ProcIdentity;
 import dev.selfrestore.it.support.Processes;
 import dev.selfrestore.it.support.RestoredApp;
 import dev.selfrestore.it.support.RunningProcess;
-import dev.selfrestore.it.support.SelfRestoreCli;
 import dev.selfrestore.it.support.ViewsReport;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -45,9 +46,8 @@ class CriuImageIT {
     void nativeProcessFromTheImageAndFromItsImport() throws Exception {
         Path fixture = CriuFixtures.dir("native");
         ProcIdentity expected = CriuFixtures.expected(fixture);
-        SelfRestoreCli agent = new SelfRestoreCli(processes);
 
-        RestoredApp restored = RestoredApp.start(processes, agent.restoredAppCommand(fixture.resolve("images"), ""));
+        RestoredApp restored = RestoredApp.start(processes, JavaCommand.java().restoredApp(fixture.resolve("images"), ""));
         assertSameIdentity(expected, ProcIdentity.of(restored.pid()));
         Cli cli = new Cli(processes);
         cli.run("verify", "--pid", Long.toString(restored.pid()), fixture.resolve("images").toString()).assertStatus(0);
@@ -55,12 +55,12 @@ class CriuImageIT {
                 + "/opt/selfrestore-fixtures/dev/bin/billing-daemon): exe, cmdline (3 args), environ");
 
         Path descriptor = dir.resolve("native.mmd");
-        Cli.Result imported = cli.run("import", "criu", fixture.resolve("images").toString(), "--out", descriptor.toString())
+        CommandResult imported = cli.run("import", "criu", fixture.resolve("images").toString(), "--out", descriptor.toString())
                 .assertStatus(0);
         assertEquals("imported pid 31688 (billing-daemon, /opt/selfrestore-fixtures/dev/bin/billing-daemon) from "
                 + fixture.resolve("images") + " to " + descriptor + "\n", imported.stdout());
         cli.run("diff", descriptor.toString(), fixture.resolve("images").toString()).assertStatus(1); // the format only
-        restored = RestoredApp.start(processes, agent.restoredAppCommand(descriptor, ""));
+        restored = RestoredApp.start(processes, JavaCommand.java().restoredApp(descriptor, ""));
         assertSameIdentity(expected, ProcIdentity.of(restored.pid()));
         restored.stopAndAssertOneStderrLine("selfrestore: restored pid 31688");
         assertTrue(line.contains("auxv (23 entries), comm in "), line);
@@ -70,17 +70,16 @@ class CriuImageIT {
     void processTreeRootAndEachWorkerByPid() throws Exception {
         Path fixture = CriuFixtures.dir("tree");
         Path images = fixture.resolve("images");
-        SelfRestoreCli agent = new SelfRestoreCli(processes);
-        RestoredApp root = RestoredApp.start(processes, agent.restoredAppCommand(images, ""));
+        RestoredApp root = RestoredApp.start(processes, JavaCommand.java().restoredApp(images, ""));
         assertSameIdentity(CriuFixtures.expected(fixture), ProcIdentity.of(root.pid()));
         root.stopAndAssertOneStderrLine("selfrestore: restored pid 31719 (sh, ");
         for (String worker : List.of("worker-a", "worker-b")) {
             ProcIdentity expected = CriuFixtures.expected(fixture.resolve(worker));
-            RestoredApp w = RestoredApp.start(processes, agent.restoredAppCommand(images, "pid=" + expected.pid()));
+            RestoredApp w = RestoredApp.start(processes, JavaCommand.java().restoredApp(images, "pid=" + expected.pid()));
             assertSameIdentity(expected, ProcIdentity.of(w.pid()));
             w.stopAndAssertOneStderrLine("selfrestore: restored pid " + expected.pid() + " (" + worker + ", ");
         }
-        Cli.Result missing = new Cli(processes).run("import", "criu", images.toString(), "--pid", "4242", "--out",
+        CommandResult missing = new Cli(processes).run("import", "criu", images.toString(), "--pid", "4242", "--out",
                 dir.resolve("x.mmd").toString()).assertStatus(2);
         assertEquals("selfrestore: import criu: " + images.resolve("pstree.img")
                 + ": pid 4242 is not in the image; it holds 31719, 31724, 31725\n", missing.stderr());
@@ -91,8 +90,7 @@ class CriuImageIT {
     void jvmImageRestoresAsAJvm() throws Exception {
         Path fixture = CriuFixtures.dir("jvm17");
         ProcIdentity expected = CriuFixtures.expected(fixture);
-        SelfRestoreCli agent = new SelfRestoreCli(processes);
-        RunningProcess app = processes.start("restored", agent.appCommand(fixture.resolve("images"), "main-args=restore",
+        RunningProcess app = processes.start("restored", JavaCommand.java().app(fixture.resolve("images"), "main-args=restore",
                 IdentityViews.class.getName(), "its", "own"), ItConfig.restorerEnvironment());
         app.awaitStdoutLine("READY", PROCESS_TIMEOUT);
         assertSameIdentity(expected, ProcIdentity.of(app.pid()));
@@ -110,8 +108,8 @@ class CriuImageIT {
     @Test
     void imageStartPrintsOnlyTheAgentsLine() throws Exception {
         Path fixture = CriuFixtures.dir("native");
-        List<String> command = new ArrayList<>(new SelfRestoreCli(processes).restoredAppCommand(fixture.resolve("images"), ""));
-        command.removeAll(ItConfig.jvmOptions()); // no --sun-misc-unsafe-memory-access=allow
+        // no --sun-misc-unsafe-memory-access=allow
+        List<String> command = JavaCommand.bareJava().restoredApp(fixture.resolve("images"), "");
         RestoredApp restored = RestoredApp.start(processes, command);
         assertSameIdentity(CriuFixtures.expected(fixture), ProcIdentity.of(restored.pid()));
         restored.stopAndAssertOneStderrLine("selfrestore: restored pid 31688");
@@ -128,7 +126,7 @@ class CriuImageIT {
         b.putInt(0x54564319).putInt(0x59133954).putInt(entry.length).put(entry);
         Files.write(images.resolve("remap-fpath.img"), b.array());
 
-        RestoredApp restored = RestoredApp.start(processes, new SelfRestoreCli(processes).restoredAppCommand(images, ""));
+        RestoredApp restored = RestoredApp.start(processes, JavaCommand.java().restoredApp(images, ""));
         ProcIdentity after = ProcIdentity.of(restored.pid());
         assertSameIdentityExceptExe(CriuFixtures.expected(fixture), after);
         assertEquals(ItConfig.javaRealPath().toString(), after.exe());
@@ -152,7 +150,7 @@ class CriuImageIT {
         files[at + 1] = (byte) 0xf1; // 43889
         Files.write(images.resolve("files.img"), files);
 
-        RestoredApp restored = RestoredApp.start(processes, new SelfRestoreCli(processes).restoredAppCommand(images, ""));
+        RestoredApp restored = RestoredApp.start(processes, JavaCommand.java().restoredApp(images, ""));
         assertSameIdentityExceptExe(CriuFixtures.expected(fixture), ProcIdentity.of(restored.pid()));
         String line = restored.stopAndAssertOneStderrLine("selfrestore: partly restored pid 31688");
         assertTrue(line.contains("exe not changed: /opt/selfrestore-fixtures/dev/bin/billing-daemon has size 43888, "
@@ -165,12 +163,12 @@ class CriuImageIT {
         Path images = CriuFixtures.copy(CriuFixtures.dir("native").resolve("images"), dir.resolve("images"));
         byte[] mm = Files.readAllBytes(images.resolve("mm-31688.img"));
         Files.write(images.resolve("mm-31688.img"), java.util.Arrays.copyOf(mm, mm.length - 100));
-        RestoredApp restored = RestoredApp.start(processes, new SelfRestoreCli(processes).restoredAppCommand(images, ""));
+        RestoredApp restored = RestoredApp.start(processes, JavaCommand.java().restoredApp(images, ""));
         String line = restored.stopAndAssertOneStderrLine("selfrestore: not restored: ");
         assertEquals("selfrestore: not restored: " + images.resolve("mm-31688.img") + ": entry 1 at offset 8: length "
                 + (mm.length - 12) + " runs past the end of the file (" + (mm.length - 112) + " bytes left) "
                 + "(application continues)", line);
-        Cli.Result inspect = new Cli(processes).run("inspect", images.toString()).assertStatus(2);
+        CommandResult inspect = new Cli(processes).run("inspect", images.toString()).assertStatus(2);
         assertEquals("selfrestore: inspect: " + line.substring("selfrestore: not restored: ".length(),
                 line.length() - " (application continues)".length()) + "\n", inspect.stderr());
     }
@@ -184,14 +182,14 @@ class CriuImageIT {
     void imageFilesAnotherUserCouldHaveWrittenAreRefused() throws Exception {
         Path images = CriuFixtures.copy(CriuFixtures.dir("native").resolve("images"), dir.resolve("images"));
         Files.setAttribute(images.resolve("mm-31688.img"), "unix:uid", 65534);
-        RestoredApp restored = RestoredApp.start(processes, new SelfRestoreCli(processes).restoredAppCommand(images, ""));
+        RestoredApp restored = RestoredApp.start(processes, JavaCommand.java().restoredApp(images, ""));
         String line = restored.stopAndAssertOneStderrLine("selfrestore: not restored: ");
         assertTrue(line.contains(images.resolve("mm-31688.img").toString()) && line.contains("65534"), line);
 
         Path foreign = Files.createDirectory(dir.resolve("foreign"));
         Path inForeign = CriuFixtures.copy(CriuFixtures.dir("native").resolve("images"), foreign.resolve("images"));
         Files.setAttribute(foreign, "unix:uid", 65534);
-        restored = RestoredApp.start(processes, new SelfRestoreCli(processes).restoredAppCommand(inForeign, ""));
+        restored = RestoredApp.start(processes, JavaCommand.java().restoredApp(inForeign, ""));
         line = restored.stopAndAssertOneStderrLine("selfrestore: not restored: " + inForeign + ": refusing");
         assertTrue(line.contains(foreign.toString()) && line.contains("65534"), line);
     }
@@ -217,11 +215,11 @@ class CriuImageIT {
         Path edited = dir.resolve("instance-2.mmd");
         cli.run("edit", images.toString(), "--out", edited.toString(), "--set-env", "REGION=us-east-1",
                 "--set-env", "INSTANCE_ID=i-\\xff42", "--set-arg", "2=90").assertStatus(0);
-        Cli.Result inspect = cli.run("inspect", edited.toString()).assertStatus(0);
+        CommandResult inspect = cli.run("inspect", edited.toString()).assertStatus(0);
         assertTrue(inspect.stdout().contains("edited (3 changes), not a capture")
                 && inspect.stdout().contains("source       criu image"), inspect::description);
 
-        RestoredApp restored = RestoredApp.start(processes, new SelfRestoreCli(processes).restoredAppCommand(edited, ""));
+        RestoredApp restored = RestoredApp.start(processes, JavaCommand.java().restoredApp(edited, ""));
         ProcIdentity after = ProcIdentity.of(restored.pid());
         assertEquals(expected.exe(), after.exe());
         dev.selfrestore.it.support.ProcAssertions.assertSameBytes("cmdline", editedCmdline, after.cmdline());
@@ -231,7 +229,7 @@ class CriuImageIT {
         cli.run("verify", "--pid", Long.toString(restored.pid()), edited.toString()).assertStatus(0);
         restored.stopAndAssertOneStderrLine("selfrestore: restored pid 31688 (billing-daemon");
 
-        restored = RestoredApp.start(processes, new SelfRestoreCli(processes).restoredAppCommand(images,
+        restored = RestoredApp.start(processes, JavaCommand.java().restoredApp(images,
                 "set-env=REGION=us-east-1,set-env=INSTANCE_ID=i-\\xff42"));
         dev.selfrestore.it.support.ProcAssertions.assertSameBytes("environ", editedEnviron,
                 ProcIdentity.of(restored.pid()).environ());
@@ -245,19 +243,18 @@ class CriuImageIT {
         Path images = CriuFixtures.dir("native").resolve("images");
         Path descriptor = dir.resolve("native.mmd");
         new Cli(processes).run("import", "criu", images.toString(), "--out", descriptor.toString()).assertStatus(0);
-        SelfRestoreCli agent = new SelfRestoreCli(processes);
-        ClassLoadLog descriptorLog = restoreWithClassLog(agent, descriptor, dir.resolve("descriptor.log"));
+        ClassLoadLog descriptorLog = restoreWithClassLog(descriptor, dir.resolve("descriptor.log"));
         assertEquals(List.of(), imageClasses(descriptorLog),
                 () -> "protobuf or CRIU classes loaded for a descriptor, in " + descriptorLog.describe());
-        ClassLoadLog imageLog = restoreWithClassLog(agent, images, dir.resolve("image.log"));
+        ClassLoadLog imageLog = restoreWithClassLog(images, dir.resolve("image.log"));
         List<String> fromImage = imageClasses(imageLog);
         assertTrue(fromImage.contains("com.google.protobuf.GeneratedMessage")
                 && fromImage.contains("dev.selfrestore.runtime.criu.CriuImageReader"),
                 () -> fromImage + " in " + imageLog.describe());
     }
 
-    private ClassLoadLog restoreWithClassLog(SelfRestoreCli agent, Path input, Path log) throws Exception {
-        RestoredApp restored = RestoredApp.start(processes, agent.restoredAppCommand(input, "",
+    private ClassLoadLog restoreWithClassLog(Path input, Path log) throws Exception {
+        RestoredApp restored = RestoredApp.start(processes, JavaCommand.java().restoredApp(input, "",
                 ClassLoadLog.jvmOption(log)));
         restored.stopAndAssertOneStderrLine("selfrestore: restored");
         return ClassLoadLog.read(log);

@@ -10,11 +10,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.selfrestore.it.support.Cli;
 import dev.selfrestore.it.support.Fixtures;
 import dev.selfrestore.it.support.ItConfig;
+import dev.selfrestore.it.support.JavaCommand;
 import dev.selfrestore.it.support.ProcIdentity;
 import dev.selfrestore.it.support.Processes;
 import dev.selfrestore.it.support.RestoredApp;
 import dev.selfrestore.it.support.RunningProcess;
-import dev.selfrestore.it.support.SelfRestoreCli;
 import dev.selfrestore.runtime.MmDescriptor;
 import dev.selfrestore.runtime.MmFields;
 import dev.selfrestore.runtime.codec.DescriptorCodec;
@@ -46,12 +46,12 @@ class DescriptorRulesIT {
     @TempDir
     Path dir;
 
-    private SelfRestoreCli selfrestore;
+    private Cli selfrestore;
     private MmDescriptor good;
 
     @BeforeEach
     void captureOriginal() throws Exception {
-        selfrestore = new SelfRestoreCli(processes);
+        selfrestore = new Cli(processes);
         good = DescriptorCodec.read(selfrestore.captureSleepOriginal(dir, "good.mmd").descriptor());
     }
 
@@ -93,7 +93,7 @@ class DescriptorRulesIT {
 
     /** One line naming file, field, value and rule; no stack trace; main runs as the JVM started. */
     private String expectRefused(Path file, String field, String value, String rule) throws Exception {
-        List<String> command = selfrestore.restoredAppCommand(file, "");
+        List<String> command = JavaCommand.java().restoredApp(file, "");
         RestoredApp app = RestoredApp.start(processes, command);
         assertSameBytes(file + ": /proc/" + app.pid() + "/cmdline stays the JVM's own", Fixtures.cmdlineOf(command),
                 ProcIdentity.of(app.pid()).cmdline());
@@ -105,7 +105,7 @@ class DescriptorRulesIT {
     }
 
     private void expectStrictExit(Path file) throws Exception {
-        RunningProcess jvm = processes.start("strict", selfrestore.restoredAppCommand(file, "strict=true"),
+        RunningProcess jvm = processes.start("strict", JavaCommand.java().restoredApp(file, "strict=true"),
                 ItConfig.restorerEnvironment());
         int status = jvm.closeStdinAndAwaitExit(PROCESS_TIMEOUT);
         assertNotEquals(0, status, () -> file + " with strict=true: " + jvm.describe());
@@ -131,7 +131,7 @@ class DescriptorRulesIT {
                         + " bytes, the most execve(2) places under this process's stack limit");
         expectStrictExit(file);
         // debug=true adds the stack trace, and still main runs.
-        RestoredApp app = RestoredApp.start(processes, selfrestore.restoredAppCommand(file, "debug=true"));
+        RestoredApp app = RestoredApp.start(processes, JavaCommand.java().restoredApp(file, "debug=true"));
         app.stopAndAssertExitedNormally();
         assertTrue(app.process().stderr().contains("\tat dev.selfrestore."), () -> app.process().describe());
     }

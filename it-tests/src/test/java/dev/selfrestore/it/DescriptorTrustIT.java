@@ -5,13 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.selfrestore.it.support.Cli;
 import dev.selfrestore.it.support.Fixtures;
 import dev.selfrestore.it.support.ItConfig;
+import dev.selfrestore.it.support.JavaCommand;
 import dev.selfrestore.it.support.ProcIdentity;
 import dev.selfrestore.it.support.Processes;
 import dev.selfrestore.it.support.RestoredApp;
 import dev.selfrestore.it.support.RunningProcess;
-import dev.selfrestore.it.support.SelfRestoreCli;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -42,12 +43,12 @@ class DescriptorTrustIT {
     @TempDir
     Path dir;
 
-    private SelfRestoreCli cli;
+    private Cli cli;
     private Path captured;
 
     @BeforeEach
     void capture() throws Exception {
-        cli = new SelfRestoreCli(processes);
+        cli = new Cli(processes);
         captured = cli.captureSleepOriginal(dir, "original.mmd").descriptor();
     }
 
@@ -60,7 +61,7 @@ class DescriptorTrustIT {
     }
 
     private void assertRefused(Path descriptor, String options, String... expected) throws Exception {
-        List<String> command = cli.restoredAppCommand(descriptor, options);
+        List<String> command = JavaCommand.java().restoredApp(descriptor, options);
         RestoredApp app = RestoredApp.start(processes, command);
         assertSameBytes("/proc/" + app.pid() + "/cmdline: the JVM's own", Fixtures.cmdlineOf(command),
                 ProcIdentity.of(app.pid()).cmdline());
@@ -71,7 +72,7 @@ class DescriptorTrustIT {
     }
 
     private String assertRestored(Path descriptor, String options) throws Exception {
-        RestoredApp app = RestoredApp.start(processes, cli.restoredAppCommand(descriptor, options));
+        RestoredApp app = RestoredApp.start(processes, JavaCommand.java().restoredApp(descriptor, options));
         return app.stopAndAssertOneStderrLine("selfrestore: restored");
     }
 
@@ -160,13 +161,13 @@ class DescriptorTrustIT {
     @Test
     void aHardLinkToARootOwnedFileIsRefusedToAnotherUser() throws Exception {
         Fixtures.makeReadableByAll(dir);
-        SelfRestoreCli readable = cli.readableByAll(dir.resolve("readable"));
+        JavaCommand.ReadableCopy readable = JavaCommand.readableByAll(dir.resolve("readable"));
         Path rootsFile = Files.copy(captured, dir.resolve("roots.mmd")); // root's, 0644, readable by nobody
         Fixtures.makeReadableByAll(rootsFile);
         Path home = foreignDirectory(dir, "home"); // nobody's own directory: fine for nobody
         Path link = Files.createLink(home.resolve("id.mmd"), rootsFile);
         List<String> command = new ArrayList<>(Fixtures.AS_NOBODY_WITHOUT_CAPABILITIES);
-        command.addAll(readable.restoredAppCommand(link, "", "-XX:-UsePerfData"));
+        command.addAll(readable.java().restoredApp(link, "", "-XX:-UsePerfData"));
         RestoredApp app = RestoredApp.start(processes, command);
         assertSameBytes("/proc/" + app.pid() + "/cmdline: the JVM's own", Fixtures.cmdlineOf(command.subList(
                 Fixtures.AS_NOBODY_WITHOUT_CAPABILITIES.size(), command.size())), ProcIdentity.of(app.pid()).cmdline());
@@ -212,7 +213,7 @@ class DescriptorTrustIT {
                 """);
         Path bin = dir.resolve("swap");
         var gcc = processes.run(ItConfig.PROCESS_TIMEOUT, "gcc", "-O2", "-o", bin.toString(), src.toString());
-        assertEquals(0, gcc.exitStatus(), gcc::description);
+        assertEquals(0, gcc.status(), gcc::description);
         Fixtures.makeExecutableByAll(bin);
         return bin;
     }
@@ -234,7 +235,7 @@ class DescriptorTrustIT {
             throws Exception {
         int restored = 0;
         for (int i = 0; i < n; i++) {
-            RestoredApp app = RestoredApp.start(processes, cli.restoredAppCommand(descriptor, ""));
+            RestoredApp app = RestoredApp.start(processes, JavaCommand.java().restoredApp(descriptor, ""));
             app.stopAndAssertExitedNormally();
             List<String> lines = app.process().stderrLines();
             String line = lines.size() == 1 ? lines.get(0) : app.process().describe();
@@ -254,7 +255,7 @@ class DescriptorTrustIT {
     @Test
     void aFileSwappedWhileTheAgentStartsIsNeverAppliedUnchecked() throws Exception {
         Fixtures.makeReadableByAll(dir);
-        SelfRestoreCli.Captured other = cli.captureSleepOriginal(dir, "foreign-original.mmd");
+        Cli.Captured other = cli.captureSleepOriginal(dir, "foreign-original.mmd");
         long goodPid = pidOf(captured);
         long foreignPid = pidOf(other.descriptor());
         int n = Integer.getInteger("it.trust.race.starts", 25);
@@ -308,7 +309,7 @@ class DescriptorTrustIT {
         // nobody's directory: refused, nothing written.
         Path foreign = foreignDirectory(sticky, "d");
         Path out = foreign.resolve("out.mmd");
-        RestoredApp app = RestoredApp.start(processes, SelfRestoreCli.jvmWithAgent("capture=" + out));
+        RestoredApp app = RestoredApp.start(processes, JavaCommand.java().capturing("capture=" + out));
         String line = app.stopAndAssertOneStderrLine("selfrestore: not captured: cannot write " + out
                 + ": refusing to write into a directory another user could change: directory " + foreign
                 + " is owned by uid 65534 (mode 0755)");
@@ -319,7 +320,7 @@ class DescriptorTrustIT {
         Path target = Files.write(victim.resolve("target"), "root's".getBytes(StandardCharsets.US_ASCII));
         Files.createSymbolicLink(planted, target);
         chownNobody(planted);
-        app = RestoredApp.start(processes, SelfRestoreCli.jvmWithAgent("capture=" + planted + ",capture-force=true"));
+        app = RestoredApp.start(processes, JavaCommand.java().capturing("capture=" + planted + ",capture-force=true"));
         app.stopAndAssertOneStderrLine("selfrestore: captured");
         assertFalse(Files.isSymbolicLink(planted));
         assertEquals(0, (Integer) Files.getAttribute(planted, "unix:uid"));
@@ -332,7 +333,7 @@ class DescriptorTrustIT {
         RunningProcess swap = startSwapper(Fixtures.AS_NOBODY, sticky.toString(), "exchange", "d", "l");
         int n = (Integer.getInteger("it.trust.race.starts", 25) + 1) / 2;
         for (int i = 0; i < n; i++) {
-            app = RestoredApp.start(processes, SelfRestoreCli.jvmWithAgent("capture=" + out + ",capture-force=true"));
+            app = RestoredApp.start(processes, JavaCommand.java().capturing("capture=" + out + ",capture-force=true"));
             line = app.stopAndAssertOneStderrLine("selfrestore: not captured: cannot write " + out + ": refusing to write "
                     + "into a directory another user could change: ");
             assertTrue(line.contains(" is owned by uid 65534"), line);

@@ -8,14 +8,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.selfrestore.it.support.Cli;
+import dev.selfrestore.it.support.CommandResult;
 import dev.selfrestore.it.support.ItConfig;
+import dev.selfrestore.it.support.JavaCommand;
 import dev.selfrestore.it.support.Processes;
 import dev.selfrestore.it.support.RunningProcess;
-import dev.selfrestore.it.support.SelfRestoreCli;
 import dev.selfrestore.it.support.SleepOriginal;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.StreamSupport;
@@ -34,21 +34,18 @@ class DiffIT {
 
     @Test
     void differencesAreShownItemByItem() throws Exception {
-        SelfRestoreCli agent = new SelfRestoreCli(processes);
         Cli cli = new Cli(processes);
         SleepOriginal original = SleepOriginal.start(processes, dir);
-        Path sleep = agent.captureOk(original.pid(), dir.resolve("sleep.mmd"));
+        Path sleep = cli.captureOk(original.pid(), dir.resolve("sleep.mmd"));
         original.stop();
         Path jvm = dir.resolve("jvm.mmd");
-        List<String> command = new ArrayList<>(List.of(ItConfig.java().toString()));
-        command.addAll(ItConfig.jvmOptions());
-        command.addAll(List.of("-javaagent:" + ItConfig.agentJar() + "=capture=" + jvm, "-cp", ItConfig.testClasses().toString(),
-                dev.selfrestore.it.app.Sleeper.class.getName(), "jvm-argument"));
+        List<String> command = JavaCommand.java().agent("capture=" + jvm)
+                .main(dev.selfrestore.it.app.Sleeper.class.getName(), "jvm-argument");
         RunningProcess app = processes.start("capturing jvm", command, ItConfig.restorerEnvironment());
         app.awaitStdoutLine("READY", ItConfig.PROCESS_TIMEOUT);
         assertTrue(Files.isRegularFile(jvm), app::describe);
 
-        Cli.Result human = cli.run("diff", sleep.toString(), jvm.toString()).assertStatus(1);
+        CommandResult human = cli.run("diff", sleep.toString(), jvm.toString()).assertStatus(1);
         List<String> lines = human.stdout().lines().toList();
         assertAll(human.description(),
                 () -> assertTrue(lines.get(0).startsWith("--- " + sleep + "  (pid " + original.pid() + ", " + original.exe())),
@@ -77,7 +74,7 @@ class DiffIT {
                 () -> assertEquals("4c4f4e453d80c0656e64", lone.get().get("file1").get("hex").asText()),
                 () -> assertTrue(lone.get().get("file2").isNull()));
 
-        Cli.Result same = cli.run("diff", sleep.toString(), sleep.toString()).assertStatus(0);
+        CommandResult same = cli.run("diff", sleep.toString(), sleep.toString()).assertStatus(0);
         assertEquals("no differences", same.stdout().lines().reduce((a, b) -> b).orElse(""), same::description);
         assertTrue(cli.run("diff", "--json", sleep.toString(), sleep.toString()).assertStatus(0).json().get("identical").asBoolean());
         cli.run("diff", sleep.toString(), dir.resolve("missing.mmd").toString()).assertStatus(2);

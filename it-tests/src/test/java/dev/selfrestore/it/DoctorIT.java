@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.selfrestore.it.support.Cli;
+import dev.selfrestore.it.support.CommandResult;
 import dev.selfrestore.it.support.Fixtures;
 import dev.selfrestore.it.support.ItConfig;
 import dev.selfrestore.it.support.Processes;
@@ -33,7 +34,7 @@ class DoctorIT {
     @Test
     void asRootEverythingCanBeRestored() throws Exception {
         Cli cli = new Cli(processes);
-        Cli.Result human = cli.run("doctor").assertStatus(0);
+        CommandResult human = cli.run("doctor").assertStatus(0);
         assertTrue(human.stdout().lines().anyMatch(l -> l.matches("OK +exe +can be changed: .*CAP_CHECKPOINT_RESTORE.*")),
                 () -> "an OK line for exe: " + human.description());
         assertTrue(human.stdout().lines().anyMatch(l -> l.matches("OK +PR_SET_MM_MAP +present; struct prctl_mm_map is 104 bytes.*")),
@@ -65,7 +66,7 @@ class DoctorIT {
         Fixtures.copyReadableByAll(ItConfig.agentJar(), jar);
         Cli nobody = new Cli(processes).through(Fixtures.AS_NOBODY_WITHOUT_CAPABILITIES, jar);
 
-        Cli.Result human = nobody.run("doctor").assertStatus(0);
+        CommandResult human = nobody.run("doctor").assertStatus(0);
         String exeLine = human.stdout().lines().filter(l -> l.matches("WARN +exe +cannot be changed: .*")).findFirst()
                 .orElseThrow(() -> new AssertionError("a WARN line for exe: " + human.description()));
         assertTrue(exeLine.contains("CAP_CHECKPOINT_RESTORE"), exeLine);

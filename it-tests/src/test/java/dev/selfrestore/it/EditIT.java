@@ -8,12 +8,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.selfrestore.it.support.Cli;
+import dev.selfrestore.it.support.CommandResult;
 import dev.selfrestore.it.support.Fixtures;
+import dev.selfrestore.it.support.JavaCommand;
 import dev.selfrestore.it.support.Processes;
 import dev.selfrestore.it.support.ProcAssertions;
 import dev.selfrestore.it.support.ProcIdentity;
 import dev.selfrestore.it.support.RestoredApp;
-import dev.selfrestore.it.support.SelfRestoreCli;
 import dev.selfrestore.it.support.SleepOriginal;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,15 +40,13 @@ class EditIT {
 
     private SleepOriginal original;
     private Path descriptor;
-    private SelfRestoreCli agent;
     private Cli cli;
 
     @BeforeEach
     void captureOriginal() throws Exception {
-        agent = new SelfRestoreCli(processes);
         cli = new Cli(processes);
         original = SleepOriginal.start(processes, dir);
-        descriptor = agent.captureOk(original.pid(), dir.resolve("original.mmd"));
+        descriptor = cli.captureOk(original.pid(), dir.resolve("original.mmd"));
         original.stop();
     }
 
@@ -77,7 +76,7 @@ class EditIT {
         Fixtures.copyReadableByAll(Path.of("/usr/bin/true"), newExe);
         Fixtures.makeExecutableByAll(newExe);
         Path edited = dir.resolve("edited.mmd");
-        Cli.Result written = cli.run("edit", descriptor.toString(), "--out", edited.toString(),
+        CommandResult written = cli.run("edit", descriptor.toString(), "--out", edited.toString(),
                 "--set-env", "HOSTNAME=web-2",
                 "--set-env=BIN=\\xfe\\x80new",            // in place, not UTF-8
                 "--unset-env", "SPACE",
@@ -89,7 +88,7 @@ class EditIT {
         assertEquals("wrote " + edited + ": " + descriptor + " with 8 changes", written.stdout().strip(),
                 written::description);
 
-        RestoredApp restored = RestoredApp.start(processes, agent.restoredAppCommand(edited, ""));
+        RestoredApp restored = RestoredApp.start(processes, JavaCommand.java().restoredApp(edited, ""));
         ProcIdentity proc = ProcIdentity.of(restored.pid());
         byte[] environ = environ("BIN=\u00fe\u0080new", "HOSTNAME=web-2");
         environ = new String(environ, ISO_8859_1).replace("SPACE=two words\0", "").getBytes(ISO_8859_1);
@@ -103,7 +102,7 @@ class EditIT {
                     '\n'}, proc.comm()));
 
         String pid = Long.toString(restored.pid());
-        Cli.Result verified = cli.run("verify", "--pid", pid, edited.toString()).assertStatus(0);
+        CommandResult verified = cli.run("verify", "--pid", pid, edited.toString()).assertStatus(0);
         assertTrue(verified.stdout().contains("exe, cmdline, environ, auxv and comm match"), verified::description);
         cli.run("verify", "--pid", pid, descriptor.toString()).assertStatus(1);
         String line = restored.stopAndAssertOneStderrLine("selfrestore: restored pid " + original.pid());
@@ -111,7 +110,7 @@ class EditIT {
                 + "\\(edited: 8 changes\\) in [0-9.]+ ms"), line);
 
         // diff: the changes item by item, and the provenance
-        Cli.Result diff = cli.run("diff", descriptor.toString(), edited.toString()).assertStatus(1);
+        CommandResult diff = cli.run("diff", descriptor.toString(), edited.toString()).assertStatus(1);
         List<String> lines = diff.stdout().lines().toList();
         assertAll(diff.description(),
                 () -> assertTrue(lines.get(1).startsWith("+++ " + edited + "  (pid " + original.pid() + ", " + newExe.toRealPath())),
@@ -138,7 +137,7 @@ class EditIT {
         assertTrue(cli.run("inspect", "--json", descriptor.toString()).assertStatus(0).json().get("provenance").isNull());
 
         // mode=exact cannot restore an edited command line: one line, and main is reached
-        RestoredApp exact = RestoredApp.start(processes, agent.restoredAppCommand(edited, "mode=exact"));
+        RestoredApp exact = RestoredApp.start(processes, JavaCommand.java().restoredApp(edited, "mode=exact"));
         String refused = exact.stopAndAssertOneStderrLine("selfrestore: not restored: " + edited + ": mode=exact refused: ");
         assertTrue(refused.contains("provenance=environ, cmdline, exe edited after capture (8 changes)")
                 && refused.endsWith("restore it with mode=relocate (the default) (application continues)"), refused);
@@ -149,7 +148,7 @@ class EditIT {
         Path envFile = dir.resolve("instance.env");
         // NUL-separated: a value may hold a newline and any byte
         Files.write(envFile, "INSTANCE_ID=i-\u00ff\n2\u0000HOSTNAME=from-file\u0000".getBytes(ISO_8859_1));
-        RestoredApp restored = RestoredApp.start(processes, agent.restoredAppCommand(descriptor,
+        RestoredApp restored = RestoredApp.start(processes, JavaCommand.java().restoredApp(descriptor,
                 "set-env=HOSTNAME=web-3,set-env=LIST=a\\x2cb\\\\c,env-file=" + envFile + ",set-env=EQ=\\xc3\\xa9"));
         ProcIdentity proc = ProcIdentity.of(restored.pid());
         ProcAssertions.assertSameBytes("environ", environ("EQ=\u00c3\u00a9", "HOSTNAME=from-file", "LIST=a,b\\c",
@@ -175,7 +174,7 @@ class EditIT {
 
     @Test
     void anEditOverAKernelLimitIsOneLineNamingIt() throws Exception {
-        Cli.Result comm = cli.run("edit", descriptor.toString(), "--out", dir.resolve("x.mmd").toString(),
+        CommandResult comm = cli.run("edit", descriptor.toString(), "--out", dir.resolve("x.mmd").toString(),
                 "--set-env", "A=1", "--comm", "sixteen-bytes-xx").assertStatus(2);
         assertEquals("selfrestore: edit: " + descriptor + ": edit 2 (--comm sixteen-bytes-xx): is 16 bytes; comm is at "
                 + "most 15 (TASK_COMM_LEN - 1); the kernel would cut it to \"sixteen-bytes-x\", so give that if meant",
@@ -189,7 +188,7 @@ class EditIT {
         // at restore time: a variable longer than MAX_ARG_STRLEN (32 pages), from a trusted environment file
         Path envFile = dir.resolve("big.env");
         Files.write(envFile, ("BIG=" + "x".repeat(32 * 4096) + "\n").getBytes(US_ASCII));
-        RestoredApp restored = RestoredApp.start(processes, agent.restoredAppCommand(descriptor, "env-file=" + envFile));
+        RestoredApp restored = RestoredApp.start(processes, JavaCommand.java().restoredApp(descriptor, "env-file=" + envFile));
         String line = restored.stopAndAssertOneStderrLine("selfrestore: not restored: " + descriptor
                 + ": restore-time edit 1 (--set-env BIG=xxxx");
         assertTrue(line.endsWith("(131076 bytes)): the variable is 131077 bytes with its NUL; each is at most 131072 "

@@ -6,11 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.selfrestore.it.app.IdentityViews;
+import dev.selfrestore.it.support.Cli;
 import dev.selfrestore.it.support.ItConfig;
+import dev.selfrestore.it.support.JavaCommand;
 import dev.selfrestore.it.support.ProcIdentity;
 import dev.selfrestore.it.support.Processes;
 import dev.selfrestore.it.support.RunningProcess;
-import dev.selfrestore.it.support.SelfRestoreCli;
 import dev.selfrestore.it.support.ViewsReport;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -40,12 +41,12 @@ class EnvironmentViewsIT {
 
     /** Captures a native original with raw environment bytes, restores it with the agent options. */
     private ViewsReport restore(String agentOptions) throws Exception {
-        SelfRestoreCli cli = new SelfRestoreCli(processes);
-        SelfRestoreCli.Captured original = cli.captureSleepOriginal(dir, "original.mmd");
+        Cli cli = new Cli(processes);
+        Cli.Captured original = cli.captureSleepOriginal(dir, "original.mmd");
         environ = original.identity().environ();
         Path descriptor = original.descriptor();
 
-        app = processes.start("views", cli.appCommand(descriptor, agentOptions, IdentityViews.class.getName()),
+        app = processes.start("views", JavaCommand.java().app(descriptor, agentOptions, IdentityViews.class.getName()),
                 ItConfig.restorerEnvironment());
         app.awaitStdoutLine("READY", PROCESS_TIMEOUT);
         return new ViewsReport(app.stdoutLines());

@@ -5,15 +5,14 @@ import static dev.selfrestore.it.support.ProcAssertions.assertSameBytes;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.selfrestore.it.app.ShowIdentity;
+import dev.selfrestore.it.support.Cli;
 import dev.selfrestore.it.support.Fixtures;
 import dev.selfrestore.it.support.ItConfig;
+import dev.selfrestore.it.support.JavaCommand;
 import dev.selfrestore.it.support.ProcIdentity;
 import dev.selfrestore.it.support.Processes;
 import dev.selfrestore.it.support.RestoredApp;
-import dev.selfrestore.it.support.SelfRestoreCli;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -36,23 +35,14 @@ class ExactModeIT {
     @TempDir
     Path dir;
 
-    private String agent(String args) {
-        return "-javaagent:" + ItConfig.agentJar() + "=" + args;
-    }
-
     @Test
     void exactRestoresAProcessWhoseLayoutMatches() throws Exception {
-        SelfRestoreCli cli = new SelfRestoreCli(processes);
+        Cli cli = new Cli(processes);
         Path otherDescriptor = cli.captureSleepOriginal(dir, "other.mmd").descriptor();
 
         Path self = dir.resolve("self.mmd");
-        List<String> command = new ArrayList<>();
-        command.add(ItConfig.java().toString());
-        command.addAll(ItConfig.jvmOptions());
-        command.add(agent("capture=" + self + ",quiet=true"));
-        command.add(agent(otherDescriptor + ",quiet=true"));
-        command.add(agent(self + ",mode=exact"));
-        command.addAll(List.of("-cp", ItConfig.testClasses().toString(), ShowIdentity.class.getName(), "exact"));
+        List<String> command = JavaCommand.java().agent("capture=" + self + ",quiet=true")
+                .agent(otherDescriptor + ",quiet=true").agent(self + ",mode=exact").showIdentity("exact");
         RestoredApp app = RestoredApp.start(processes, command);
 
         ProcIdentity now = ProcIdentity.of(app.pid());
@@ -64,10 +54,10 @@ class ExactModeIT {
 
     @Test
     void exactRefusesAnotherProcesssLayoutAndNamesTheFields() throws Exception {
-        SelfRestoreCli cli = new SelfRestoreCli(processes);
+        Cli cli = new Cli(processes);
         Path descriptor = cli.captureSleepOriginal(dir, "other.mmd").descriptor();
 
-        List<String> command = cli.restoredAppCommand(descriptor, "mode=exact");
+        List<String> command = JavaCommand.java().restoredApp(descriptor, "mode=exact");
         RestoredApp app = RestoredApp.start(processes, command);
         assertSameBytes("/proc/" + app.pid() + "/cmdline: unchanged", Fixtures.cmdlineOf(command),
                 ProcIdentity.of(app.pid()).cmdline());

@@ -4,11 +4,12 @@ import static dev.selfrestore.it.support.ProcAssertions.assertSameIdentityExcept
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.selfrestore.it.support.Cli;
 import dev.selfrestore.it.support.ItConfig;
+import dev.selfrestore.it.support.JavaCommand;
 import dev.selfrestore.it.support.ProcIdentity;
 import dev.selfrestore.it.support.Processes;
 import dev.selfrestore.it.support.RestoredApp;
-import dev.selfrestore.it.support.SelfRestoreCli;
 import dev.selfrestore.it.support.SleepOriginal;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,14 +38,14 @@ class ExeProblemsIT {
     }
 
     private void restoreAfter(Damage damage, String reason) throws Exception {
-        SelfRestoreCli cli = new SelfRestoreCli(processes);
+        Cli cli = new Cli(processes);
         SleepOriginal original = SleepOriginal.start(processes, dir);
         ProcIdentity before = ProcIdentity.of(original.pid());
         Path descriptor = cli.captureOk(original.pid(), dir.resolve("original.mmd"));
         original.stop();
         damage.apply(original.exe());
 
-        RestoredApp app = RestoredApp.start(processes, cli.restoredAppCommand(descriptor, ""));
+        RestoredApp app = RestoredApp.start(processes, JavaCommand.java().restoredApp(descriptor, ""));
         ProcIdentity after = ProcIdentity.of(app.pid());
         assertSameIdentityExceptExe(before, after);
         assertEquals(ItConfig.javaRealPath().toString(), after.exe(), "exe stays the JVM's launcher");

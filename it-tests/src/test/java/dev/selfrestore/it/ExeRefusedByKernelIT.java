@@ -5,13 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.selfrestore.it.support.Cli;
+import dev.selfrestore.it.support.CommandResult;
 import dev.selfrestore.it.support.Fixtures;
 import dev.selfrestore.it.support.ItConfig;
+import dev.selfrestore.it.support.JavaCommand;
 import dev.selfrestore.it.support.ProcIdentity;
 import dev.selfrestore.it.support.Processes;
 import dev.selfrestore.it.support.RestoredApp;
 import dev.selfrestore.it.support.RunningProcess;
-import dev.selfrestore.it.support.SelfRestoreCli;
 import dev.selfrestore.it.support.SleepOriginal;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,7 +36,7 @@ class ExeRefusedByKernelIT {
     @TempDir
     Path dir;
 
-    private SelfRestoreCli selfrestore;
+    private Cli selfrestore;
     private SleepOriginal original;
     private ProcIdentity before;
     private Path descriptor;
@@ -43,7 +44,7 @@ class ExeRefusedByKernelIT {
     /** The original runs from {@code dir/bin}, a directory of its own that a mount can cover. */
     @BeforeEach
     void captureOriginal() throws Exception {
-        selfrestore = new SelfRestoreCli(processes);
+        selfrestore = new Cli(processes);
         original = SleepOriginal.start(processes, Files.createDirectory(dir.resolve("bin")));
         before = ProcIdentity.of(original.pid());
         descriptor = selfrestore.captureOk(original.pid(), dir.resolve("original.mmd"));
@@ -54,7 +55,7 @@ class ExeRefusedByKernelIT {
         ProcIdentity after = ProcIdentity.of(app.pid());
         assertSameIdentityExceptExe(before, after);
         assertEquals(ItConfig.javaRealPath().toString(), after.exe(), "exe stays the JVM's launcher");
-        Cli.Result verify = new Cli(processes).run("verify", "--pid", Long.toString(app.pid()), descriptor.toString())
+        CommandResult verify = new Cli(processes).run("verify", "--pid", Long.toString(app.pid()), descriptor.toString())
                 .assertStatus(1);
         assertTrue(verify.stdout().lines().anyMatch(l -> l.equals("  exe      differs")), verify::description);
         String line = app.stopAndAssertOneStderrLine("selfrestore: partly restored pid " + original.pid());
@@ -70,7 +71,7 @@ class ExeRefusedByKernelIT {
                 "mount -t tmpfs -o noexec,mode=755 srit-noexec \"$1\" && cp \"$2\" \"$3\" && chmod 755 \"$3\""
                         + " && shift 3 && exec \"$@\"",
                 "sh", bin.toString(), saved.toString(), original.exe().toString()));
-        command.addAll(selfrestore.restoredAppCommand(descriptor, ""));
+        command.addAll(JavaCommand.java().restoredApp(descriptor, ""));
         RestoredApp app = RestoredApp.start(processes, command);
         assertTrue(Files.readString(Path.of("/proc", Long.toString(app.pid()), "mountinfo"))
                 .contains(" " + bin + " "), "the tmpfs is mounted in the JVM's namespace");
@@ -85,7 +86,7 @@ class ExeRefusedByKernelIT {
         writer.awaitStdoutLine("open", ItConfig.PROCESS_TIMEOUT);
         // "open" comes before the exec: wait until the writer is sleep, the name the line gives.
         Fixtures.awaitExe(writer, Path.of("/usr/bin/sleep").toRealPath(), ItConfig.PROCESS_TIMEOUT);
-        RestoredApp app = RestoredApp.start(processes, selfrestore.restoredAppCommand(descriptor, ""));
+        RestoredApp app = RestoredApp.start(processes, JavaCommand.java().restoredApp(descriptor, ""));
         assertEverythingButExe(app, "is open for writing (pid " + writer.pid() + " (sleep) fd 3)");
     }
 }

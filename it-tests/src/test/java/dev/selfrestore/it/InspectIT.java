@@ -8,10 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.selfrestore.it.support.Cli;
+import dev.selfrestore.it.support.CommandResult;
 import dev.selfrestore.it.support.Fixtures;
 import dev.selfrestore.it.support.ProcIdentity;
 import dev.selfrestore.it.support.Processes;
-import dev.selfrestore.it.support.SelfRestoreCli;
 import dev.selfrestore.it.support.SleepOriginal;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -42,14 +42,14 @@ class InspectIT {
     void captureOriginal() throws Exception {
         original = SleepOriginal.start(processes, dir);
         before = ProcIdentity.of(original.pid());
-        descriptor = new SelfRestoreCli(processes).captureOk(original.pid(), dir.resolve("original.mmd"));
+        descriptor = new Cli(processes).captureOk(original.pid(), dir.resolve("original.mmd"));
         original.stop();
         cli = new Cli(processes);
     }
 
     @Test
     void forPeopleEveryByteIsShownAndNonUtf8BytesAreEscaped() throws Exception {
-        Cli.Result r = cli.run("inspect", descriptor.toString()).assertStatus(0);
+        CommandResult r = cli.run("inspect", descriptor.toString()).assertStatus(0);
         List<String> lines = r.stdout().lines().toList();
         assertAll(r.description(),
                 () -> assertTrue(lines.get(0).matches(".*: selfrestore descriptor, format 1\\.\\d+, \\d+ bytes, CRC32C 0x[0-9a-f]{8} ok")),
@@ -121,7 +121,7 @@ class InspectIT {
         Path damaged = dir.resolve("damaged.mmd");
         Files.write(damaged, record);
 
-        Cli.Result human = cli.run("inspect", damaged.toString()).assertStatus(1);
+        CommandResult human = cli.run("inspect", damaged.toString()).assertStatus(1);
         assertTrue(human.stdout().contains("checksum mismatch"), human::description);
         assertFalse(human.stdout().contains("environ"), human::description);
         JsonNode json = cli.run("inspect", "--json", damaged.toString()).assertStatus(1).json();
@@ -133,7 +133,7 @@ class InspectIT {
     void notADescriptorIsAnInputError() throws Exception {
         Path text = dir.resolve("notes.txt");
         Files.writeString(text, "hello\n");
-        Cli.Result r = cli.run("inspect", text.toString()).assertStatus(2);
+        CommandResult r = cli.run("inspect", text.toString()).assertStatus(2);
         assertTrue(r.stderr().contains(text.toString()) && r.stderr().contains("not a selfrestore descriptor"), r::description);
         cli.run("inspect", dir.resolve("missing.mmd").toString()).assertStatus(2);
         cli.run("inspect").assertStatus(2);

@@ -10,17 +10,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.selfrestore.it.app.OwnLibraries;
 import dev.selfrestore.it.support.ClassLoadLog;
 import dev.selfrestore.it.support.ClassLoadLog.Loaded;
+import dev.selfrestore.it.support.Cli;
 import dev.selfrestore.it.support.ItConfig;
+import dev.selfrestore.it.support.JavaCommand;
 import dev.selfrestore.it.support.ProcIdentity;
 import dev.selfrestore.it.support.Processes;
 import dev.selfrestore.it.support.RunningProcess;
-import dev.selfrestore.it.support.SelfRestoreCli;
 import dev.selfrestore.it.support.SleepOriginal;
-import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -75,7 +74,7 @@ class IsolationIT {
      * without it).
      */
     private void checkIsolation(String agentOptions, List<String> agentLibraries) throws Exception {
-        SelfRestoreCli cli = new SelfRestoreCli(processes);
+        Cli cli = new Cli(processes);
         SleepOriginal original = SleepOriginal.start(processes, dir);
         Path descriptor = cli.captureOk(original.pid(), dir.resolve("original.mmd"));
         original.stop();
@@ -247,22 +246,17 @@ class IsolationIT {
     /** One run of the application, with the agent when {@code descriptor} is not null. */
     private Run run(String name, Path descriptor, String agentOptions) throws Exception {
         Path log = dir.resolve(name + "-classes.log");
-        List<String> command = new ArrayList<>();
-        command.add(ItConfig.java().toString());
-        command.addAll(ItConfig.jvmOptions());
+        JavaCommand java = JavaCommand.java();
         // The application's own options, for its own libraries (as their documentation asks).
-        command.add("--add-opens=java.base/java.lang.reflect=ALL-UNNAMED"); // Chronicle Core
+        java.options("--add-opens=java.base/java.lang.reflect=ALL-UNNAMED"); // Chronicle Core
         if (ItConfig.javaFeature() >= 22) {
-            command.add("--enable-native-access=ALL-UNNAMED"); // JNA
+            java.options("--enable-native-access=ALL-UNNAMED"); // JNA
         }
         if (descriptor != null) {
-            command.add("-javaagent:" + ItConfig.agentJar() + "=" + descriptor
-                    + (agentOptions.isEmpty() ? "" : "," + agentOptions));
+            java.restoring(descriptor, agentOptions);
         }
-        command.add(ClassLoadLog.jvmOption(log));
-        List<String> classPath = new ArrayList<>(List.of(ItConfig.testClasses().toString()));
-        applicationJars().forEach(jar -> classPath.add(jar.toString()));
-        command.addAll(List.of("-cp", String.join(File.pathSeparator, classPath), MAIN_CLASS));
+        List<String> command = java.options(ClassLoadLog.jvmOption(log))
+                .classPath(applicationJars().toArray(Path[]::new)).main(MAIN_CLASS);
 
         RunningProcess app = processes.start(name, command, ItConfig.restorerEnvironment());
         app.awaitStdoutLine("READY", PROCESS_TIMEOUT);

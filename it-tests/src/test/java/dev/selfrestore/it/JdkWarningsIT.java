@@ -4,14 +4,14 @@ import static dev.selfrestore.it.support.ProcAssertions.assertSameIdentity;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.selfrestore.it.app.ShowIdentity;
 import dev.selfrestore.it.support.Cli;
+import dev.selfrestore.it.support.CommandResult;
 import dev.selfrestore.it.support.ItConfig;
+import dev.selfrestore.it.support.JavaCommand;
 import dev.selfrestore.it.support.ProcIdentity;
 import dev.selfrestore.it.support.Processes;
 import dev.selfrestore.it.support.RestoredApp;
 import dev.selfrestore.it.support.RunningProcess;
-import dev.selfrestore.it.support.SelfRestoreCli;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -37,22 +37,18 @@ class JdkWarningsIT {
     @TempDir
     Path dir;
 
-    private SelfRestoreCli cli;
-    private SelfRestoreCli.Captured original;
+    private Cli cli;
+    private Cli.Captured original;
 
     @BeforeEach
     void captureOriginal() throws Exception {
-        cli = new SelfRestoreCli(processes);
+        cli = new Cli(processes);
         original = cli.captureSleepOriginal(dir, "original.mmd");
     }
 
     /** The application's command line with the agent given {@code agentArgument}, and no other JVM option. */
     private static List<String> appWithAgent(String agentArgument, String... jvmOptions) {
-        List<String> command = new ArrayList<>(List.of(ItConfig.java().toString(),
-                "-javaagent:" + ItConfig.agentJar() + "=" + agentArgument));
-        command.addAll(List.of(jvmOptions));
-        command.addAll(List.of("-cp", ItConfig.testClasses().toString(), ShowIdentity.class.getName(), "an-argument"));
-        return command;
+        return JavaCommand.bareJava().agent(agentArgument).options(jvmOptions).showIdentity("an-argument");
     }
 
     /** Ends the application and asserts that its stderr holds exactly {@code prefixes}' lines, in order, and nothing else. */
@@ -97,7 +93,7 @@ class JdkWarningsIT {
         RestoredApp app = RestoredApp.start(processes, appWithAgent(original.descriptor() + ",capture=" + file));
         assertOnlyOwnLines(app, "selfrestore: restored", "selfrestore: captured pid " + app.pid());
         // What was captured is the restored identity, with the exact brk of the JVM itself.
-        Cli.Result inspect = new Cli(processes).run("inspect", "--json", file.toString()).assertStatus(0);
+        CommandResult inspect = new Cli(processes).run("inspect", "--json", file.toString()).assertStatus(0);
         assertEquals("exact", inspect.json().get("brk_source").asText(), inspect::description);
         assertEquals(original.identity().exe(), inspect.json().get("exe").get("path").get("text").asText(),
                 inspect::description);
@@ -105,13 +101,13 @@ class JdkWarningsIT {
 
     @Test
     void attachToAJvmThatAllowsDynamicAgents() throws Exception {
-        List<String> command = new ArrayList<>(List.of(ItConfig.java().toString()));
+        JavaCommand java = JavaCommand.bareJava();
         if (ItConfig.javaFeature() >= 21) {
-            command.add("-XX:+EnableDynamicAgentLoading"); // without it the JDK itself warns (AttachIT)
+            java.options("-XX:+EnableDynamicAgentLoading"); // without it the JDK itself warns (AttachIT)
         }
-        command.addAll(List.of("-cp", ItConfig.testClasses().toString(), ShowIdentity.class.getName(), "attached"));
+        List<String> command = java.showIdentity("attached");
         RestoredApp target = RestoredApp.start(processes, command);
-        Cli.Result attach = launcherScript("attach", "--pid", Long.toString(target.pid()), original.descriptor().toString());
+        CommandResult attach = launcherScript("attach", "--pid", Long.toString(target.pid()), original.descriptor().toString());
         attach.assertStatus(0);
         assertNoJdkWarning(attach);
         assertSameIdentity(original.identity(), ProcIdentity.of(target.pid()));
@@ -130,14 +126,14 @@ class JdkWarningsIT {
     }
 
     /** {@code agent/target/selfrestore ARGS…}, the launcher script beside the jar, with the JDK under test. */
-    private Cli.Result launcherScript(String... args) throws Exception {
+    private CommandResult launcherScript(String... args) throws Exception {
         List<String> command = new ArrayList<>(List.of(ItConfig.agentJar().resolveSibling("selfrestore").toString()));
         command.addAll(List.of(args));
         return new Cli(processes).runWithEnvironment(
                 Map.of("PATH", "/usr/bin:/bin", "SELFRESTORE_JAVA", ItConfig.java().toString()), command);
     }
 
-    private static void assertNoJdkWarning(Cli.Result r) {
+    private static void assertNoJdkWarning(CommandResult r) {
         assertTrue(r.stderr().lines().noneMatch(l -> l.startsWith("WARNING")), r::description);
         assertTrue(r.stdout().lines().noneMatch(l -> l.startsWith("WARNING")), r::description);
     }

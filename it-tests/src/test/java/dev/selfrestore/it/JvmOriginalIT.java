@@ -6,13 +6,14 @@ import static dev.selfrestore.it.support.ProcAssertions.assertSameIdentity;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.selfrestore.it.app.Sleeper;
+import dev.selfrestore.it.support.Cli;
 import dev.selfrestore.it.support.Fixtures;
 import dev.selfrestore.it.support.ItConfig;
+import dev.selfrestore.it.support.JavaCommand;
 import dev.selfrestore.it.support.ProcIdentity;
 import dev.selfrestore.it.support.Processes;
 import dev.selfrestore.it.support.RestoredApp;
 import dev.selfrestore.it.support.RunningProcess;
-import dev.selfrestore.it.support.SelfRestoreCli;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -53,7 +54,7 @@ class JvmOriginalIT {
     }
 
     private void restoreJvmOriginal(Path launcher) throws Exception {
-        SelfRestoreCli cli = new SelfRestoreCli(processes);
+        Cli cli = new Cli(processes);
         String token = "srtoken-" + Fixtures.randomToken(10);
         List<String> arguments = List.of("-Dsrit.token=" + token, "-cp", ItConfig.testClasses().toString(),
                 Sleeper.class.getName(), "alpha", "two words", "--x=y");
@@ -72,7 +73,7 @@ class JvmOriginalIT {
         assertSameIdentity(before, ProcIdentity.of(original.pid()));
         original.close();
 
-        RestoredApp restored = RestoredApp.start(processes, cli.restoredAppCommand(descriptor, ""));
+        RestoredApp restored = RestoredApp.start(processes, JavaCommand.java().restoredApp(descriptor, ""));
         assertSameIdentity(before, ProcIdentity.of(restored.pid()));
         assertEquals(before.exe(), restored.exeSeenByMain(), "readlink /proc/self/exe at the first line of main");
 

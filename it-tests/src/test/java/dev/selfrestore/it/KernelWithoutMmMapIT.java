@@ -12,11 +12,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.selfrestore.it.support.Cli;
 import dev.selfrestore.it.support.Fixtures;
 import dev.selfrestore.it.support.ItConfig;
+import dev.selfrestore.it.support.JavaCommand;
 import dev.selfrestore.it.support.ProcIdentity;
 import dev.selfrestore.it.support.Processes;
 import dev.selfrestore.it.support.RestoredApp;
 import dev.selfrestore.it.support.RunningProcess;
-import dev.selfrestore.it.support.SelfRestoreCli;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -44,21 +44,21 @@ class KernelWithoutMmMapIT {
     @TempDir
     Path dir;
 
-    private SelfRestoreCli agent;
+    private Cli agent;
     private ProcIdentity original;
     private Path descriptor;
 
     @BeforeEach
     void captureOriginal() throws Exception {
-        agent = new SelfRestoreCli(processes);
-        SelfRestoreCli.Captured captured = agent.captureSleepOriginal(dir, "original.mmd");
+        agent = new Cli(processes);
+        Cli.Captured captured = agent.captureSleepOriginal(dir, "original.mmd");
         original = captured.identity();
         descriptor = captured.descriptor();
     }
 
     @Test
     void withoutCapSysResourceOnlyCommAndTheEnvironmentInsideTheProcessAreRestored() throws Exception {
-        List<String> command = agent.restoredAppCommand(descriptor, "test-faults=no-mm-map");
+        List<String> command = JavaCommand.withTestingJar().restoredApp(descriptor, "test-faults=no-mm-map");
         RestoredApp app = RestoredApp.start(processes, command);
         long pid = app.pid();
         assertFalse(hasCapability(ProcIdentity.statusField(pid, "CapEff"), CAP_SYS_RESOURCE),
@@ -73,7 +73,7 @@ class KernelWithoutMmMapIT {
     void aUserNamespaceOfItsOwnDoesNotGiveCapSysResourceForPrSetMm() throws Exception {
         List<String> command = new ArrayList<>(List.of("unshare", "-Ur"));
         // Inside the namespace the descriptor of real root belongs to the overflow uid.
-        List<String> java = agent.restoredAppCommand(descriptor, "test-faults=no-mm-map,insecure-descriptor=true");
+        List<String> java = JavaCommand.withTestingJar().restoredApp(descriptor, "test-faults=no-mm-map,insecure-descriptor=true");
         command.addAll(java);
         RestoredApp app = RestoredApp.start(processes, command);
         long pid = app.pid();
@@ -88,7 +88,7 @@ class KernelWithoutMmMapIT {
 
     @Test
     void strictExitsBeforeMain() throws Exception {
-        RunningProcess jvm = processes.start("strict", agent.restoredAppCommand(descriptor,
+        RunningProcess jvm = processes.start("strict", JavaCommand.withTestingJar().restoredApp(descriptor,
                 "test-faults=no-mm-map,strict=true"), ItConfig.restorerEnvironment());
         int status = jvm.closeStdinAndAwaitExit(PROCESS_TIMEOUT);
         assertNotEquals(0, status, jvm::describe);

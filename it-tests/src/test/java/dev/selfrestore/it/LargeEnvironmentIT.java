@@ -5,12 +5,13 @@ import static dev.selfrestore.it.support.ProcAssertions.assertSameBytes;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.selfrestore.it.support.Cli;
 import dev.selfrestore.it.support.Fixtures;
+import dev.selfrestore.it.support.JavaCommand;
 import dev.selfrestore.it.support.ProcIdentity;
 import dev.selfrestore.it.support.Processes;
 import dev.selfrestore.it.support.RestoredApp;
 import dev.selfrestore.it.support.RunningProcess;
-import dev.selfrestore.it.support.SelfRestoreCli;
 import dev.selfrestore.runtime.validate.Validator;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -102,13 +103,13 @@ class LargeEnvironmentIT {
 
     /** Starts, captures and stops the original, restores it, and compares both from outside. */
     private void restoresByteForByte(int environBytes, int args) throws Exception {
-        SelfRestoreCli cli = new SelfRestoreCli(processes);
+        Cli cli = new Cli(processes);
         RunningProcess original = startOriginal(environment(environBytes), args);
         ProcIdentity was = ProcIdentity.of(original.pid());
         Path descriptor = cli.captureOk(original.pid(), dir.resolve("env-" + environBytes + "-args-" + args + ".mmd"));
         original.close();
 
-        RestoredApp app = RestoredApp.start(processes, cli.restoredAppCommand(descriptor, ""));
+        RestoredApp app = RestoredApp.start(processes, JavaCommand.java().restoredApp(descriptor, ""));
         ProcIdentity is = ProcIdentity.of(app.pid());
         String what = environBytes + " bytes of environment, " + args + " extra arguments";
         assertSameBytes(what + ": /proc/" + app.pid() + "/environ", was.environ(), is.environ());
@@ -144,7 +145,7 @@ class LargeEnvironmentIT {
 
     @Test
     void moreThanThisProcesssStackLimitLetsExecvePlaceIsRefusedInOneLine() throws Exception {
-        SelfRestoreCli cli = new SelfRestoreCli(processes);
+        Cli cli = new Cli(processes);
         int bytes = nearTheLimit(0);
         RunningProcess original = startOriginal(environment(bytes), 0);
         ProcIdentity was = ProcIdentity.of(original.pid());
@@ -154,7 +155,7 @@ class LargeEnvironmentIT {
         // A quarter of the stack limit for arguments and environment: half of what the original had.
         long stack = Math.max(Validator.argsAndEnvLimit(rlimitStack()) * 2, 1 << 20);
         List<String> command = new ArrayList<>(List.of("/bin/sh", "-c", "ulimit -s " + stack / 1024 + " && exec \"$@\"", "sh"));
-        command.addAll(cli.restoredAppCommand(descriptor, ""));
+        command.addAll(JavaCommand.java().restoredApp(descriptor, ""));
         RestoredApp app = RestoredApp.start(processes, command);
         byte[] environ = ProcIdentity.of(app.pid()).environ();
         assertFalse(java.util.Arrays.equals(was.environ(), environ), "the environment was not restored");

@@ -6,14 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.selfrestore.it.app.IdentityViews;
 import dev.selfrestore.it.app.Sleeper;
+import dev.selfrestore.it.support.Cli;
 import dev.selfrestore.it.support.ItConfig;
+import dev.selfrestore.it.support.JavaCommand;
 import dev.selfrestore.it.support.Processes;
 import dev.selfrestore.it.support.RunningProcess;
-import dev.selfrestore.it.support.SelfRestoreCli;
 import dev.selfrestore.it.support.ViewsReport;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -39,10 +39,9 @@ class MainArgsIT {
 
     @Test
     void mainReceivesTheOriginalsApplicationArguments() throws Exception {
-        SelfRestoreCli cli = new SelfRestoreCli(processes);
-        List<String> originalCommand = new ArrayList<>(List.of(ItConfig.java().toString(), "-Xmx64m", "-cp",
-                ItConfig.testClasses().toString(), Sleeper.class.getName()));
-        originalCommand.addAll(APP_ARGS);
+        Cli cli = new Cli(processes);
+        List<String> originalCommand = JavaCommand.bareJava().options("-Xmx64m")
+                .main(Sleeper.class.getName(), APP_ARGS.toArray(String[]::new));
         Map<String, String> env = Map.of("PATH", "/usr/bin:/bin", "LANG", "C.UTF-8");
         RunningProcess original = processes.start("original", originalCommand, env);
         original.awaitStdoutLine("READY", PROCESS_TIMEOUT);
@@ -51,7 +50,7 @@ class MainArgsIT {
 
         Map<String, String> restorerEnv = new HashMap<>(ItConfig.restorerEnvironment());
         restorerEnv.put("LC_ALL", "C.UTF-8"); // the launcher decodes arguments in the locale's encoding
-        RunningProcess app = processes.start("restored", cli.appCommand(descriptor, "main-args=restore",
+        RunningProcess app = processes.start("restored", JavaCommand.java().app(descriptor, "main-args=restore",
                 IdentityViews.class.getName(), "its", "own", "args"), restorerEnv);
         app.awaitStdoutLine("READY", PROCESS_TIMEOUT);
         ViewsReport report = new ViewsReport(app.stdoutLines());
@@ -73,15 +72,14 @@ class MainArgsIT {
 
     @Test
     void withoutTheOptionMainKeepsItsOwnArguments() throws Exception {
-        SelfRestoreCli cli = new SelfRestoreCli(processes);
-        List<String> originalCommand = List.of(ItConfig.java().toString(), "-cp", ItConfig.testClasses().toString(),
-                Sleeper.class.getName(), "alpha");
+        Cli cli = new Cli(processes);
+        List<String> originalCommand = JavaCommand.bareJava().main(Sleeper.class.getName(), "alpha");
         RunningProcess original = processes.start("original", originalCommand, Map.of("PATH", "/usr/bin:/bin"));
         original.awaitStdoutLine("READY", PROCESS_TIMEOUT);
         Path descriptor = cli.captureOk(original.pid(), dir.resolve("original.mmd"));
         original.close();
 
-        RunningProcess app = processes.start("restored", cli.appCommand(descriptor, "", IdentityViews.class.getName(),
+        RunningProcess app = processes.start("restored", JavaCommand.java().app(descriptor, "", IdentityViews.class.getName(),
                 "its", "own"), ItConfig.restorerEnvironment());
         app.awaitStdoutLine("READY", PROCESS_TIMEOUT);
         assertEquals(List.of("its", "own"), new ViewsReport(app.stdoutLines()).all("ARG").stream()

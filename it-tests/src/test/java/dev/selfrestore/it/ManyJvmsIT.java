@@ -6,10 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.selfrestore.it.support.Cli;
 import dev.selfrestore.it.support.ItConfig;
+import dev.selfrestore.it.support.JavaCommand;
 import dev.selfrestore.it.support.ProcIdentity;
 import dev.selfrestore.it.support.Processes;
 import dev.selfrestore.it.support.RunningProcess;
-import dev.selfrestore.it.support.SelfRestoreCli;
 import dev.selfrestore.it.support.SleepOriginal;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -38,13 +38,13 @@ class ManyJvmsIT {
 
     @Test
     void twentyJvmsRestoreOneDescriptorAtTheSameTime() throws Exception {
-        SelfRestoreCli selfrestore = new SelfRestoreCli(processes);
+        Cli selfrestore = new Cli(processes);
         SleepOriginal original = SleepOriginal.start(processes, dir);
         ProcIdentity before = ProcIdentity.of(original.pid());
         Path descriptor = selfrestore.captureOk(original.pid(), dir.resolve("original.mmd"));
         original.stop();
 
-        List<String> command = selfrestore.restoredAppCommand(descriptor, "",
+        List<String> command = JavaCommand.java().restoredApp(descriptor, "",
                 "-Xmx32m", "-XX:TieredStopAtLevel=1", "-Xshare:auto", "-XX:-UsePerfData");
         List<RunningProcess> jvms = new ArrayList<>();
         for (int i = 0; i < JVMS; i++) {

@@ -4,10 +4,11 @@ import static dev.selfrestore.it.support.ItConfig.PROCESS_TIMEOUT;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.selfrestore.it.app.TraceReport;
+import dev.selfrestore.it.support.Cli;
 import dev.selfrestore.it.support.ItConfig;
+import dev.selfrestore.it.support.JavaCommand;
 import dev.selfrestore.it.support.Processes;
 import dev.selfrestore.it.support.RunningProcess;
-import dev.selfrestore.it.support.SelfRestoreCli;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,7 +32,7 @@ class NoTraceIT {
 
     @Test
     void theApplicationSeesTheSameJvmWithAndWithoutTheAgent() throws Exception {
-        SelfRestoreCli cli = new SelfRestoreCli(processes);
+        Cli cli = new Cli(processes);
         Path descriptor = cli.captureSleepOriginal(dir, "original.mmd").descriptor();
 
         List<String> without = report(cli, null);
@@ -40,8 +41,8 @@ class NoTraceIT {
         assertEquals(filtered(without), filtered(with), "what the application sees, without vs with the agent");
     }
 
-    private List<String> report(SelfRestoreCli cli, Path descriptor) throws Exception {
-        List<String> command = new ArrayList<>(cli.appCommand(descriptor, "quiet=true", TraceReport.class.getName()));
+    private List<String> report(Cli cli, Path descriptor) throws Exception {
+        List<String> command = new ArrayList<>(JavaCommand.java().app(descriptor, "quiet=true", TraceReport.class.getName()));
         command.add(1, "--add-opens=java.base/java.lang=ALL-UNNAMED");
         RunningProcess app = processes.start(descriptor == null ? "without" : "with", command, ItConfig.restorerEnvironment());
         app.awaitStdoutLine("READY", PROCESS_TIMEOUT);

@@ -5,10 +5,11 @@ import static dev.selfrestore.it.support.ProcAssertions.assertSameBytes;
 import static dev.selfrestore.it.support.ProcAssertions.assertSameIdentity;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.selfrestore.it.support.Cli;
+import dev.selfrestore.it.support.JavaCommand;
 import dev.selfrestore.it.support.ProcIdentity;
 import dev.selfrestore.it.support.Processes;
 import dev.selfrestore.it.support.RestoredApp;
-import dev.selfrestore.it.support.SelfRestoreCli;
 import dev.selfrestore.it.support.SleepOriginal;
 import java.nio.file.Path;
 import java.util.List;
@@ -28,7 +29,7 @@ class NonJvmOriginalIT {
 
     @Test
     void sleepWithRawEnvironmentBytes() throws Exception {
-        SelfRestoreCli cli = new SelfRestoreCli(processes);
+        Cli cli = new Cli(processes);
         SleepOriginal original = SleepOriginal.start(processes, dir);
         ProcIdentity before = ProcIdentity.of(original.pid());
         assertSameBytes("environ of the original (test set-up)", SleepOriginal.expectedEnviron(), before.environ());
@@ -38,7 +39,7 @@ class NonJvmOriginalIT {
         assertSameIdentity(before, ProcIdentity.of(original.pid()));
         original.stop();
 
-        RestoredApp restored = RestoredApp.start(processes, cli.restoredAppCommand(descriptor, ""));
+        RestoredApp restored = RestoredApp.start(processes, JavaCommand.java().restoredApp(descriptor, ""));
         assertSameIdentity(before, ProcIdentity.of(restored.pid()));
         assertEquals(before.exe(), restored.exeSeenByMain(), "readlink /proc/self/exe at the first line of main");
 

@@ -8,16 +8,16 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.selfrestore.it.support.Cli;
 import dev.selfrestore.it.support.Fixtures;
 import dev.selfrestore.it.support.ItConfig;
+import dev.selfrestore.it.support.JavaCommand;
 import dev.selfrestore.it.support.ProcIdentity;
 import dev.selfrestore.it.support.Processes;
 import dev.selfrestore.it.support.RestoredApp;
 import dev.selfrestore.it.support.RunningProcess;
-import dev.selfrestore.it.support.SelfRestoreCli;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -39,19 +39,19 @@ class NotLinuxIT {
     @TempDir
     Path dir;
 
-    private SelfRestoreCli agent;
+    private Cli agent;
     private Path descriptor;
 
     @BeforeEach
     void captureOriginal() throws Exception {
-        agent = new SelfRestoreCli(processes);
+        agent = new Cli(processes);
         descriptor = agent.captureSleepOriginal(dir, "original.mmd").descriptor();
     }
 
     @Test
     void oneLineNothingNativeAndMainRuns() throws Exception {
         Path classLog = dir.resolve("classes.log");
-        List<String> command = agent.restoredAppCommand(descriptor, "capture=" + dir.resolve("self.mmd"),
+        List<String> command = JavaCommand.java().restoredApp(descriptor, "capture=" + dir.resolve("self.mmd"),
                 "-Dos.name=" + OS, "-Xlog:class+load=info:file=" + classLog);
         RestoredApp app = RestoredApp.start(processes, command);
         long pid = app.pid();
@@ -74,10 +74,8 @@ class NotLinuxIT {
 
     @Test
     void captureOnlySaysNotCaptured() throws Exception {
-        List<String> command = new ArrayList<>(List.of(ItConfig.java().toString()));
-        command.addAll(ItConfig.jvmOptions());
-        command.addAll(List.of("-Dos.name=" + OS, "-javaagent:" + ItConfig.agentJar() + "=capture=" + dir.resolve("c.mmd"),
-                "-cp", ItConfig.testClasses().toString(), dev.selfrestore.it.app.ShowIdentity.class.getName()));
+        List<String> command = JavaCommand.java().options("-Dos.name=" + OS).agent("capture=" + dir.resolve("c.mmd"))
+                .main(dev.selfrestore.it.app.ShowIdentity.class.getName());
         RestoredApp app = RestoredApp.start(processes, command);
         app.stopAndAssertOneStderrLine("selfrestore: not captured: selfrestore works on Linux only, this is " + OS);
         assertFalse(Files.exists(dir.resolve("c.mmd")));
@@ -85,7 +83,7 @@ class NotLinuxIT {
 
     @Test
     void strictExitsBeforeMain() throws Exception {
-        RunningProcess jvm = processes.start("strict", agent.restoredAppCommand(descriptor, "strict=true",
+        RunningProcess jvm = processes.start("strict", JavaCommand.java().restoredApp(descriptor, "strict=true",
                 "-Dos.name=" + OS), ItConfig.restorerEnvironment());
         int status = jvm.closeStdinAndAwaitExit(PROCESS_TIMEOUT);
         assertNotEquals(0, status, jvm::describe);

@@ -11,10 +11,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.selfrestore.it.support.Cli;
 import dev.selfrestore.it.support.Fixtures;
 import dev.selfrestore.it.support.ItConfig;
+import dev.selfrestore.it.support.JavaCommand;
 import dev.selfrestore.it.support.ProcIdentity;
 import dev.selfrestore.it.support.Processes;
 import dev.selfrestore.it.support.RestoredApp;
-import dev.selfrestore.it.support.SelfRestoreCli;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -38,20 +38,20 @@ class PartialFailureIT {
     @TempDir
     Path dir;
 
-    private SelfRestoreCli agent;
+    private Cli agent;
     private ProcIdentity original;
     private Path descriptor;
 
     @BeforeEach
     void captureOriginal() throws Exception {
-        agent = new SelfRestoreCli(processes);
-        SelfRestoreCli.Captured captured = agent.captureSleepOriginal(dir, "original.mmd");
+        agent = new Cli(processes);
+        Cli.Captured captured = agent.captureSleepOriginal(dir, "original.mmd");
         original = captured.identity();
         descriptor = captured.descriptor();
     }
 
     private RestoredApp start(String faults) throws Exception {
-        return RestoredApp.start(processes, agent.restoredAppCommand(descriptor, "test-faults=" + faults));
+        return RestoredApp.start(processes, JavaCommand.withTestingJar().restoredApp(descriptor, "test-faults=" + faults));
     }
 
     /** {@code selfrestore verify --json --pid PID}: which items match, and the exit status that goes with it. */

@@ -10,17 +10,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.selfrestore.it.app.AgentCalls;
 import dev.selfrestore.it.app.IdentityViews;
-import dev.selfrestore.it.app.ShowIdentity;
 import dev.selfrestore.it.support.Cli;
+import dev.selfrestore.it.support.CommandResult;
 import dev.selfrestore.it.support.Fixtures;
 import dev.selfrestore.it.support.ItConfig;
+import dev.selfrestore.it.support.JavaCommand;
 import dev.selfrestore.it.support.ProcIdentity;
 import dev.selfrestore.it.support.Processes;
 import dev.selfrestore.it.support.RestoredApp;
 import dev.selfrestore.it.support.RunningProcess;
-import dev.selfrestore.it.support.SelfRestoreCli;
 import dev.selfrestore.it.support.ViewsReport;
-import java.io.File;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -62,8 +61,8 @@ class RepeatedRestoreIT {
     @BeforeEach
     void captureTwoOriginals() throws Exception {
         Fixtures.makeReadableByAll(dir);
-        SelfRestoreCli capture = new SelfRestoreCli(processes);
-        SelfRestoreCli.Captured original = capture.captureSleepOriginal(dir, "first.mmd");
+        Cli capture = new Cli(processes);
+        Cli.Captured original = capture.captureSleepOriginal(dir, "first.mmd");
         first = original.identity();
         firstDescriptor = original.descriptor();
 
@@ -85,15 +84,12 @@ class RepeatedRestoreIT {
     }
 
     private RestoredApp plainJvm() throws Exception {
-        List<String> command = new ArrayList<>(List.of(ItConfig.java().toString()));
-        command.addAll(ItConfig.jvmOptions());
-        command.addAll(allowDynamicAgent());
-        command.addAll(List.of("-cp", ItConfig.testClasses().toString(), ShowIdentity.class.getName(), "plain"));
+        List<String> command = JavaCommand.java().options(allowDynamicAgent()).showIdentity("plain");
         return RestoredApp.start(processes, command);
     }
 
     private void attachOk(RestoredApp target, Path descriptor) throws Exception {
-        Cli.Result r = cli.run("attach", "--pid", Long.toString(target.pid()), descriptor.toString()).assertStatus(0);
+        CommandResult r = cli.run("attach", "--pid", Long.toString(target.pid()), descriptor.toString()).assertStatus(0);
         assertTrue(r.stdout().contains("selfrestore: restored pid"), r::description);
     }
 
@@ -147,7 +143,7 @@ class RepeatedRestoreIT {
     @Test
     void premainThenAttachWithTheSameAndThenAnotherDescriptor() throws Exception {
         RestoredApp target = RestoredApp.start(processes,
-                new SelfRestoreCli(processes).restoredAppCommand(firstDescriptor, "", allowDynamicAgent().toArray(String[]::new)));
+                JavaCommand.java().restoredApp(firstDescriptor, "", allowDynamicAgent().toArray(String[]::new)));
         assertSameIdentity(first, ProcIdentity.of(target.pid()));
         List<String> area = argAndEnvArea(target.pid());
 
@@ -178,11 +174,8 @@ class RepeatedRestoreIT {
 
     /** Runs {@link AgentCalls} with {@code steps} before {@link IdentityViews}; returns the app, READY. */
     private RunningProcess viewsAfter(String steps) throws Exception {
-        List<String> command = new ArrayList<>(List.of(ItConfig.java().toString()));
-        command.addAll(ItConfig.jvmOptions());
-        command.add("-javaagent:" + agentCallsJar() + "=" + steps);
-        command.addAll(List.of("-cp", String.join(File.pathSeparator, ItConfig.testClasses().toString(),
-                ItConfig.appJna().toString(), ItConfig.agentJar().toString()), IdentityViews.class.getName()));
+        List<String> command = JavaCommand.java().agentJar(agentCallsJar()).agent(steps)
+                .classPath(ItConfig.appJna(), ItConfig.agentJar()).main(IdentityViews.class.getName());
         RunningProcess app = processes.start("agent calls", command, ItConfig.restorerEnvironment());
         app.awaitStdoutLine("READY", PROCESS_TIMEOUT);
         return app;

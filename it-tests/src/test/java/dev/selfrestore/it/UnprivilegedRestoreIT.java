@@ -7,12 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.selfrestore.it.support.Cli;
 import dev.selfrestore.it.support.Fixtures;
 import dev.selfrestore.it.support.ItConfig;
+import dev.selfrestore.it.support.JavaCommand;
 import dev.selfrestore.it.support.ProcIdentity;
 import dev.selfrestore.it.support.Processes;
 import dev.selfrestore.it.support.RestoredApp;
-import dev.selfrestore.it.support.SelfRestoreCli;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -38,27 +39,27 @@ class UnprivilegedRestoreIT {
 
     private ProcIdentity before;
     private Path descriptor;
-    private SelfRestoreCli readableCli;
+    private JavaCommand.ReadableCopy readable;
 
     /** A root original, captured by root into a descriptor given to nobody, and the agent and classes copied for nobody. */
     @BeforeEach
     void captureOriginal() throws Exception {
         Fixtures.makeReadableByAll(dir);
-        SelfRestoreCli cli = new SelfRestoreCli(processes);
-        SelfRestoreCli.Captured original = cli.captureSleepOriginal(dir, "original.mmd");
+        Cli cli = new Cli(processes);
+        Cli.Captured original = cli.captureSleepOriginal(dir, "original.mmd");
         before = original.identity();
         descriptor = original.descriptor();
         Fixtures.makeReadableByAll(descriptor);
         // The user restores a descriptor of its own: inside `unshare -Ur` a file of real root shows as
         // owned by the overflow uid, which the agent rightly does not trust.
         java.nio.file.Files.setAttribute(descriptor, "unix:uid", 65534);
-        readableCli = cli.readableByAll(dir.resolve("readable"));
+        readable = JavaCommand.readableByAll(dir.resolve("readable"));
     }
 
     @Test
     void withoutAnyCapabilityEverythingButExeIsRestored() throws Exception {
         List<String> command = new ArrayList<>(Fixtures.AS_NOBODY_WITHOUT_CAPABILITIES);
-        command.addAll(readableCli.restoredAppCommand(descriptor, "", "-XX:-UsePerfData"));
+        command.addAll(readable.java().restoredApp(descriptor, "", "-XX:-UsePerfData"));
         RestoredApp restored = RestoredApp.start(processes, command);
         long pid = restored.pid();
         assertAll("the restoring JVM runs as nobody without any capability (test set-up)",
@@ -81,7 +82,7 @@ class UnprivilegedRestoreIT {
     void insideItsOwnUserNamespaceEverythingIsRestored() throws Exception {
         List<String> command = new ArrayList<>(Fixtures.AS_NOBODY);
         command.addAll(List.of("unshare", "-Ur"));
-        command.addAll(readableCli.restoredAppCommand(descriptor, "", "-XX:-UsePerfData"));
+        command.addAll(readable.java().restoredApp(descriptor, "", "-XX:-UsePerfData"));
         RestoredApp restored = RestoredApp.start(processes, command);
         long pid = restored.pid();
         assertAll("the restoring JVM is nobody, mapped to root in a user namespace of its own (test set-up)",

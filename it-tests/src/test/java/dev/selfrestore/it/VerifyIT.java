@@ -6,15 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.selfrestore.it.app.ShowIdentity;
 import dev.selfrestore.it.support.Cli;
+import dev.selfrestore.it.support.CommandResult;
 import dev.selfrestore.it.support.ItConfig;
+import dev.selfrestore.it.support.JavaCommand;
 import dev.selfrestore.it.support.Processes;
 import dev.selfrestore.it.support.RestoredApp;
-import dev.selfrestore.it.support.SelfRestoreCli;
 import dev.selfrestore.it.support.SleepOriginal;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.BeforeEach;
@@ -33,24 +32,22 @@ class VerifyIT {
 
     private SleepOriginal original;
     private Path descriptor;
-    private SelfRestoreCli agent;
     private Cli cli;
 
     @BeforeEach
     void captureOriginal() throws Exception {
-        agent = new SelfRestoreCli(processes);
         cli = new Cli(processes);
         original = SleepOriginal.start(processes, dir);
-        descriptor = agent.captureOk(original.pid(), dir.resolve("original.mmd"));
+        descriptor = cli.captureOk(original.pid(), dir.resolve("original.mmd"));
         original.stop();
     }
 
     @Test
     void aRestoredJvmMatches() throws Exception {
-        RestoredApp restored = RestoredApp.start(processes, agent.restoredAppCommand(descriptor, ""));
+        RestoredApp restored = RestoredApp.start(processes, JavaCommand.java().restoredApp(descriptor, ""));
         String pid = Long.toString(restored.pid());
 
-        Cli.Result human = cli.run("verify", "--pid", pid, descriptor.toString()).assertStatus(0);
+        CommandResult human = cli.run("verify", "--pid", pid, descriptor.toString()).assertStatus(0);
         assertEquals("pid " + pid + " presents the identity in " + descriptor + ": exe, cmdline, environ, auxv and comm match",
                 human.stdout().strip(), human::description);
         JsonNode json = cli.run("verify", "--json", "--pid", pid, descriptor.toString()).assertStatus(0).json();
@@ -63,12 +60,11 @@ class VerifyIT {
 
     @Test
     void aJvmThatWasNotRestoredDiffersItemByItem() throws Exception {
-        List<String> command = new ArrayList<>(List.of(ItConfig.java().toString()));
-        command.addAll(List.of("-cp", ItConfig.testClasses().toString(), ShowIdentity.class.getName(), "not-restored"));
+        List<String> command = JavaCommand.bareJava().showIdentity("not-restored");
         RestoredApp plain = RestoredApp.start(processes, command);
         String pid = Long.toString(plain.pid());
 
-        Cli.Result human = cli.run("verify", "--pid", pid, descriptor.toString()).assertStatus(1);
+        CommandResult human = cli.run("verify", "--pid", pid, descriptor.toString()).assertStatus(1);
         List<String> lines = human.stdout().lines().toList();
         assertAll(human.description(),
                 () -> assertTrue(lines.get(0).startsWith("pid " + pid + " does not present the identity in " + descriptor
@@ -99,7 +95,7 @@ class VerifyIT {
 
     @Test
     void noSuchProcessIsAnInputError() throws Exception {
-        Cli.Result r = cli.run("verify", "--pid", "999999999", descriptor.toString()).assertStatus(2);
+        CommandResult r = cli.run("verify", "--pid", "999999999", descriptor.toString()).assertStatus(2);
         assertTrue(r.stderr().contains("no process 999999999"), r::description);
     }
 }

@@ -19,11 +19,22 @@ public interface Syscalls {
     }
 
     /**
-     * The same calls with some made to fail as a kernel or machine this one is not would (for tests
-     * only; see {@link FaultInjectingSyscalls} for the spec).
+     * A strategy that puts other calls in front of the real ones, chosen by a spec: how a build for
+     * testing makes calls fail as a kernel or machine this one is not would, while every other call
+     * reaches the kernel. The product holds no implementation; the agent looks one up only when
+     * its option {@code test-faults=SPEC} is given.
      */
-    static Syscalls withFaults(Syscalls real, String spec) {
-        return new FaultInjectingSyscalls(real, spec);
+    interface Decorator {
+
+        /**
+         * Checks a spec without making anything.
+         *
+         * @throws IllegalArgumentException naming what is wrong and the form expected
+         */
+        void check(String spec);
+
+        /** The calls to make instead of {@code real}'s, as {@code spec} says. */
+        Syscalls decorate(Syscalls real, String spec);
     }
 
     /** {@code prctl(PR_SET_MM, PR_SET_MM_MAP_SIZE)}: the kernel's {@code sizeof(struct prctl_mm_map)}. */

@@ -4,16 +4,17 @@ import com.sun.tools.attach.AgentInitializationException;
 import com.sun.tools.attach.AgentLoadException;
 import com.sun.tools.attach.AttachNotSupportedException;
 import com.sun.tools.attach.VirtualMachine;
+import dev.selfrestore.agent.internal.AgentReport;
 import dev.selfrestore.runtime.proc.ProcPid;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URISyntaxException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -84,8 +85,7 @@ final class AttachCommand extends CliCommand {
         try {
             String agentArgs = descriptor + ",report=" + report + (options.isEmpty() ? "" : "," + String.join(",", options));
             load(jar, agentArgs);
-            List<String[]> lines = readReport(report);
-            return show(jar, descriptor, lines);
+            return show(jar, descriptor, readReport(report));
         } finally {
             deleteQuietly(dir);
         }
@@ -133,46 +133,37 @@ final class AttachCommand extends CliCommand {
         }
     }
 
-    /** The report's lines as {outcome, text}; none when the target wrote nothing. */
-    private static List<String[]> readReport(Path report) {
-        List<String[]> out = new ArrayList<>();
-        List<String> lines;
+    /** The report's lines; none when the target wrote nothing. */
+    private static List<AgentReport.Line> readReport(Path report) {
         try {
-            lines = Files.readAllLines(report, StandardCharsets.UTF_8);
+            return AgentReport.read(report);
         } catch (IOException e) {
-            return out;
+            return List.of();
         }
-        for (String line : lines) {
-            int tab = line.indexOf('\t');
-            out.add(tab < 0 ? new String[] {"detail", line} : new String[] {line.substring(0, tab), line.substring(tab + 1)});
-        }
-        return out;
     }
 
-    private int show(Path jar, Path descriptor, List<String[]> lines) {
-        String outcome = "none";
-        for (String[] l : lines) {
-            if (l[0].endsWith("restored")) {
-                outcome = l[0];
+    private int show(Path jar, Path descriptor, List<AgentReport.Line> lines) {
+        AgentReport.Kind outcome = null; // the restore's: the kind of its line
+        for (AgentReport.Line l : lines) {
+            if (l.kind().ofRestore()) {
+                outcome = l.kind();
             }
         }
-        boolean ok = !lines.isEmpty();
-        for (String[] l : lines) {
-            ok &= Set.of("restored", "captured", "detail").contains(l[0]);
-        }
-        ok &= outcome.equals("restored");
+        Set<AgentReport.Kind> fine = EnumSet.of(AgentReport.Kind.RESTORED, AgentReport.Kind.CAPTURED,
+                AgentReport.Kind.DETAIL);
+        boolean ok = outcome == AgentReport.Kind.RESTORED && lines.stream().allMatch(l -> fine.contains(l.kind()));
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             Map<String, Object> root = Json.object();
             root.put("pid", pid);
             root.put("descriptor", descriptor.toString());
             root.put("agent", jar.toString());
-            root.put("outcome", outcome);
+            root.put("outcome", outcome == null ? "none" : outcome.word());
             List<Object> list = Json.array();
-            for (String[] l : lines) {
+            for (AgentReport.Line l : lines) {
                 Map<String, Object> m = Json.object();
-                m.put("outcome", l[0]);
-                m.put("line", l[1]);
+                m.put("outcome", l.kind().word());
+                m.put("line", l.text());
                 list.add(m);
             }
             root.put("report", list);
@@ -181,8 +172,8 @@ final class AttachCommand extends CliCommand {
             out.println("pid " + pid + " loaded the agent but reported nothing: look at its stderr");
         } else {
             out.println("pid " + pid + " loaded the agent and reports:");
-            for (String[] l : lines) {
-                out.println("  " + l[1]);
+            for (AgentReport.Line l : lines) {
+                out.println("  " + l.text());
             }
         }
         out.flush();

@@ -2,6 +2,8 @@ package dev.selfrestore.agent.cli;
 
 import dev.selfrestore.runtime.MmDescriptor;
 import dev.selfrestore.runtime.edit.IdentityEditor;
+import dev.selfrestore.runtime.verify.Changes;
+import dev.selfrestore.runtime.verify.Item;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Map;
@@ -31,11 +33,9 @@ final class DiffCommand extends CliCommand {
     int run() throws CliFailure {
         DescriptorFile a = DescriptorFile.readWhole(file1);
         DescriptorFile b = DescriptorFile.readWhole(file2);
-        Changes format = new Changes();
-        format.value("format", "version", a.formatVersion(), b.formatVersion());
-        Changes changes = Changes.between(a.descriptor(), b.descriptor());
-        format.list().addAll(changes.list());
-        changes = format;
+        Changes changes = new Changes()
+                .value(Item.FORMAT, "version", a.formatVersion(), b.formatVersion())
+                .addBetween(a.descriptor(), b.descriptor());
 
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
@@ -43,12 +43,12 @@ final class DiffCommand extends CliCommand {
             root.put("file1", file1.toString());
             root.put("file2", file2.toString());
             root.put("identical", changes.isEmpty());
-            root.put("differences", changes.json("file1", "file2"));
+            root.put("differences", Show.json(changes.list(), "file1", "file2"));
             out.print(Json.write(root));
         } else {
             out.println("--- " + file1 + "  " + about(a));
             out.println("+++ " + file2 + "  " + about(b));
-            for (String line : changes.lines("")) {
+            for (String line : Show.lines(changes.list(), "")) {
                 out.println(line);
             }
             out.println(changes.isEmpty() ? "no differences" : Show.plural(changes.list().size(), "difference",

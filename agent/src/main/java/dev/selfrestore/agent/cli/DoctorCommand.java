@@ -3,26 +3,23 @@ package dev.selfrestore.agent.cli;
 import dev.selfrestore.nativeshim.Prctl;
 import dev.selfrestore.nativeshim.Syscalls;
 import dev.selfrestore.runtime.proc.Capabilities;
+import dev.selfrestore.runtime.proc.KernelProbe;
+import dev.selfrestore.runtime.proc.KernelProbe.UnshareTest;
 import dev.selfrestore.runtime.proc.ProcPid;
-import dev.selfrestore.runtime.proc.Sysctl;
 import dev.selfrestore.runtime.validate.KernelLimits;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
  * {@code doctor [--json] [--require-exe]}: can this machine, and this user, restore an identity?
- * Everything is probed (KernelLimits, /proc/self/status, /proc/sys), nothing assumed; nothing is
- * changed.
+ * Everything is probed (KernelLimits, KernelProbe, /proc/self/status), nothing assumed; nothing is
+ * changed. This class only judges and renders what the probes found.
  */
 @Command(name = "doctor", mixinStandardHelpOptions = true,
         description = {"Checks whether this machine and this user can restore an identity: the kernel, "
@@ -147,7 +144,7 @@ final class DoctorCommand extends CliCommand {
         facts.put("rlimit_data", k.rlimitData());
         add("kernel", Status.OK, k.release() + " " + k.machine() + ", page size " + k.pageSize(), null);
         boolean ok = true;
-        if (k.mmMapSize() == 0 && capSysResourceInInitialNamespace()) {
+        if (k.mmMapSize() == 0 && KernelProbe.capSysResourceInInitialNamespace()) {
             add("PR_SET_MM_MAP", Status.WARN, "absent: prctl(PR_SET_MM, PR_SET_MM_MAP_SIZE) answers EINVAL; the "
                     + "one-field fallback (PR_SET_MM_<field>) works: this process has CAP_SYS_RESOURCE in the initial "
                     + "user namespace", null);
@@ -180,22 +177,9 @@ final class DoctorCommand extends CliCommand {
         return ok;
     }
 
-    /** prctl_set_mm's single-field operations ask capable(CAP_SYS_RESOURCE): the initial user namespace. */
-    private static boolean capSysResourceInInitialNamespace() {
-        try {
-            return userNamespaceOfSelf() == null
-                    && Capabilities.has(ProcPid.self().effectiveCapabilities(), Capabilities.CAP_SYS_RESOURCE);
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
     private static String ownAuxvEntries() {
-        try {
-            return "; this process's auxv has " + ProcPid.self().auxv().length / 2 + " entries";
-        } catch (IOException e) {
-            return "";
-        }
+        int n = KernelProbe.ownAuxvEntries();
+        return n < 0 ? "" : "; this process's auxv has " + n + " entries";
     }
 
     /** Capabilities and exe; true when this process may change exe. */
@@ -210,8 +194,8 @@ final class DoctorCommand extends CliCommand {
             add("capabilities", Status.FAIL, "cannot read /proc/self/status: " + e.getMessage(), null);
             return false;
         }
-        int lastCap = readInt(Path.of("/proc/sys/kernel/cap_last_cap"), -1);
-        String ns = userNamespaceOfSelf();
+        int lastCap = KernelProbe.capLastCap();
+        String ns = userNamespace();
         boolean initialNs = ns == null;
         facts.put("uid", uid);
         facts.put("cap_eff", String.format("%016x", caps));
@@ -227,7 +211,7 @@ final class DoctorCommand extends CliCommand {
         if (Capabilities.has(caps, Capabilities.CAP_SYS_RESOURCE)) {
             named.add("CAP_SYS_RESOURCE");
         }
-        if (Capabilities.has(caps, 19)) {
+        if (Capabilities.has(caps, Capabilities.CAP_SYS_PTRACE)) {
             named.add("CAP_SYS_PTRACE");
         }
         add("capabilities", Status.OK, "uid " + uid + ", CapEff " + String.format("%016x", caps)
@@ -254,27 +238,26 @@ final class DoctorCommand extends CliCommand {
     }
 
     /** Null in the initial user namespace, else its uid_map on one line. */
-    private static String userNamespaceOfSelf() {
-        try {
-            String map = Files.readString(Path.of("/proc/self/uid_map"), StandardCharsets.ISO_8859_1).trim();
-            if (map.matches("0\\s+0\\s+4294967295")) {
-                return null;
-            }
-            return "uid_map " + map.replaceAll("\\s+", " ");
-        } catch (IOException e) {
-            return null;
-        }
+    private static String userNamespace() {
+        String map = KernelProbe.userNamespaceOfSelf();
+        return map == null ? null : "uid_map " + map;
     }
 
     private void userNamespaces() {
-        int max = readInt(Path.of("/proc/sys/user/max_user_namespaces"), -1);
-        int clone = readInt(Path.of("/proc/sys/kernel/unprivileged_userns_clone"), -1);
-        int apparmor = readInt(Path.of("/proc/sys/kernel/apparmor_restrict_unprivileged_userns"), -1);
+        KernelProbe.UserNamespaceSettings settings = KernelProbe.userNamespaceSettings();
+        int max = settings.maxUserNamespaces();
+        int clone = settings.unprivilegedUsernsClone();
+        int apparmor = settings.apparmorRestrictUnprivilegedUserns();
         Map<String, Object> u = Json.object();
         u.put("max_user_namespaces", max < 0 ? null : max);
         u.put("unprivileged_userns_clone", clone < 0 ? null : clone);
         u.put("apparmor_restrict_unprivileged_userns", apparmor < 0 ? null : apparmor);
-        String tried = tryUnshare();
+        UnshareTest unshare = KernelProbe.tryUnshare();
+        String tried = switch (unshare.outcome()) {
+            case WORKS -> "works for this user";
+            case FAILS -> "fails (" + unshare.detail() + ")";
+            case NOT_TRIED -> "not tried (" + unshare.detail() + ")";
+        };
         u.put("unshare_test", tried);
         facts.put("user_namespaces", u);
         List<String> seen = new ArrayList<>();
@@ -297,41 +280,10 @@ final class DoctorCommand extends CliCommand {
             add("user namespaces", Status.WARN, "restricted by AppArmor: " + value,
                     "an AppArmor profile allowing userns for the JVM, or sysctl "
                             + "kernel.apparmor_restrict_unprivileged_userns=0, lets ordinary users use unshare -Ur");
-        } else if (tried.startsWith("fails")) {
+        } else if (unshare.outcome() == UnshareTest.Outcome.FAILS) {
             add("user namespaces", Status.WARN, value, "find out what refuses them (a seccomp filter, a container runtime)");
         } else {
             add("user namespaces", Status.OK, "available: " + value, null);
-        }
-    }
-
-    /** Runs {@code unshare -Ur true}: whether this user can make a user namespace and be root in it. */
-    private static String tryUnshare() {
-        Path unshare = null;
-        for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(":")) {
-            Path p = Path.of(dir.isEmpty() ? "." : dir, "unshare");
-            if (Files.isExecutable(p)) {
-                unshare = p;
-                break;
-            }
-        }
-        if (unshare == null) {
-            return "not tried (no unshare on PATH)";
-        }
-        try {
-            Process p = new ProcessBuilder(unshare.toString(), "-Ur", "true").redirectErrorStream(true).start();
-            p.getOutputStream().close();
-            if (!p.waitFor(10, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                return "fails (no answer in 10 s)";
-            }
-            String said = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-            return p.exitValue() == 0 ? "works for this user"
-                    : "fails (" + (said.isEmpty() ? "exit status " + p.exitValue() : said.replace('\n', ' ')) + ")";
-        } catch (IOException e) {
-            return "fails (" + e.getMessage() + ")";
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return "not tried (interrupted)";
         }
     }
 
@@ -359,15 +311,6 @@ final class DoctorCommand extends CliCommand {
         add("JDK", Status.OK, v + " (" + vendor + ", " + vm + ") at " + home, null);
         for (String n : notes) {
             add("JDK note", Status.INFO, n, null);
-        }
-    }
-
-    /** A /proc/sys number (read in one read(2): see Sysctl), or {@code absent}. */
-    private static int readInt(Path p, int absent) {
-        try {
-            return (int) Sysctl.readLong(p, absent);
-        } catch (IOException e) {
-            return absent;
         }
     }
 }

@@ -1,7 +1,5 @@
 package dev.selfrestore.agent.cli;
 
-import dev.selfrestore.agent.cli.Items.AuxvEntry;
-import dev.selfrestore.agent.cli.Items.EnvVar;
 import dev.selfrestore.runtime.CaptureInfo;
 import dev.selfrestore.runtime.Edit;
 import dev.selfrestore.runtime.ExecutableIdentity;
@@ -12,6 +10,12 @@ import dev.selfrestore.runtime.Provenance;
 import dev.selfrestore.runtime.RawBytes;
 import dev.selfrestore.runtime.codec.RecordHeader;
 import dev.selfrestore.runtime.edit.IdentityEditor;
+import dev.selfrestore.runtime.verify.AuxvNames;
+import dev.selfrestore.runtime.verify.Changes;
+import dev.selfrestore.runtime.verify.Entries;
+import dev.selfrestore.runtime.verify.Entries.AuxvEntry;
+import dev.selfrestore.runtime.verify.Entries.EnvVar;
+import dev.selfrestore.runtime.verify.Word;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
@@ -108,7 +112,7 @@ final class InspectCommand extends CliCommand {
         out.println();
         row0(out, "comm", Show.quoted(d.comm()));
 
-        List<byte[]> argv = Items.argv(d.cmdline());
+        List<byte[]> argv = RawBytes.splitNul(d.cmdline());
         out.println();
         out.println("cmdline (" + Show.plural(argv.size(), "argument", "arguments") + ", "
                 + d.cmdline().length + " bytes)");
@@ -121,7 +125,7 @@ final class InspectCommand extends CliCommand {
             row0(out, "jvm launch", launch == null ? "(not a JVM, or not known)" : launch);
         }
 
-        List<EnvVar> env = Items.environ(d.environ());
+        List<EnvVar> env = Entries.environ(d.environ());
         out.println();
         out.println("environ (" + Show.plural(env.size(), "entry", "entries") + ", " + d.environ().length + " bytes)");
         for (EnvVar v : env) {
@@ -135,14 +139,14 @@ final class InspectCommand extends CliCommand {
         for (int i = 0; i < fields.length; i++) {
             String name = MmFields.NAMES.get(i);
             String extra = name.equals("brk") ? "   (" + brkSource(d) + ")" : "";
-            row(out, name, new Show.Hex(fields[i]) + extra);
+            row(out, name, new Word(fields[i]) + extra);
         }
 
-        List<AuxvEntry> auxv = Items.auxv(d.auxv());
+        List<AuxvEntry> auxv = Entries.auxv(d.auxv());
         out.println();
         out.println("auxv (" + Show.plural(auxv.size(), "entry", "entries") + ", " + d.auxv().length * 8 + " bytes)");
         for (AuxvEntry a : auxv) {
-            String value = new Show.Hex(a.value()).toString();
+            String value = new Word(a.value()).toString();
             if (AuxvNames.numeric(a.type())) {
                 value += " (" + Long.toUnsignedString(a.value()) + ")";
             }
@@ -248,7 +252,7 @@ final class InspectCommand extends CliCommand {
         root.put("comm", Show.bytes(d.comm()));
 
         List<Object> argv = Json.array();
-        for (byte[] a : Items.argv(d.cmdline())) {
+        for (byte[] a : RawBytes.splitNul(d.cmdline())) {
             argv.add(Show.bytes(a));
         }
         Map<String, Object> cmdline = Json.object();
@@ -268,7 +272,7 @@ final class InspectCommand extends CliCommand {
         }
 
         List<Object> vars = Json.array();
-        for (EnvVar v : Items.environ(d.environ())) {
+        for (EnvVar v : Entries.environ(d.environ())) {
             Map<String, Object> m = Json.object();
             m.put("name", Show.bytes(v.name()));
             m.put("value", v.value() == null ? null : Show.bytes(v.value()));
@@ -283,17 +287,17 @@ final class InspectCommand extends CliCommand {
         Map<String, Object> fields = Json.object();
         long[] v = d.fields().toArray();
         for (int i = 0; i < v.length; i++) {
-            fields.put(MmFields.NAMES.get(i), new Show.Hex(v[i]).toString());
+            fields.put(MmFields.NAMES.get(i), new Word(v[i]).toString());
         }
         root.put("fields", fields);
         root.put("brk_source", d.brkSource().name().toLowerCase(Locale.ROOT));
 
         List<Object> auxv = Json.array();
-        for (AuxvEntry a : Items.auxv(d.auxv())) {
+        for (AuxvEntry a : Entries.auxv(d.auxv())) {
             Map<String, Object> m = Json.object();
             m.put("type", a.type());
             m.put("name", a.name());
-            m.put("value", new Show.Hex(a.value()).toString());
+            m.put("value", new Word(a.value()).toString());
             auxv.add(m);
         }
         root.put("auxv", auxv);

@@ -1,8 +1,14 @@
 package dev.selfrestore.agent.cli;
 
 import dev.selfrestore.runtime.RawBytes;
+import dev.selfrestore.runtime.verify.Change;
+import dev.selfrestore.runtime.verify.FileMode;
+import dev.selfrestore.runtime.verify.Item;
+import dev.selfrestore.runtime.verify.Word;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -12,14 +18,6 @@ import java.util.Map;
  */
 final class Show {
     private Show() {
-    }
-
-    /** An address or a word: {@code 0x} and lower-case hex digits. */
-    record Hex(long value) {
-        @Override
-        public String toString() {
-            return "0x" + Long.toHexString(value);
-        }
     }
 
     /** Bytes for JSON: {@code {"text": escaped, "hex": exact bytes}}. */
@@ -47,13 +45,16 @@ final class Show {
         return '"' + RawBytes.escape(b).replace("\"", "\\\"") + '"';
     }
 
-    /** A value of a {@link Changes.Change} or a field, for people. */
+    /** A value of a {@link Change} or a field, for people. */
     static String human(Object v) {
         if (v == null) {
             return "(none)";
         }
         if (v instanceof byte[] b) {
             return quoted(b);
+        }
+        if (v instanceof FileMode m) {
+            return mode(m.bits());
         }
         return v.toString();
     }
@@ -63,8 +64,11 @@ final class Show {
         if (v instanceof byte[] b) {
             return bytes(b);
         }
-        if (v instanceof Hex h) {
-            return h.toString();
+        if (v instanceof Word w) {
+            return w.toString();
+        }
+        if (v instanceof FileMode m) {
+            return mode(m.bits());
         }
         if (v == null || v instanceof String || v instanceof Long || v instanceof Integer || v instanceof Boolean) {
             return v;
@@ -97,5 +101,50 @@ final class Show {
 
     static String plural(long n, String one, String many) {
         return n + " " + (n == 1 ? one : many);
+    }
+
+    /**
+     * Changes for people: one line per change, grouped by item, {@code name  OLD -> NEW} for a change,
+     * {@code name  - OLD} for an entry only on the first side, {@code name  + NEW} only on the second.
+     */
+    static List<String> lines(List<Change> changes, String indent) {
+        List<String> out = new ArrayList<>();
+        Item item = null;
+        int width = 0;
+        for (Change c : changes) {
+            if (c.item() != item) {
+                item = c.item();
+                out.add(indent + item.label());
+                width = 0;
+                for (Change d : changes) {
+                    if (d.item() == item) {
+                        width = Math.max(width, d.name().length());
+                    }
+                }
+            }
+            String name = String.format("%-" + width + "s", c.name());
+            String text = switch (c.kind()) {
+                case CHANGED -> human(c.before()) + " -> " + human(c.after());
+                case ADDED -> "+ " + human(c.after());
+                case REMOVED -> "- " + human(c.before());
+            };
+            out.add(indent + "  " + name + "  " + text);
+        }
+        return out;
+    }
+
+    /** Changes for machines: one object per change; {@code beforeKey}/{@code afterKey} name the sides. */
+    static List<Object> json(List<Change> changes, String beforeKey, String afterKey) {
+        List<Object> out = Json.array();
+        for (Change c : changes) {
+            Map<String, Object> m = Json.object();
+            m.put("item", c.item().label());
+            m.put("name", c.name());
+            m.put("change", c.kind().name().toLowerCase(java.util.Locale.ROOT));
+            m.put(beforeKey, json(c.before()));
+            m.put(afterKey, json(c.after()));
+            out.add(m);
+        }
+        return out;
     }
 }

@@ -1,22 +1,21 @@
 package dev.selfrestore.agent.cli;
 
-import dev.selfrestore.nativeshim.NativeCallException;
 import dev.selfrestore.nativeshim.Syscalls;
 import dev.selfrestore.runtime.MmDescriptor;
 import dev.selfrestore.runtime.proc.ProcPid;
 import dev.selfrestore.runtime.verify.Difference;
+import dev.selfrestore.runtime.verify.Item;
+import dev.selfrestore.runtime.verify.Verification;
 import dev.selfrestore.runtime.verify.Verifier;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.HashSet;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -47,15 +46,9 @@ final class VerifyCommand extends CliCommand {
         if (!Files.isDirectory(proc.dir())) {
             throw new CliFailure(Main.USAGE, "no process " + pid);
         }
-        List<Difference> differences;
-        Map<String, byte[]> actual = new java.util.LinkedHashMap<>();
+        Verification v;
         try {
-            differences = new Verifier(sys).compare(proc, d, Set.copyOf(Verifier.ITEMS));
-            actual.put("exe", readlink(sys, proc));
-            actual.put("cmdline", proc.cmdline());
-            actual.put("environ", proc.environ());
-            actual.put("auxv", proc.auxvBytes());
-            actual.put("comm", proc.comm());
+            v = new Verifier(sys).verify(proc, d, EnumSet.copyOf(Item.RESTORED));
         } catch (NoSuchFileException e) {
             throw new CliFailure(Main.USAGE, "process " + pid + " is gone (" + e.getMessage() + ")");
         } catch (AccessDeniedException e) {
@@ -64,75 +57,50 @@ final class VerifyCommand extends CliCommand {
         } catch (IOException e) {
             throw new CliFailure(Main.USAGE, "cannot read /proc/" + pid + ": " + e.getMessage());
         }
-        Set<String> differing = new HashSet<>();
-        for (Difference x : differences) {
-            differing.add(x.item());
-        }
-        Map<String, byte[]> expected = Map.of("exe", d.exe().path(), "cmdline", d.cmdline(), "environ", d.environ(),
-                "auxv", d.auxvBytes(), "comm", d.comm());
+        List<Difference> differing = v.differences();
 
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             Map<String, Object> root = Json.object();
             root.put("pid", pid);
             root.put("file", file.toString());
-            root.put("match", differing.isEmpty());
+            root.put("match", v.matches());
             Map<String, Object> items = Json.object();
-            for (String item : Verifier.ITEMS) {
+            for (Item item : Item.RESTORED) {
+                Difference x = v.difference(item);
                 Map<String, Object> m = Json.object();
-                m.put("match", !differing.contains(item));
-                m.put("expected", Show.bytes(expected.get(item)));
-                m.put("actual", Show.bytes(actual.get(item)));
-                if (differing.contains(item)) {
-                    m.put("differences", detail(item, d, actual).json("expected", "actual"));
+                m.put("match", x == null);
+                m.put("expected", Show.bytes(v.expected(item)));
+                m.put("actual", Show.bytes(v.actual(item)));
+                if (x != null) {
+                    m.put("differences", Show.json(x.changes(), "expected", "actual"));
                 }
-                items.put(item, m);
+                items.put(item.label(), m);
             }
             root.put("items", items);
             out.print(Json.write(root));
-        } else if (differing.isEmpty()) {
+        } else if (v.matches()) {
             out.println("pid " + pid + " presents the identity in " + file + ": exe, cmdline, environ, auxv and comm match");
         } else {
             out.println("pid " + pid + " does not present the identity in " + file + ": "
-                    + differing.size() + " of " + Verifier.ITEMS.size() + " items differ"
+                    + differing.size() + " of " + Item.RESTORED.size() + " items differ"
                     + " (descriptor -> /proc; - only in the descriptor, + only in /proc)");
-            for (String item : Verifier.ITEMS) {
-                if (!differing.contains(item)) {
-                    out.println(String.format("  %-8s matches", item));
+            for (Item item : Item.RESTORED) {
+                Difference x = v.difference(item);
+                if (x == null) {
+                    out.println(String.format("  %-8s matches", item.label()));
                     continue;
                 }
-                out.println(String.format("  %-8s differs", item));
-                for (String line : detail(item, d, actual).lines("  ")) {
+                out.println(String.format("  %-8s differs", item.label()));
+                for (String line : Show.lines(x.changes(), "  ")) {
                     // the item itself was named above: skip the group heading
-                    if (!line.trim().equals(item)) {
+                    if (!line.trim().equals(item.label())) {
                         out.println(line);
                     }
                 }
             }
         }
         out.flush();
-        return differing.isEmpty() ? Main.OK : Main.CHECK_FAILED;
-    }
-
-    private static byte[] readlink(Syscalls sys, ProcPid proc) throws IOException {
-        try {
-            return sys.readlink(proc.file("exe").toString().getBytes(StandardCharsets.ISO_8859_1));
-        } catch (NativeCallException e) {
-            throw new IOException(e.getMessage(), e);
-        }
-    }
-
-    /** Entry-by-entry detail of one differing item. */
-    private static Changes detail(String item, MmDescriptor d, Map<String, byte[]> actual) {
-        Changes c = new Changes();
-        switch (item) {
-            case "exe" -> c.value("exe", "path", d.exe().path(), actual.get("exe"));
-            case "cmdline" -> c.argv("cmdline", d.cmdline(), actual.get("cmdline"));
-            case "environ" -> c.environ("environ", d.environ(), actual.get("environ"));
-            case "auxv" -> c.auxv("auxv", d.auxv(), ProcPid.auxvWords(actual.get("auxv")));
-            case "comm" -> c.value("comm", "comm", d.comm(), actual.get("comm"));
-            default -> throw new IllegalArgumentException(item);
-        }
-        return c;
+        return v.matches() ? Main.OK : Main.CHECK_FAILED;
     }
 }

@@ -1,8 +1,9 @@
 package dev.selfrestore.agent.internal;
 
-import dev.selfrestore.nativeshim.FaultInjectingSyscalls;
+import dev.selfrestore.runtime.restore.RestoreOptions;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * The agent's argument: {@code [<descriptor>][,key=value…]}. The first item is the descriptor to
@@ -38,8 +39,8 @@ import java.util.List;
  *   <li>{@code report=FILE}: also write every line printed, with its outcome, to FILE (for
  *       {@code selfrestore attach}; see AgentReport)</li>
  *   <li>{@code test-faults=SPEC}: for tests only: make the native calls SPEC names fail as on a
- *       kernel or machine this one is not (see {@code FaultInjectingSyscalls}), e.g.
- *       {@code test-faults=no-mm-map} or {@code test-faults=mremap:2:ENOMEM}</li>
+ *       kernel or machine this one is not, e.g. {@code test-faults=no-mm-map} or
+ *       {@code test-faults=mremap:2:ENOMEM}; only in a testing build of the jar (see TestFaults)</li>
  * </ul>
  */
 final class AgentOptions {
@@ -47,8 +48,8 @@ final class AgentOptions {
     boolean quiet;
     boolean strict;
     boolean debug;
-    String mode = "relocate";
-    String env = "all";
+    RestoreOptions.Mode mode = RestoreOptions.Mode.RELOCATE;
+    Env env = Env.ALL;
     boolean restoreMainArgs;
     String capture;
     boolean captureForce;
@@ -60,6 +61,14 @@ final class AgentOptions {
     /** The restore-time edits in the order given: {@code {"set-env", "NAME=VALUE"}} or {@code {"env-file", FILE}}. */
     final List<String[]> edits = new ArrayList<>();
     final List<String> errors = new ArrayList<>();
+
+    /** env=: which environments the restore changes. */
+    enum Env {
+        /** /proc/PID/environ, the C library's and Java's. */
+        ALL,
+        /** /proc/PID/environ only. */
+        PROC
+    }
 
     static AgentOptions parse(String args) {
         AgentOptions o = new AgentOptions();
@@ -95,10 +104,10 @@ final class AgentOptions {
                     o.debug = bool(o, key, value);
                     break;
                 case "mode":
-                    o.mode = oneOf(o, key, value, "relocate", "exact");
+                    o.mode = oneOf(o, key, value, RestoreOptions.Mode.RELOCATE, RestoreOptions.Mode.EXACT);
                     break;
                 case "env":
-                    o.env = oneOf(o, key, value, "all", "proc");
+                    o.env = oneOf(o, key, value, Env.ALL, Env.PROC);
                     break;
                 case "main-args":
                     o.restoreMainArgs = oneOf(o, key, value, "keep", "restore").equals("restore");
@@ -140,7 +149,7 @@ final class AgentOptions {
                     break;
                 case "test-faults":
                     try {
-                        FaultInjectingSyscalls.checkSpec(value);
+                        TestFaults.check(value);
                         o.testFaults = value;
                     } catch (IllegalArgumentException e) {
                         o.errors.add("agent option test-faults=" + value + ": " + e.getMessage());
@@ -164,6 +173,16 @@ final class AgentOptions {
         }
         o.errors.add("agent option " + key + "=" + value + " must be " + first + " or " + second);
         return first;
+    }
+
+    /** An enum option: its values are the constants' names in lower case. */
+    private static <E extends Enum<E>> E oneOf(AgentOptions o, String key, String value, E first, E second) {
+        String name = oneOf(o, key, value, lower(first), lower(second));
+        return name.equals(lower(second)) ? second : first;
+    }
+
+    private static String lower(Enum<?> e) {
+        return e.name().toLowerCase(Locale.ROOT);
     }
 
     private static String path(AgentOptions o, String key, String value) {

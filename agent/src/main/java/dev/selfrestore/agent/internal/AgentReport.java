@@ -1,11 +1,9 @@
 package dev.selfrestore.agent.internal;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.PrintStream;
-import java.io.UnsupportedEncodingException;
-import java.nio.charset.Charset;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,9 +12,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The agent option {@code report=FILE}: every line the agent prints on stderr is also written to
- * FILE, each preceded by its outcome and a tab, so that whoever loaded the agent (the {@code attach}
- * command) learns the target's own result:
+ * The agent's lines on stderr, and the agent option {@code report=FILE}: every line the agent
+ * prints is also written to FILE, each preceded by its kind and a tab, so that whoever loaded the
+ * agent (the {@code attach} command) learns the target's own result:
  * <pre>
  * restored         selfrestore: restored pid 4242 (...)
  * partly-restored  selfrestore: partly restored ...; exe not changed: ...
@@ -25,108 +23,142 @@ import java.util.List;
  * not-captured     selfrestore: not captured: ...
  * detail           any other line (a stack trace with debug=true, strict=true's last word)
  * </pre>
- * With {@code quiet=true} a successful restore prints nothing; the report still records
- * {@code restored}. FILE is replaced atomically after each line (written beside it, then renamed),
- * so a reader sees a whole report or none, even if {@code strict=true} ends the JVM.
+ * The kind is the one the agent printed the line as ({@link Kind}), never worked out from the
+ * text. {@link #read} reads this format back; an {@code attach} may read a report written by an
+ * agent of another version (a target can already run the agent from another jar), so its words
+ * and layout stay as they are. With {@code quiet=true} a
+ * successful restore prints nothing; the report still records {@code restored}. FILE is replaced
+ * atomically after each line (written beside it, then renamed), so a reader sees a whole report
+ * or none, even if {@code strict=true} ends the JVM.
  *
- * <p>Without {@code report=} nothing of this exists: {@link #err()} is {@code System.err} itself.
+ * <p>Without {@code report=} only stderr is written.
  */
-final class AgentReport {
+public final class AgentReport {
     private static final String PREFIX = "selfrestore: ";
 
+    /** What a line of the report stands for: its first column. */
+    public enum Kind {
+        RESTORED("restored"),
+        PARTLY_RESTORED("partly-restored"),
+        NOT_RESTORED("not-restored"),
+        CAPTURED("captured"),
+        NOT_CAPTURED("not-captured"),
+        DETAIL("detail");
+
+        private final String word;
+
+        Kind(String word) {
+            this.word = word;
+        }
+
+        /** As the report writes it. */
+        public String word() {
+            return word;
+        }
+
+        /** Whether the line is a restore's outcome. */
+        public boolean ofRestore() {
+            return this == RESTORED || this == PARTLY_RESTORED || this == NOT_RESTORED;
+        }
+
+        static Kind of(RestoreOutcome.Kind restore) {
+            switch (restore) {
+                case RESTORED:
+                    return RESTORED;
+                case PARTLY:
+                    return PARTLY_RESTORED;
+                default:
+                    return NOT_RESTORED;
+            }
+        }
+
+        private static Kind ofWord(String word) {
+            for (Kind k : values()) {
+                if (k.word.equals(word)) {
+                    return k;
+                }
+            }
+            return null;
+        }
+    }
+
+    /** One line of a report: its kind and the line as the agent printed it. */
+    public record Line(Kind kind, String text) {
+        String entry() {
+            return kind.word + "\t" + text;
+        }
+
+        /** A line of the file; one without a known kind is a detail, whole. */
+        static Line parse(String entry) {
+            int tab = entry.indexOf('\t');
+            Kind kind = tab < 0 ? null : Kind.ofWord(entry.substring(0, tab));
+            return kind == null ? new Line(Kind.DETAIL, entry) : new Line(kind, entry.substring(tab + 1));
+        }
+    }
+
+    /** The lines of a report FILE, as the agent wrote them. */
+    public static List<Line> read(Path file) throws IOException {
+        List<Line> out = new ArrayList<>();
+        for (String entry : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+            out.add(Line.parse(entry));
+        }
+        return out;
+    }
+
     private final Path file;
-    private final PrintStream err;
-    private final List<String> lines = new ArrayList<>();
+    private final PrintStream stderr;
+    private final AgentOptions options;
+    private final List<String> entries = new ArrayList<>();
 
     AgentReport(AgentOptions o, PrintStream stderr) {
         this.file = o.report == null ? null : Path.of(o.report);
-        this.err = file == null ? stderr : tee(stderr);
+        this.stderr = stderr;
+        this.options = o;
     }
 
-    /** Where the agent prints: stderr, and the report when there is one. */
-    PrintStream err() {
-        return err;
+    /** Prints {@code selfrestore: TEXT} on stderr, and records it as {@code kind}. */
+    void print(Kind kind, String text) {
+        String line = PREFIX + text;
+        stderr.println(line);
+        record(new Line(kind, line));
     }
 
-    /** After the restore: a quiet success printed nothing, but the report says so. */
-    void restoreDone(AgentOptions o) {
-        if (file != null && o.descriptor != null && o.errors.isEmpty() && lines.isEmpty()) {
-            record("restored\t" + PREFIX + "restored " + o.descriptor + " (quiet=true)");
+    /**
+     * A restore's outcome, as one line; then, with {@code debug=true}, its failure's stack trace. A
+     * quiet success prints nothing, and the report still says that the restore succeeded.
+     */
+    void restore(RestoreOutcome outcome) {
+        if (outcome.kind() == RestoreOutcome.Kind.RESTORED && options.quiet) {
+            record(new Line(Kind.RESTORED, PREFIX + "restored " + options.descriptor + " (quiet=true)"));
+            return;
         }
-    }
-
-    private PrintStream tee(PrintStream stderr) {
-        Charset cs = stderrCharset();
-        OutputStream lineSplitter = new OutputStream() {
-            private final ByteArrayOutputStream line = new ByteArrayOutputStream();
-
-            @Override
-            public synchronized void write(int b) {
-                stderr.write(b);
-                if (b == '\n') {
-                    String text = line.toString(cs);
-                    line.reset();
-                    record(outcome(text) + "\t" + text);
-                } else {
-                    line.write(b);
-                }
-            }
-
-            @Override
-            public void flush() {
-                stderr.flush();
-            }
-        };
-        try {
-            return new PrintStream(lineSplitter, true, cs.name());
-        } catch (UnsupportedEncodingException e) {
-            return new PrintStream(lineSplitter, true);
+        print(Kind.of(outcome.kind()), outcome.line(options.strict));
+        if (options.debug && outcome.cause() != null) {
+            stackTrace(outcome.cause());
         }
     }
 
-    private static Charset stderrCharset() {
-        for (String p : new String[] {"stderr.encoding", "sun.stderr.encoding"}) {
-            String name = System.getProperty(p);
-            if (name != null && Charset.isSupported(name)) {
-                return Charset.forName(name);
-            }
-        }
-        return Charset.defaultCharset();
+    /** Prints the stack trace of {@code t} on stderr; the report records each of its lines as a detail. */
+    void stackTrace(Throwable t) {
+        StringWriter trace = new StringWriter();
+        t.printStackTrace(new PrintWriter(trace));
+        stderr.print(trace);
+        stderr.flush();
+        trace.toString().lines().forEach(l -> record(new Line(Kind.DETAIL, l)));
     }
 
-    /** The outcome a line of the agent's stderr stands for. */
-    static String outcome(String line) {
-        if (!line.startsWith(PREFIX)) {
-            return "detail";
+    private synchronized void record(Line line) {
+        if (file == null) {
+            return;
         }
-        String s = line.substring(PREFIX.length());
-        if (s.startsWith("restored ")) {
-            return "restored";
-        }
-        if (s.startsWith("partly restored") || s.startsWith("restore of ")) {
-            return "partly-restored";
-        }
-        if (s.startsWith("not restored")) {
-            return "not-restored";
-        }
-        if (s.startsWith("captured ")) {
-            return "captured";
-        }
-        if (s.startsWith("not captured")) {
-            return "not-captured";
-        }
-        return "detail";
-    }
-
-    private synchronized void record(String entry) {
-        lines.add(entry);
+        entries.add(line.entry());
         Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
         try {
-            Files.write(tmp, (String.join("\n", lines) + "\n").getBytes(StandardCharsets.UTF_8));
+            Files.write(tmp, (String.join("\n", entries) + "\n").getBytes(StandardCharsets.UTF_8));
             Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException | RuntimeException e) {
             // The report is for the caller; the application goes on. Say so once, on stderr only.
-            if (lines.size() == 1) {
+            if (entries.size() == 1) {
                 System.err.println(PREFIX + "cannot write the report " + file + ": " + e);
             }
         }

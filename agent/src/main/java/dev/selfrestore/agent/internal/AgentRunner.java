@@ -14,7 +14,6 @@ import dev.selfrestore.runtime.validate.KernelLimits;
 import dev.selfrestore.runtime.validate.ValidationException;
 import dev.selfrestore.runtime.verify.Difference;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.lang.instrument.Instrumentation;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,12 +22,11 @@ import java.util.List;
 import java.util.stream.Collectors;
 
 /**
- * Reads the descriptor, restores, and reports in one line on stderr. A failure never propagates:
- * the application reaches {@code main} unless {@code strict=true}.
+ * Reads the descriptor, restores, and reports the {@link RestoreOutcome} in one line on stderr
+ * (and in the report, {@link AgentReport}). A failure never propagates: the application reaches
+ * {@code main} unless {@code strict=true}.
  */
 public final class AgentRunner {
-    private static final String PREFIX = "selfrestore: ";
-
     private AgentRunner() {
     }
 
@@ -52,60 +50,48 @@ public final class AgentRunner {
         String os = System.getProperty("os.name", "");
         if (!os.equals("Linux")) {
             // Before anything else, so that nothing native (JNA included) is even loaded.
-            fail(o, report.err(), (o.descriptor == null && o.capture != null ? "not captured" : "not restored")
-                    + ": selfrestore works on Linux only, this is " + os, null);
+            String why = "selfrestore works on Linux only, this is " + os;
+            if (o.descriptor == null && o.capture != null) {
+                report.print(AgentReport.Kind.NOT_CAPTURED,
+                        "not captured: " + why + (o.strict ? "" : RestoreOutcome.CONTINUES));
+                exitIfStrict(o, report);
+            } else {
+                finish(o, report, RestoreOutcome.notRestored(why, null));
+            }
             return;
         }
         if (o.descriptor != null || !o.errors.isEmpty()) {
-            restore(o, inst, report.err(), attached);
-            report.restoreDone(o);
+            finish(o, report, restore(o, inst, report, attached));
         }
-        if (o.capture != null && o.errors.isEmpty() && !SelfCapture.start(o, report.err()) && o.strict) {
-            exit(report.err());
+        if (o.capture != null && o.errors.isEmpty() && !SelfCapture.start(o, report)) {
+            exitIfStrict(o, report);
         }
     }
 
-    private static void restore(AgentOptions o, Instrumentation inst, PrintStream err, boolean attached) {
+    /** Reports the outcome; with strict=true anything short of restored ends the JVM. */
+    private static void finish(AgentOptions o, AgentReport report, RestoreOutcome outcome) {
+        report.restore(outcome);
+        if (outcome.kind() != RestoreOutcome.Kind.RESTORED) {
+            exitIfStrict(o, report);
+        }
+    }
+
+    private static RestoreOutcome restore(AgentOptions o, Instrumentation inst, AgentReport report, boolean attached) {
         long t0 = System.nanoTime();
         if (!o.errors.isEmpty()) {
-            fail(o, err, "not restored: " + String.join("; ", o.errors), null);
-            return;
+            return RestoreOutcome.notRestored(String.join("; ", o.errors), null);
         }
         try {
             // The descriptor is opened, checked and read (one open file) and decoded on a second
             // thread while this one binds libc (JNA), the longer of the two.
-            Path file = Path.of(o.descriptor);
-            ParallelRead read = ParallelRead.start(file, !o.insecureDescriptor, o.pid);
-            Syscalls sys = null;
-            Throwable bindFailure = null;
-            try {
-                sys = Syscalls.linux();
-                warmUp(sys);
-            } catch (RuntimeException | LinkageError e) { // thrown once the reading thread is joined
-                bindFailure = e;
-            }
-            MmDescriptor d;
-            try {
-                d = read.join();
-            } catch (RuntimeException | LinkageError e) {
-                // the reading thread's own use of JNA failed: report the binding's failure if there was one
-                if (bindFailure == null) {
-                    throw e;
-                }
-                d = null;
-            }
-            // a problem with the file is reported before one with JNA
-            if (bindFailure instanceof RuntimeException) {
-                throw (RuntimeException) bindFailure;
-            } else if (bindFailure != null) {
-                throw (LinkageError) bindFailure;
-            }
+            ParallelRead read = ParallelRead.start(Path.of(o.descriptor), !o.insecureDescriptor, o.pid);
+            Syscalls sys = bind(read);
+            MmDescriptor d = read.join();
             int editsBefore = d.edited() ? d.provenance().edits().size() : 0;
             try {
                 d = RestoreEdits.apply(o, d, ProcPid.self().effectiveUid(), sys.pageSize());
             } catch (RestoreEdits.Refused e) {
-                fail(o, err, "not restored: " + o.descriptor + ": " + e.getMessage(), e);
-                return;
+                return RestoreOutcome.notRestored(o.descriptor + ": " + e.getMessage(), e);
             }
             List<String> notes = new ArrayList<>();
             MainArgs mainArgs = null;
@@ -118,23 +104,21 @@ public final class AgentRunner {
                 }
             }
             String exeDeleted = read.exeDeleted(); // an image whose exe was deleted: restore the rest
-            RestoreOptions options = new RestoreOptions(
-                    o.mode.equals("exact") ? RestoreOptions.Mode.EXACT : RestoreOptions.Mode.RELOCATE,
-                    exeDeleted == null, true, o.env.equals("all"));
+            RestoreOptions options = RestoreOptions.defaults().withMode(o.mode)
+                    .withChangeExe(exeDeleted == null).withLibcEnvironment(o.env == AgentOptions.Env.ALL);
             if (o.testFaults != null) { // after the warm-up, so that it counts the restore's calls only
-                sys = Syscalls.withFaults(sys, o.testFaults);
+                sys = TestFaults.apply(sys, o.testFaults);
             }
             RestoreResult r = new Restorer(sys).restore(d, options);
             if (!r.differences().isEmpty()) {
-                fail(o, err, "restore of " + o.descriptor + " incomplete: /proc differs: "
+                return RestoreOutcome.stoppedPartway("restore of " + o.descriptor + " incomplete: /proc differs: "
                         + r.differences().stream().map(Difference::toString).collect(Collectors.joining("; ")), null);
-                return;
             }
             addIfPresent(notes, r.kernelNote());
             addIfPresent(notes, exeDeleted != null ? "exe not changed: " + exeDeleted : r.exeNote());
             addIfPresent(notes, r.commNote());
             addIfPresent(notes, r.envNote());
-            if (o.env.equals("all") && r.envNote() == null) {
+            if (o.env == AgentOptions.Env.ALL && r.envNote() == null) {
                 try {
                     JavaEnvironment.reload(inst, !attached);
                 } catch (ReflectiveOperationException | RuntimeException e) {
@@ -143,69 +127,60 @@ public final class AgentRunner {
             }
             if (mainArgs != null) {
                 new MainArgsTransformer(inst, mainArgs.mainClass, mainArgs.args, message -> {
-                    err.println(PREFIX + message);
-                    if (o.strict) {
-                        exit(err);
-                    }
+                    report.print(AgentReport.Kind.DETAIL, message);
+                    exitIfStrict(o, report);
                 }).install();
             }
             long total = System.nanoTime() - t0;
             String summary = summary(d, r, o, mainArgs, editsBefore, total)
                     + (read.skipped() != null ? " (insecure-descriptor=true: read although " + read.skipped() + ")" : "");
-            if (!notes.isEmpty()) {
-                err.println(PREFIX + "partly restored " + summary + "; " + String.join("; ", notes));
-                if (o.strict) {
-                    exit(err);
-                }
-                return;
-            }
-            if (!o.quiet) {
-                err.println(PREFIX + "restored " + summary);
-            }
+            return notes.isEmpty() ? RestoreOutcome.restored(summary) : RestoreOutcome.partly(summary, notes);
         } catch (IOException e) {
-            fail(o, err, "not restored: cannot read this process's user: " + e, e);
+            return RestoreOutcome.notRestored("cannot read this process's user: " + e, e);
         } catch (DescriptorFormatException e) {
-            fail(o, err, "not restored: " + e.getMessage(), e);
+            return RestoreOutcome.notRestored(e.getMessage(), e);
         } catch (ValidationException e) {
-            fail(o, err, "not restored: " + o.descriptor + ": " + e.getMessage(), e);
+            return RestoreOutcome.notRestored(o.descriptor + ": " + e.getMessage(), e);
         } catch (RestoreException e) {
-            fail(o, err, (e.changed() ? "partly restored: " : "not restored: ") + o.descriptor + ": " + e.getMessage(), e);
+            return e.changed()
+                    ? RestoreOutcome.stoppedPartway("partly restored: " + o.descriptor + ": " + e.getMessage(), e)
+                    : RestoreOutcome.notRestored(o.descriptor + ": " + e.getMessage(), e);
         } catch (UnsupportedOperationException | LinkageError e) {
-            fail(o, err, "not restored: " + e, e);
+            return RestoreOutcome.notRestored(String.valueOf(e), e);
         } catch (RuntimeException e) {
-            fail(o, err, "not restored: internal error: " + e, e);
+            return RestoreOutcome.notRestored("internal error: " + e, e);
         }
     }
 
-    /** Classes the restore goes through, loaded and initialised while the descriptor is being read. */
-    private static final String[] RESTORE_CLASSES = {
-        "dev.selfrestore.runtime.restore.Restorer",
-        "dev.selfrestore.runtime.restore.RestoreResult",
-        "dev.selfrestore.runtime.restore.ArgEnvArea",
-        "dev.selfrestore.runtime.restore.ExeSwap",
-        "dev.selfrestore.runtime.restore.LibcEnvironment",
-        "dev.selfrestore.runtime.validate.Validator",
-        "dev.selfrestore.runtime.verify.Verifier",
-        "dev.selfrestore.runtime.capture.ExecutableInspector",
-        "dev.selfrestore.runtime.proc.Capabilities",
-        "dev.selfrestore.runtime.capture.ElfBuildId",
-        "dev.selfrestore.runtime.RawBytes",
-        "dev.selfrestore.runtime.NulStrings",
-        "dev.selfrestore.runtime.restore.RestoreOptions",
-        "dev.selfrestore.nativeshim.Errno",
-        "dev.selfrestore.nativeshim.Statx",
-        "dev.selfrestore.agent.internal.JavaEnvironment",
-    };
+    /**
+     * Binds the C library (JNA) and warms the restore up while {@code read} reads the descriptor.
+     * If binding fails, the read is waited for first: a problem with the file is reported before
+     * one with JNA, and a failure of the reading thread's own use of JNA is this one.
+     */
+    private static Syscalls bind(ParallelRead read) throws IOException, DescriptorFormatException {
+        try {
+            Syscalls sys = Syscalls.linux();
+            warmUp(sys);
+            return sys;
+        } catch (RuntimeException | LinkageError bindFailure) {
+            try {
+                read.join();
+            } catch (RuntimeException | LinkageError sameFailure) {
+                // the reading thread met the binding's failure: reported as the binding's
+            }
+            throw bindFailure;
+        }
+    }
 
     private static final byte[] WARM_UP_ENVIRONMENT = "PATH=/usr/bin:/bin\0HOME=/root\0LANG=C.UTF-8\0A=1\0"
             .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
 
     /**
      * Runs, once and for nothing, the first steps of a restore that need no descriptor (the kernel
-     * probe, this process's stat and maps) and loads the classes of the rest: a cold JVM spends most
-     * of a restore loading and first running code, and this thread has the time while the other
-     * reads the descriptor. The restore itself reads everything again. Anything that fails here
-     * fails there too, where it is reported.
+     * probe, this process's stat and maps) and loads and initialises the classes of the rest
+     * ({@link Restorer#classes}): a cold JVM spends most of a restore loading and first running
+     * code, and this thread has the time while the other reads the descriptor. The restore itself
+     * reads everything again.
      */
     private static void warmUp(Syscalls sys) {
         try {
@@ -213,22 +188,27 @@ public final class AgentRunner {
             ProcPid self = ProcPid.self();
             self.statFields(sys.currentBrk());
             self.maps();
-            ClassLoader loader = AgentRunner.class.getClassLoader();
-            for (String c : RESTORE_CLASSES) {
-                Class.forName(c, true, loader);
+        } catch (IOException | RuntimeException | LinkageError e) {
+            // the restore reads the same again, and reports what fails there
+        }
+        List<Class<?>> classes = new ArrayList<>(Restorer.classes());
+        classes.add(JavaEnvironment.class);
+        for (Class<?> c : classes) {
+            try {
+                Class.forName(c.getName(), true, c.getClassLoader());
+            } catch (ClassNotFoundException e) {
+                throw new IllegalStateException("cannot initialise " + c + ", which is loaded", e);
             }
-            // The scan of the environment's strings, run until the JIT compiles it: a megabyte of
-            // environment costs milliseconds interpreted, a fraction of one compiled.
-            byte[] sample = WARM_UP_ENVIRONMENT;
-            for (int i = 0; i < 250; i++) {
-                NulStrings.of(sample);
-            }
-        } catch (Exception | LinkageError e) {
-            // reported by the restore
+        }
+        // The scan of the environment's strings, run until the JIT compiles it: a megabyte of
+        // environment costs milliseconds interpreted, a fraction of one compiled.
+        byte[] sample = WARM_UP_ENVIRONMENT;
+        for (int i = 0; i < 250; i++) {
+            NulStrings.of(sample);
         }
     }
 
-    /** Milliseconds with one decimal, without java.util.Formatter (whose first use costs ~10 ms cold). */
+    /** Milliseconds with one decimal, without java.util.Formatter (whose first use is costly in a cold JVM). */
     static String millis(long nanos) {
         long tenths = (nanos + 50_000) / 100_000;
         return tenths / 10 + "." + tenths % 10;
@@ -248,9 +228,9 @@ public final class AgentRunner {
         }
         if (r.kernelNote() == null) {
             items.add("cmdline (" + r.args() + " args)");
-            items.add("environ (" + r.envVars() + " vars" + (o.env.equals("proc") ? ", /proc only" : "") + ")");
+            items.add("environ (" + r.envVars() + " vars" + (o.env == AgentOptions.Env.PROC ? ", /proc only" : "") + ")");
             items.add("auxv (" + r.auxvEntries() + " entries)");
-        } else if (o.env.equals("all") && r.envNote() == null) {
+        } else if (o.env == AgentOptions.Env.ALL && r.envNote() == null) {
             items.add("environ (" + r.envVars() + " vars, C library and Java only)");
         }
         if (r.commNote() == null) {
@@ -261,26 +241,17 @@ public final class AgentRunner {
         }
         return "pid " + d.capture().pid() + " (" + r.comm() + ", " + d.exe().displayPath() + "): "
                 + (items.isEmpty() ? "nothing" : String.join(", ", items))
-                + (o.mode.equals("exact") ? ", mode=exact" : "")
+                + (o.mode == RestoreOptions.Mode.EXACT ? ", mode=exact" : "")
                 + (d.edited() ? " (edited: " + IdentityEditor.changes(d.provenance().edits().size())
                         + (editsBefore == 0 || editsBefore == d.provenance().edits().size() ? ""
                         : ", " + (d.provenance().edits().size() - editsBefore) + " at restore") + ")" : "")
                 + " in " + millis(totalNanos) + " ms";
     }
 
-    private static void fail(AgentOptions o, PrintStream err, String message, Throwable t) {
-        err.println(PREFIX + message + (o.strict ? "" : " (application continues)"));
-        if (o.debug && t != null) {
-            t.printStackTrace(err);
-        }
+    private static void exitIfStrict(AgentOptions o, AgentReport report) {
         if (o.strict) {
-            exit(err);
+            report.print(AgentReport.Kind.DETAIL, "strict=true: exiting before main");
+            System.exit(1);
         }
-    }
-
-    private static void exit(PrintStream err) {
-        err.println(PREFIX + "strict=true: exiting before main");
-        err.flush();
-        System.exit(1);
     }
 }

@@ -16,12 +16,11 @@ import java.util.Set;
  *
  * <p>The JDK caches the C environment once, in {@code java.lang.ProcessEnvironment}'s static
  * initialiser, as raw bytes ({@code Variable}/{@code Value} keep the bytes, so children get them
- * unchanged). If that class has not been initialised yet, nothing is done: its initialiser will read
+ * unchanged). If that class has not been loaded yet, nothing is done: its initialiser will read
  * the C library's {@code environ}, which the restore already points at the restored environment,
  * when the application first asks (the JDK's own cost of an environment, paid where any JVM pays
  * it). If it has, its map is refilled the same way the initialiser fills it, from the same native
- * call. No public API can do either; {@code java.lang} is opened, and {@code jdk.internal.misc}
- * (for the question whether the class is initialised) exported, to selfrestore's own module (and
+ * call. No public API can do that; {@code java.lang} is opened to selfrestore's own module (and
  * only to it) through {@link Instrumentation#redefineModule}.
  */
 final class JavaEnvironment {
@@ -37,14 +36,13 @@ final class JavaEnvironment {
     static int reload(Instrumentation inst, boolean mayDefer) throws ReflectiveOperationException {
         Module base = Object.class.getModule();
         Module self = JavaEnvironment.class.getModule();
-        if (!base.isOpen("java.lang", self) || !base.isExported("jdk.internal.misc", self)) {
-            inst.redefineModule(base, Set.of(), Map.of("jdk.internal.misc", Set.of(self)),
-                    Map.of("java.lang", Set.of(self)), Set.of(), Map.of());
+        if (mayDefer && !loaded(inst, PROCESS_ENVIRONMENT)) {
+            return -1; // not initialised either: its initialiser will read the restored environ
         }
-        Class<?> pe = Class.forName("java.lang.ProcessEnvironment", false, null);
-        if (mayDefer && !initialised(pe)) {
-            return -1;
+        if (!base.isOpen("java.lang", self)) {
+            inst.redefineModule(base, Set.of(), Map.of(), Map.of("java.lang", Set.of(self)), Set.of(), Map.of());
         }
+        Class<?> pe = Class.forName(PROCESS_ENVIRONMENT, false, null);
         MethodHandles.Lookup lookup = MethodHandles.privateLookupIn(pe, MethodHandles.lookup());
         Method environ = pe.getDeclaredMethod("environ");
         environ.setAccessible(true);
@@ -82,24 +80,20 @@ final class JavaEnvironment {
                 .asType(MethodType.methodType(Object.class, byte[].class));
     }
 
+    private static final String PROCESS_ENVIRONMENT = "java.lang.ProcessEnvironment";
+
     /**
-     * Whether the class's static initialiser has run (or is running), asked without running it:
-     * {@code jdk.internal.misc.Unsafe.shouldBeInitialized}. When that cannot be asked, the class is
-     * taken as initialised, and the map refilled.
+     * Whether the boot loader has loaded {@code name}. A class not loaded has not been initialised;
+     * one loaded perhaps not yet, and is then refilled anyway, which is right either way. Asked of
+     * the JVM's list of loaded classes, which loads nothing, where asking the JDK whether the class
+     * is initialised needs its internals and method handles that spin classes in a cold JVM.
      */
-    private static boolean initialised(Class<?> c) {
-        // Method handles called exactly, not Method.invoke: see AgentLayer.newInstance.
-        try {
-            Class<?> unsafe = Class.forName("jdk.internal.misc.Unsafe", false, null);
-            MethodHandles.Lookup lookup = MethodHandles.lookup();
-            MethodHandle get = lookup.findStatic(unsafe, "getUnsafe", MethodType.methodType(unsafe))
-                    .asType(MethodType.methodType(Object.class));
-            MethodHandle should = lookup.findVirtual(unsafe, "shouldBeInitialized",
-                    MethodType.methodType(boolean.class, Class.class))
-                    .asType(MethodType.methodType(boolean.class, Object.class, Class.class));
-            return !(boolean) should.invokeExact((Object) get.invokeExact(), c);
-        } catch (Throwable t) { // as if initialised: the environment is then refilled
-            return true;
+    private static boolean loaded(Instrumentation inst, String name) {
+        for (Class<?> c : inst.getAllLoadedClasses()) {
+            if (c.getClassLoader() == null && c.getName().equals(name)) {
+                return true;
+            }
         }
+        return false;
     }
 }

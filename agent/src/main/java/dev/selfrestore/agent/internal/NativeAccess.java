@@ -6,7 +6,7 @@ import java.lang.invoke.MethodType;
 import java.lang.module.ModuleDescriptor;
 import java.lang.reflect.Method;
 import java.net.URI;
-import java.util.function.BiConsumer;
+import java.util.function.BiFunction;
 
 /**
  * Grants native access to selfrestore's own module, the way {@code --enable-native-access} grants
@@ -20,36 +20,29 @@ public final class NativeAccess {
 
     /**
      * Defines {@code descriptor} as a named module of this class's loader outside any layer, as the
-     * JDK's own {@code Modules.defineModule} does, lets it read every module of the boot layer and
-     * this loader's unnamed module (what an automatic module would read of them), and grants it
-     * native access. Needs {@code java.lang} opened to this class's module; the module's packages must
-     * not yet hold a class.
+     * JDK's own {@code Modules.defineModule} does, grants it native access and returns it (the caller
+     * adds what it reads through {@code Instrumentation.redefineModule}). Needs {@code java.lang}
+     * opened to this class's module; the module's packages must not yet hold a class.
      *
      * <p>Through method handles called exactly rather than core reflection: on JDK 22+ each
      * reflective call of a new signature spins several classes through the JDK's class-file
-     * generator in a cold JVM (bench/README.md, "Module layer").
+     * generator in a cold JVM (bench/README.md, "Peak RSS").
      */
-    public static final class DefineModule implements BiConsumer<ModuleDescriptor, URI> {
+    public static final class DefineModule implements BiFunction<ModuleDescriptor, URI, Module> {
         public DefineModule() {
         }
 
         @Override
-        public void accept(ModuleDescriptor descriptor, URI uri) {
-            ClassLoader loader = NativeAccess.class.getClassLoader();
+        public Module apply(ModuleDescriptor descriptor, URI uri) {
             try {
                 MethodHandles.Lookup lookup = MethodHandles.privateLookupIn(Module.class, MethodHandles.lookup());
                 MethodHandle define = lookup.findConstructor(Module.class, MethodType.methodType(void.class,
                         ModuleLayer.class, ClassLoader.class, ModuleDescriptor.class, URI.class));
-                MethodHandle reads = lookup.findVirtual(Module.class, "implAddReads",
-                        MethodType.methodType(void.class, Module.class));
                 MethodHandle nativeAccess = lookup.findVirtual(Module.class, "implAddEnableNativeAccess",
                         MethodType.methodType(Module.class));
-                Module module = (Module) define.invokeExact((ModuleLayer) null, loader, descriptor, uri);
-                for (Module m : ModuleLayer.boot().modules()) {
-                    reads.invokeExact(module, m);
-                }
-                reads.invokeExact(module, loader.getUnnamedModule());
-                Module enabled = (Module) nativeAccess.invokeExact(module);
+                Module module = (Module) define.invokeExact((ModuleLayer) null, NativeAccess.class.getClassLoader(),
+                        descriptor, uri);
+                return (Module) nativeAccess.invokeExact(module);
             } catch (RuntimeException | Error e) {
                 throw e;
             } catch (Throwable t) {

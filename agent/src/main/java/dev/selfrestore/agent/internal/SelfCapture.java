@@ -10,7 +10,6 @@ import dev.selfrestore.runtime.codec.DescriptorCodec;
 import dev.selfrestore.runtime.proc.ProcPid;
 import dev.selfrestore.runtime.trust.TrustException;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Path;
@@ -50,34 +49,33 @@ import org.crac.Resource;
  * reported on stderr and never fails the checkpoint.
  */
 final class SelfCapture implements Resource {
-    private static final String PREFIX = "selfrestore: ";
-
     /** Keeps the registered resource strongly reachable: org.crac holds it weakly. */
     private static volatile SelfCapture registered;
 
     private final Path file;
     private final boolean force;
     private final boolean quiet;
-    private final PrintStream err;
+    private final AgentReport report;
     private volatile boolean wroteFile;
 
-    private SelfCapture(AgentOptions o, PrintStream err) {
+    private SelfCapture(AgentOptions o, AgentReport report) {
         this.file = Path.of(o.capture).toAbsolutePath();
         this.force = o.captureForce;
         this.quiet = o.quiet;
-        this.err = err;
+        this.report = report;
     }
 
     /** Captures now and registers for checkpoints; returns false when this first capture failed. */
-    static boolean start(AgentOptions o, PrintStream err) {
-        SelfCapture c = new SelfCapture(o, err);
+    static boolean start(AgentOptions o, AgentReport report) {
+        SelfCapture c = new SelfCapture(o, report);
         boolean ok = c.capture("");
         if (registered == null) {
             registered = c;
             try {
                 Core.getGlobalContext().register(c);
             } catch (RuntimeException | LinkageError e) {
-                err.println(PREFIX + "no capture before CRaC checkpoints: cannot register with org.crac: " + e);
+                report.print(AgentReport.Kind.DETAIL,
+                        "no capture before CRaC checkpoints: cannot register with org.crac: " + e);
             }
         }
         return ok;
@@ -103,7 +101,7 @@ final class SelfCapture implements Resource {
                 }
                 String failure = inChild(replace);
                 if (failure != null) {
-                    err.println(PREFIX + "not captured" + when + ": " + failure);
+                    notCaptured("not captured" + when + ": " + failure);
                     return false;
                 }
                 wroteFile = true;
@@ -122,22 +120,26 @@ final class SelfCapture implements Resource {
             }
             return true;
         } catch (FileAlreadyExistsException e) {
-            err.println(PREFIX + "not captured" + when + ": " + file + " exists; capture-force=true overwrites it");
+            notCaptured("not captured" + when + ": " + file + " exists; capture-force=true overwrites it");
         } catch (CaptureException e) {
-            err.println(PREFIX + "not captured" + when + ": " + e.getMessage());
+            notCaptured("not captured" + when + ": " + e.getMessage());
         } catch (TrustException e) {
-            err.println(PREFIX + "not captured" + when + ": cannot write " + file + ": " + e.getMessage());
+            notCaptured("not captured" + when + ": cannot write " + file + ": " + e.getMessage());
         } catch (IOException e) {
-            err.println(PREFIX + "not captured" + when + ": cannot write " + file + ": " + e);
+            notCaptured("not captured" + when + ": cannot write " + file + ": " + e);
         } catch (RuntimeException | LinkageError e) {
-            err.println(PREFIX + "not captured" + when + ": internal error: " + e);
+            notCaptured("not captured" + when + ": internal error: " + e);
         }
         return false;
     }
 
     private void reportCaptured(long pid, String comm, String exe, String when, long t0) {
-        err.println(PREFIX + "captured pid " + pid + " (" + comm + ", " + exe + ") to " + file + when
+        report.print(AgentReport.Kind.CAPTURED, "captured pid " + pid + " (" + comm + ", " + exe + ") to " + file + when
                 + ", brk exact, in " + AgentRunner.millis(System.nanoTime() - t0) + " ms");
+    }
+
+    private void notCaptured(String text) {
+        report.print(AgentReport.Kind.NOT_CAPTURED, text);
     }
 
     /** The first JDK that warns about sun.misc.Unsafe's memory access by default (JEP 498). */

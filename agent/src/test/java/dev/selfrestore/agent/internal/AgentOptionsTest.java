@@ -3,6 +3,7 @@ package dev.selfrestore.agent.internal;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.selfrestore.runtime.restore.RestoreOptions;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -21,6 +22,19 @@ class AgentOptionsTest {
         assertEquals(List.of("agent option quiet=yes must be true or false",
                 "unknown agent option 'colour' (known: quiet, strict, debug, mode, env, main-args, capture, capture-force, set-env, env-file, report, insecure-descriptor, pid)",
                 "agent option 'strict' is not key=value"), o.errors);
+    }
+
+    @Test
+    void modeAndEnvironmentAreChoices() {
+        AgentOptions defaults = AgentOptions.parse("x.mmd");
+        assertEquals(RestoreOptions.Mode.RELOCATE, defaults.mode);
+        assertEquals(AgentOptions.Env.ALL, defaults.env);
+        AgentOptions o = AgentOptions.parse("x.mmd,mode=exact,env=proc");
+        assertEquals(List.of(), o.errors);
+        assertEquals(RestoreOptions.Mode.EXACT, o.mode);
+        assertEquals(AgentOptions.Env.PROC, o.env);
+        assertEquals(List.of("agent option mode=EXACT must be relocate or exact", "agent option env=none must be all or proc"),
+                AgentOptions.parse("x.mmd,mode=EXACT,env=none").errors);
     }
 
     @Test

@@ -1,13 +1,11 @@
 package dev.selfrestore.it.support;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -16,52 +14,28 @@ import java.util.Map;
 
 /**
  * The operator's command line, {@code java -jar selfrestore.jar COMMAND ...}, run to its end with
- * the JDK under test; its JSON parsed by a strict, independent parser.
+ * the JDK under test: the one launcher of the jar's commands, capture included.
  */
 public final class Cli {
 
-    /** A finished command: exit status, stdout and stderr apart, and everything for failure messages. */
-    public record Result(int status, String stdout, String stderr, String description) {
-
-        /** stdout parsed as one JSON document; fails the test if it is not strictly valid JSON. */
-        public JsonNode json() {
-            try {
-                return MAPPER.readTree(stdout);
-            } catch (JsonProcessingException e) {
-                return fail("stdout is not valid JSON (" + e.getOriginalMessage() + "): " + description);
-            }
-        }
-
-        /** Asserts the exit status, showing everything the command printed when it differs. */
-        public Result assertStatus(int expected) {
-            assertEquals(expected, status, () -> "exit status of " + description);
-            return this;
-        }
-    }
-
-    private static final ObjectMapper MAPPER = new ObjectMapper()
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
-
     private final Processes processes;
-    private final Path java;
     private final Path jar;
     private final List<String> wrapper;
 
     /** The JDK under test and the built jar, run as the test's user. */
     public Cli(Processes processes) {
-        this(processes, ItConfig.java(), ItConfig.agentJar(), List.of());
+        this(processes, ItConfig.agentJar(), List.of());
     }
 
-    private Cli(Processes processes, Path java, Path jar, List<String> wrapper) {
+    private Cli(Processes processes, Path jar, List<String> wrapper) {
         this.processes = processes;
-        this.java = java;
         this.jar = jar;
         this.wrapper = List.copyOf(wrapper);
     }
 
     /** The same command line, started through {@code wrapper} (such as setpriv) from a copy of the jar. */
     public Cli through(List<String> wrapper, Path readableJar) {
-        return new Cli(processes, java, readableJar, wrapper);
+        return new Cli(processes, readableJar, wrapper);
     }
 
     public Path jar() {
@@ -69,32 +43,58 @@ public final class Cli {
     }
 
     /** Runs {@code selfrestore ARGS...} to its end (at most {@link ItConfig#PROCESS_TIMEOUT}). */
-    public Result run(String... args) throws IOException, InterruptedException {
+    public CommandResult run(String... args) throws IOException, InterruptedException {
         return finish(start(args));
     }
 
     /** Starts {@code selfrestore ARGS...} and returns at once; {@link #finish} waits for it. */
     public RunningProcess start(String... args) throws IOException {
         List<String> command = new ArrayList<>(wrapper);
-        command.add(java.toString());
-        command.addAll(ItConfig.jvmOptions());
-        command.addAll(List.of("-jar", jar.toString()));
-        command.addAll(List.of(args));
+        command.addAll(JavaCommand.java().jar(jar, args));
         return processes.start("selfrestore " + (args.length > 0 ? args[0] : ""), command);
     }
 
     /** Waits for a command {@link #start} started to end (at most {@link ItConfig#PROCESS_TIMEOUT}). */
-    public Result finish(RunningProcess p) throws InterruptedException {
+    public CommandResult finish(RunningProcess p) throws InterruptedException {
         int status = p.closeStdinAndAwaitExit(ItConfig.PROCESS_TIMEOUT);
-        return new Result(status, p.stdout(), p.stderr(), p.describe());
+        return new CommandResult(status, p.stdout(), p.stderr(), p.describe());
     }
 
     /** Runs a command with an environment of exactly {@code environment}. */
-    public Result runWithEnvironment(Map<String, String> environment, List<String> command)
+    public CommandResult runWithEnvironment(Map<String, String> environment, List<String> command)
             throws IOException, InterruptedException {
         RunningProcess p = processes.start(command.get(0), command, environment);
         int status = p.closeStdinAndAwaitExit(ItConfig.PROCESS_TIMEOUT);
-        return new Result(status, p.stdout(), p.stderr(), p.describe());
+        return new CommandResult(status, p.stdout(), p.stderr(), p.describe());
+    }
+
+    /** {@code selfrestore capture --pid PID --out FILE [options]}, run to its end. */
+    public CommandResult capture(long pid, Path out, String... options) throws IOException, InterruptedException {
+        List<String> args = new ArrayList<>(List.of("capture", "--pid", Long.toString(pid), "--out", out.toString()));
+        args.addAll(List.of(options));
+        return run(args.toArray(String[]::new));
+    }
+
+    /** Captures {@code pid} into {@code out} and fails unless that worked. */
+    public Path captureOk(long pid, Path out) throws IOException, InterruptedException {
+        CommandResult result = capture(pid, out);
+        assertEquals(0, result.status(), () -> "capture failed: " + result.description());
+        assertTrue(Files.isRegularFile(out) && Files.size(out) > 0,
+                () -> "capture exited 0 but wrote no descriptor to " + out + ": " + result.description());
+        return out;
+    }
+
+    /** A sleep original, seen from outside while it runs and captured to {@code dir/name}, then stopped. */
+    public Captured captureSleepOriginal(Path dir, String name) throws Exception {
+        SleepOriginal sleep = SleepOriginal.start(processes, dir);
+        ProcIdentity identity = ProcIdentity.of(sleep.pid());
+        Path descriptor = captureOk(sleep.pid(), dir.resolve(name));
+        sleep.stop();
+        return new Captured(identity, descriptor);
+    }
+
+    /** What {@link #captureSleepOriginal} leaves: the original's identity and its descriptor file. */
+    public record Captured(ProcIdentity identity, Path descriptor) {
     }
 
     /** The exact bytes of a {@code {"text": ..., "hex": ...}} value of the command line's JSON. */

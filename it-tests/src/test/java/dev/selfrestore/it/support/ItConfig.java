@@ -29,13 +29,27 @@ public final class ItConfig {
 
     /** The shaded agent jar, {@code agent/target/selfrestore.jar}. */
     public static Path agentJar() {
-        String property = System.getProperty("selfrestore.jar");
-        if (property == null) {
-            fail("system property selfrestore.jar is not set; run the tests with: mvn -B -pl it-tests -am verify");
+        return builtJar("selfrestore.jar", "agent jar");
+    }
+
+    /**
+     * The testing jar, {@code it-tests/target/selfrestore-testing.jar}: every entry of
+     * {@link #agentJar()} plus the test seams behind the agent option {@code test-faults=}; the
+     * build makes it (it-tests/pom.xml).
+     */
+    public static Path testingJar() {
+        return builtJar("selfrestore.testingJar", "testing jar");
+    }
+
+    /** The jar a system property names, which the build must have made. */
+    private static Path builtJar(String property, String what) {
+        String value = System.getProperty(property);
+        if (value == null) {
+            fail("system property " + property + " is not set; run the tests with: mvn -B -pl it-tests -am verify");
         }
-        Path jar = Path.of(property).toAbsolutePath().normalize();
+        Path jar = Path.of(value).toAbsolutePath().normalize();
         if (!Files.isRegularFile(jar)) {
-            fail("agent jar " + jar + " does not exist; build it with: mvn -B -pl it-tests -am verify");
+            fail(what + " " + jar + " does not exist; build it with: mvn -B -pl it-tests -am verify");
         }
         return jar;
     }

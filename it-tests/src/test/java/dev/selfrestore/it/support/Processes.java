@@ -41,7 +41,7 @@ public final class Processes implements AfterEachCallback {
     public CommandResult run(Duration timeout, String... command) throws IOException, InterruptedException {
         RunningProcess process = start(command[0], List.of(command));
         int status = process.closeStdinAndAwaitExit(timeout);
-        return new CommandResult(status, process.stdout(), process.describe());
+        return new CommandResult(status, process.stdout(), process.stderr(), process.describe());
     }
 
     @Override

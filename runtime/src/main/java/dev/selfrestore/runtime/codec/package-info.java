@@ -66,56 +66,26 @@
  * env_start and are moved so that each area is as long as its bytes (see IdentityEditor).
  *
  * <h2>Chronicle at start-up</h2>
- * A restore no longer runs the Chronicle codec in premain (it reads with DescriptorReader); the
- * command line uses it. Wherever it runs inside a JVM's start-up, what Chronicle does
- * when first used was looked at one effect at a time (Chronicle Bytes/Core 2026.4, JDK 17):
- * <ol>
- * <li><b>Jvm initialisation.</b> Yes: every {@code BytesStore}, including the heap one behind
- *     {@code Bytes.wrapForRead(byte[])}/{@code wrapForWrite(byte[])}, is an
- *     {@code AbstractReferenceCounted}, whose static initialiser reads a property through
- *     {@code net.openhft.chronicle.core.Jvm}. No Bytes entry point avoids it. The codec uses the
- *     cheapest: wrapping an exact {@code byte[]} (sized before writing, so nothing grows or is
- *     copied). It never writes Strings through Chronicle (text is encoded to UTF-8 first):
- *     Chronicle's String paths ask {@code Jvm.maxDirectMemory()}, which on JDK 9+ without
- *     {@code --add-exports java.base/jdk.internal.misc} prints "Unable to determine max direct
- *     memory" to stderr; {@code Bytes.allocateElastic*} and {@code HexDumpBytes} do the same.</li>
- * <li><b>system.properties.</b> {@code Jvm.<clinit>} merges (putIfAbsent) into the system
- *     properties the file named by {@code -Dsystem.properties}, else {@code ./system.properties},
- *     else {@code ../system.properties}, else a {@code system.properties} resource of Jvm's class
- *     loader. Prevented by pointing {@code system.properties} at {@code /dev/null} while Chronicle
- *     initialises (see ChronicleStartup); the property is then put back as it was.</li>
- * <li><b>Threads.</b> {@code BackgroundResourceReleaser} starts the daemon thread
- *     {@code background~resource~releaser} and registers a JVM shutdown hook. With
- *     {@code background.releaser=false} during initialisation no thread starts (release happens on
- *     the caller's thread, trivial for heap bytes); the shutdown hook is removed with
- *     {@code PriorityHook.clear()}. This Chronicle version has no disk-space checker thread (older
- *     Core versions started one for mapped files), and nothing else starts a thread on this path.
- *     After encode + decode, {@code Thread.getAllStackTraces()} shows no thread that was not there
- *     before.</li>
- * <li><b>net.openhft:posix.</b> Excluded in runtime/pom.xml (with chronicle-analytics). Jvm loads
- *     it eagerly when present (JNR, jffi, a native library unpacked to /tmp; about 240 ms of wall
- *     time here) and catches its absence; nothing on the heap path needs it.</li>
- * <li><b>Output.</b> Chronicle logs through SLF4J, and we ship no SLF4J provider, so SLF4J would
- *     print a three-line "No SLF4J providers" warning on stderr. {@code slf4j.internal.verbosity=ERROR}
- *     during initialisation silences it; {@code slf4j.provider}, {@code chronicle.init.runnable} and
- *     {@code chronicle.postinit.runnable}, which an application may set for its own SLF4J and
- *     Chronicle, are cleared meanwhile so ours does not try to load them (each failure would print
- *     a stack trace). Chronicle Core/Bytes print no banner and send no analytics.</li>
- * <li><b>JMX and java.util.logging.</b> {@code Jvm.<clinit>} calls
- *     {@code ManagementFactory.getRuntimeMXBean().getInputArguments()}: it loads the platform MXBean
- *     classes (about 25 ms) but creates no MBeanServer, and neither it nor anything else on the codec
- *     path initialises JUL's {@code LogManager}. ChronicleStartupTest checks both.</li>
- * </ol>
- * All of this is verified from outside in a fresh JVM by {@code ChronicleStartupTest}, which also
- * pins what Chronicle does without these measures.
- *
- * <p>Cost, measured on JDK 17 (2 cores), hyperfine 5 runs after 2 warm-ups, median wall time of
- * the whole JVM, {@code StartupCost noop} against {@code StartupCost codec} (test sources): doing
- * nothing 52-63 ms; first encode + decode of a small descriptor 275-305 ms. Chronicle's start-up
- * thus costs a cold JVM about 210-250 ms, nearly all in the first codec call, whichever it is (in
- * the agent, a decode): 160-190 ms inside the JVM (platform MXBean ~25, SLF4J ~30, the rest of
- * Jvm.&lt;clinit&gt; ~50, the first BytesStore and Bytes classes ~75; mostly class loading and
- * lambda linking); the call after it takes 3 ms. With net.openhft:posix on the class path the
- * same run took 546 ms. With an AppCDS archive of the run ({@code -XX:SharedArchiveFile}) 188 ms.
+ * Rule: premain never touches Chronicle (it reads with DescriptorReader); its first use costs a
+ * cold JVM more than the whole restore (bench/README.md, "Chronicle's first use"). Where Chronicle
+ * does run inside a JVM (the command line, {@code capture=} on JDK 17-23), ChronicleStartup keeps
+ * its first use from leaving a trace, one effect each:
+ * <ul>
+ * <li>{@code Jvm}'s initialiser runs on any Bytes use; the codec wraps an exact {@code byte[]}
+ *     and never writes Strings through Chronicle, whose String paths print "Unable to determine max
+ *     direct memory" without {@code --add-exports java.base/jdk.internal.misc}.</li>
+ * <li>It merges a {@code system.properties} file into the system properties: pointed at
+ *     {@code /dev/null} while Chronicle initialises, then put back.</li>
+ * <li>{@code BackgroundResourceReleaser} would start a thread and a shutdown hook:
+ *     {@code background.releaser=false} meanwhile, and the hook removed.</li>
+ * <li>{@code net.openhft:posix} (JNR, a native library unpacked to /tmp) is excluded in
+ *     runtime/pom.xml; nothing on the heap path needs it.</li>
+ * <li>SLF4J's "No SLF4J providers" warning is silenced, and an application's own
+ *     {@code slf4j.provider} and Chronicle init hooks are cleared meanwhile.</li>
+ * <li>The platform RuntimeMXBean is read but no MBeanServer made, and JUL's LogManager is not
+ *     initialised.</li>
+ * </ul>
+ * {@code ChronicleStartupTest} checks each from outside in a fresh JVM, and pins what Chronicle
+ * does without these measures.
  */
 package dev.selfrestore.runtime.codec;

@@ -5,6 +5,8 @@ public final class Capabilities {
     private Capabilities() {
     }
 
+    /** Lets a process read another's cmdline, environ and auxv whatever its user (ptrace-read access). */
+    public static final int CAP_SYS_PTRACE = 19;
     public static final int CAP_SYS_ADMIN = 21;
     public static final int CAP_SYS_RESOURCE = 24;
     public static final int CAP_CHECKPOINT_RESTORE = 40;

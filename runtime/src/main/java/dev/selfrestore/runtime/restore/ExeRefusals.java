@@ -1,5 +1,6 @@
 package dev.selfrestore.runtime.restore;
 
+import dev.selfrestore.nativeshim.Errno;
 import dev.selfrestore.nativeshim.NativeCallException;
 import dev.selfrestore.nativeshim.Statx;
 import dev.selfrestore.nativeshim.Syscalls;
@@ -29,7 +30,33 @@ import java.util.List;
 final class ExeRefusals {
     private static final int O_ACCMODE = 03;
 
+    static final String NO_CAPABILITY = "changing exe needs CAP_CHECKPOINT_RESTORE or CAP_SYS_ADMIN in the process's "
+            + "user namespace; grant CAP_CHECKPOINT_RESTORE as an ambient capability (setpriv --inh-caps "
+            + "+checkpoint_restore --ambient-caps +checkpoint_restore, or systemd AmbientCapabilities="
+            + "CAP_CHECKPOINT_RESTORE) or start the JVM in a user namespace (unshare -Ur)";
+
     private ExeRefusals() {
+    }
+
+    /** Why the kernel refused {@code shown} as exe, as precisely as can be found out. */
+    static String kernelRefusal(Syscalls sys, String shown, NativeCallException e, Statx file) {
+        String refused = "the kernel refused " + shown + " with " + e.errnoName();
+        switch (e.errno()) {
+            case Errno.EPERM:
+                return refused + " (" + NO_CAPABILITY + ")";
+            case Errno.EACCES:
+                // Mode and noexec were checked before the call: what is left is a writer, or a security module.
+                List<String> writers = file == null ? List.of() : writersOf(sys, file);
+                return writers.isEmpty()
+                        ? refused + " (it is executable and not on a noexec mount, and no process this user can see "
+                                + "holds it open for writing: a security module or an ACL denies it)"
+                        : shown + " is open for writing (" + String.join(", ", writers) + "), and the kernel refuses "
+                                + "an executable that may change under it (EACCES)";
+            case Errno.EBUSY:
+                return refused + " (a mapping of the running executable remained)";
+            default:
+                return refused;
+        }
     }
 
     /**

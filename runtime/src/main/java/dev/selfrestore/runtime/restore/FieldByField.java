@@ -38,6 +38,10 @@ final class FieldByField {
         Prctl.PR_SET_MM_START_BRK, Prctl.PR_SET_MM_BRK, Prctl.PR_SET_MM_START_STACK, Prctl.PR_SET_MM_ARG_START,
         Prctl.PR_SET_MM_ARG_END, Prctl.PR_SET_MM_ENV_START, Prctl.PR_SET_MM_ENV_END};
 
+    /** Why the fields are set one at a time, for the messages that follow from it. */
+    static final String NO_MM_MAP = "this kernel has no PR_SET_MM_MAP (prctl answers EINVAL: built without "
+            + "CONFIG_CHECKPOINT_RESTORE, or a sandbox such as gVisor)";
+
     private FieldByField() {
     }
 

@@ -1,7 +1,9 @@
 package dev.selfrestore.runtime.restore;
 
 /**
- * How to restore.
+ * How to restore: {@link #defaults()} (relocate, and change everything), then a named
+ * {@code with…} for each choice that differs, e.g.
+ * {@code RestoreOptions.defaults().withMode(Mode.EXACT).withLibcEnvironment(false)}.
  *
  * @param mode           where the identity's memory comes from
  * @param changeExe      whether to change /proc/PID/exe (needs CAP_CHECKPOINT_RESTORE or CAP_SYS_ADMIN)
@@ -26,7 +28,24 @@ public record RestoreOptions(Mode mode, boolean changeExe, boolean setComm, bool
         EXACT
     }
 
+    /** Relocate, and change exe, comm and the C library's environment. */
     public static RestoreOptions defaults() {
         return new RestoreOptions(Mode.RELOCATE, true, true, true);
+    }
+
+    public RestoreOptions withMode(Mode newMode) {
+        return new RestoreOptions(newMode, changeExe, setComm, libcEnvironment);
+    }
+
+    public RestoreOptions withChangeExe(boolean change) {
+        return new RestoreOptions(mode, change, setComm, libcEnvironment);
+    }
+
+    public RestoreOptions withSetComm(boolean set) {
+        return new RestoreOptions(mode, changeExe, set, libcEnvironment);
+    }
+
+    public RestoreOptions withLibcEnvironment(boolean libc) {
+        return new RestoreOptions(mode, changeExe, setComm, libc);
     }
 }

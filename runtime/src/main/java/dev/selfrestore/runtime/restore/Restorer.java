@@ -1,34 +1,22 @@
 package dev.selfrestore.runtime.restore;
 
 import dev.selfrestore.nativeshim.Errno;
-import dev.selfrestore.nativeshim.Fcntl;
 import dev.selfrestore.nativeshim.NativeCallException;
-import dev.selfrestore.nativeshim.Prctl;
 import dev.selfrestore.nativeshim.Statx;
 import dev.selfrestore.nativeshim.Syscalls;
-import dev.selfrestore.runtime.ExecutableIdentity;
 import dev.selfrestore.runtime.MmDescriptor;
-import dev.selfrestore.runtime.MmFields;
 import dev.selfrestore.runtime.NulStrings;
 import dev.selfrestore.runtime.RawBytes;
+import dev.selfrestore.runtime.capture.ElfBuildId;
 import dev.selfrestore.runtime.capture.ExecutableInspector;
-import dev.selfrestore.runtime.edit.IdentityEditor;
 import dev.selfrestore.runtime.proc.Capabilities;
-import dev.selfrestore.runtime.proc.Mapping;
-import dev.selfrestore.runtime.proc.ProcPid;
-import dev.selfrestore.runtime.validate.KernelLimits;
-import dev.selfrestore.runtime.validate.Problem;
 import dev.selfrestore.runtime.validate.ValidationException;
 import dev.selfrestore.runtime.validate.Validator;
 import dev.selfrestore.runtime.verify.Difference;
+import dev.selfrestore.runtime.verify.Item;
 import dev.selfrestore.runtime.verify.Verifier;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 
 /**
  * Makes this process present a descriptor's identity.
@@ -55,6 +43,10 @@ import java.util.Set;
  * A failure after step 4 gives up exe and goes on; a failure of step 5 leaves /proc as it was;
  * a failure after it is reported as a note (partly restored). README, "If restore fails
  * part-way", lists the state each step leaves.
+ *
+ * <p>{@link Planner} does steps 1 to 3, {@link Applier} 4 to 6 (comm included) and {@link SelfCheck}
+ * the last re-read. What the plan opens or maps (the original executable, the new area) is held by
+ * one {@link Rollback}, which gives it back when the restore ends unless the restore committed to it.
  */
 public final class Restorer {
     private final Syscalls sys;
@@ -63,352 +55,39 @@ public final class Restorer {
         this.sys = sys;
     }
 
+    /**
+     * The classes a restore goes through, for a caller with time to spare before it (the agent,
+     * while the descriptor is read) to load and initialise ahead: a cold JVM spends most of a
+     * restore loading and first running code. Class literals, so that a rename is a compile error.
+     */
+    public static List<Class<?>> classes() {
+        return List.of(Restorer.class, Planner.class, RestorePlan.class, ExePlan.class, Applier.class,
+                Applier.Applied.class, SelfCheck.class, Rollback.class, RestoreResult.class, RestoreOptions.class,
+                ArgEnvArea.class, ExeSwap.class, LibcEnvironment.class, Validator.class, Verifier.class, Item.class,
+                Difference.class, ExecutableInspector.class, Capabilities.class, ElfBuildId.class, RawBytes.class, NulStrings.class,
+                Errno.class, Statx.class);
+    }
+
     public RestoreResult restore(MmDescriptor d, RestoreOptions options)
             throws RestoreException, ValidationException {
         long t0 = System.nanoTime();
-        ProcPid self = ProcPid.self();
-        KernelLimits limits;
-        MmFields live;
-        List<Mapping> maps;
+        Rollback rollback = new Rollback(sys);
+        Applier.Applied applied = null;
         try {
-            limits = KernelLimits.probe(sys);
-            live = self.statFields(sys.currentBrk());
-            maps = self.maps();
-        } catch (IOException | NativeCallException e) {
-            throw new RestoreException("cannot read this process's state: " + e.getMessage(), false, e);
-        }
-        // Without PR_SET_MM_MAP (no CONFIG_CHECKPOINT_RESTORE, or a sandbox) the fields are set one at a time.
-        boolean oneByOne = limits.mmMapSize() == 0;
-        if (!oneByOne && limits.mmMapSize() != Prctl.MM_MAP_STRUCT_SIZE) {
-            throw new RestoreException("this kernel's struct prctl_mm_map is " + limits.mmMapSize()
-                    + " bytes; selfrestore lays out " + Prctl.MM_MAP_STRUCT_SIZE + " and will not guess", false, null);
-        }
-        // The descriptor's command line and environment are taken once (each accessor copies), and one
-        // pass over each serves validation, the C library's environ array and the summary's counts.
-        NulStrings args = Validator.strings(d.cmdline(), limits);
-        NulStrings vars = Validator.strings(d.environ(), limits);
-        List<Problem> problems = Validator.descriptor(d, limits, args, vars);
-        Problem edited = options.mode() == RestoreOptions.Mode.EXACT ? IdentityEditor.exactRefusal(d) : null;
-        if (edited != null) {
-            throw new ValidationException("mode=exact refused", List.of(edited));
-        }
-        if (!problems.isEmpty()) {
-            throw new ValidationException("descriptor breaks " + problems.size() + " rule(s)", problems);
-        }
-
-        ExePlan exe = options.changeExe() ? planExe(d.exe(), self, maps, oneByOne) : ExePlan.skip("not requested");
-        ArgEnvArea area = null;
-        boolean changed = false;
-        boolean areaInUse = false;
-        try {
-            MmFields map;
-            List<Mapping> current = maps;
-            if (options.mode() == RestoreOptions.Mode.RELOCATE) {
-                if (ArgEnvArea.alreadyHolds(sys, live, maps, args.bytes(), vars.bytes())) {
-                    map = live; // restored before from the same bytes: no new area
-                } else {
-                    area = ArgEnvArea.create(sys, args.bytes(), vars.bytes(), limits.pageSize());
-                    map = live.withArgsAndEnv(area.argStart, area.argEnd, area.envStart, area.envEnd);
-                    current = self.maps(); // read again: the new area must be there, as the kernel sees it
-                }
-                problems = Validator.map(map, current, limits);
-            } else {
-                map = d.fields();
-                problems = new ArrayList<>(Validator.map(map, current, limits));
-                problems.addAll(ExactLayout.check(sys, d, current, limits.pageSize()));
-            }
-            List<FieldByField.Step> steps = null;
-            if (problems.isEmpty() && oneByOne) {
-                steps = FieldByField.plan(live, map, limits);
-                if (steps == null) {
-                    problems = List.of(new Problem("prctl_mm_map", map.toString(), "cannot be reached one field at a time "
-                            + "(" + NO_MM_MAP + "): every order passes through a state the kernel refuses (RLIMIT_DATA "
-                            + limits.rlimitData() + ")"));
-                }
-            }
-            if (!problems.isEmpty()) {
-                throw new ValidationException((options.mode() == RestoreOptions.Mode.EXACT
-                        ? "mode=exact refused: this process's memory is not at the descriptor's layout, "
-                        : "planned prctl_mm_map breaks ") + problems.size() + " rule(s)", problems);
-            }
-            long[] auxv = d.auxv().length == 0 ? null : d.auxv();
-            long copied = 0;
-            String kernelNote = null;
-            if (!oneByOne) {
-                copied = swapLauncher(exe);
-                try {
-                    sys.setMmMap(map.toArray(), auxv, exe.fd);
-                } catch (NativeCallException e) {
-                    if (exe.fd >= 0 && (e.errno() == Errno.EPERM || e.errno() == Errno.EACCES || e.errno() == Errno.EBUSY)) {
-                        // The kernel refuses the whole call when exe_fd is refused: apply the rest without it.
-                        exe.giveUp(sys, "exe not changed: "
-                                + exeRefusal(RawBytes.escape(d.exe().path()), e, exe.file));
-                        sys.setMmMap(map.toArray(), auxv, -1);
-                    } else {
-                        throw e;
-                    }
-                }
-                changed = true;
-            } else {
-                try {
-                    FieldByField.apply(sys, live, steps, auxv);
-                    changed = true;
-                } catch (FieldByField.NotApplied e) {
-                    if (!e.notPermitted()) {
-                        throw new RestoreException("nothing applied: " + e.getMessage(), false, e);
-                    }
-                    // No CAP_SYS_RESOURCE: nothing of /proc can change; what needs no prctl still can.
-                    boolean exeWanted = exe.fd >= 0;
-                    if (exeWanted) {
-                        exe.giveUp(sys, null); // the note below says why
-                    }
-                    kernelNote = (exeWanted ? "exe, " : "") + "cmdline, environ in /proc and auxv not changed: " + NO_MM_MAP
-                            + ", and the single-field PR_SET_MM operations need CAP_SYS_RESOURCE in the initial user "
-                            + "namespace, which this process lacks (" + e.getCause().getMessage() + ")";
-                } catch (FieldByField.LeftPartly e) {
-                    changed = true;
-                    areaInUse = true;
-                    throw new RestoreException("left part-way: " + e.getMessage(), true, e);
-                }
-                if (changed && exe.fd >= 0) {
-                    // exe last, as CRIU's restorer does: the fields are in place whatever happens to it.
-                    copied = swapLauncher(exe);
-                    if (exe.fd >= 0) {
-                        try {
-                            sys.setMmField(Prctl.PR_SET_MM_EXE_FILE, exe.fd);
-                        } catch (NativeCallException e) {
-                            exe.giveUp(sys, "exe not changed: "
-                                    + exeRefusal(RawBytes.escape(d.exe().path()), e, exe.file));
-                        }
-                    }
-                }
-            }
-            areaInUse = true;
-            exe.close(sys);
-            String envNote = null;
-            if (options.libcEnvironment()) {
-                try {
-                    LibcEnvironment.install(sys, map.envStart(), vars, limits.pageSize());
-                } catch (NativeCallException | UnsupportedOperationException e) {
-                    envNote = "the C library's environment not changed: " + e.getMessage();
-                }
-            }
-            String commNote = options.setComm() ? setComm(self, d.comm()) : "not requested";
-            Set<String> items = new HashSet<>(Verifier.ITEMS);
-            if (exe.outcome != RestoreResult.ExeOutcome.CHANGED) {
-                items.remove("exe");
-            }
-            if (commNote != null) {
-                items.remove("comm");
-            }
-            if (kernelNote != null) {
-                items.removeAll(List.of("cmdline", "environ", "auxv"));
-            }
-            List<Difference> diffs = new Verifier(sys).compare(self, d, items, args.bytes(), vars.bytes());
-            return new RestoreResult(exe.outcome, exe.note, args.count(), vars.count(), d.auxv().length / 2, RawBytes.escape(d.comm()), commNote,
-                    envNote, kernelNote, diffs, copied, System.nanoTime() - t0);
+            RestorePlan plan = new Planner(sys).plan(d, options, rollback);
+            applied = new Applier(sys).apply(plan, rollback);
+            List<Difference> diffs = new SelfCheck(sys).differences(plan, applied);
+            ExePlan exe = plan.exe();
+            return new RestoreResult(exe.outcome, exe.note, plan.args().count(), plan.vars().count(), d.auxv().length / 2,
+                    RawBytes.escape(d.comm()), applied.commNote(), applied.envNote(), applied.kernelNote(), diffs,
+                    applied.exeBytesCopied(), System.nanoTime() - t0);
         } catch (NativeCallException | IOException e) {
-            exe.close(sys);
-            if (!areaInUse && area != null) {
-                area.release(sys);
-            }
+            boolean changed = applied != null && applied.changed();
             throw new RestoreException((changed ? "identity applied, then " : "nothing applied: ") + e.getMessage()
-                    + (!changed && exe.swapped ? " (the launcher's mappings are now anonymous copies with the same bytes)"
-                    : ""), changed, e);
-        } catch (RestoreException e) {
-            exe.close(sys);
-            if (!areaInUse && area != null) {
-                area.release(sys);
-            }
-            throw e;
-        } catch (ValidationException e) {
-            exe.close(sys);
-            if (area != null) {
-                area.release(sys);
-            }
-            throw e;
-        }
-    }
-
-    /**
-     * Replaces the launcher's mappings so the kernel lets exe change; if that fails part-way, exe is
-     * given up (the mappings already replaced hold the same bytes) and the rest of the restore goes on.
-     */
-    private long swapLauncher(ExePlan exe) {
-        if (exe.fd < 0) {
-            return 0;
-        }
-        String refusal = ExeSwap.refusal(exe.currentMappings);
-        if (refusal != null) {
-            exe.giveUp(sys, "exe not changed: " + refusal);
-            return 0;
-        }
-        try {
-            long copied = ExeSwap.replace(sys, exe.currentMappings);
-            exe.swapped = true;
-            return copied;
-        } catch (ExeSwap.Incomplete e) {
-            exe.giveUp(sys, "exe not changed: " + e.getMessage());
-            return 0;
-        }
-    }
-
-    static final String NO_MM_MAP = "this kernel has no PR_SET_MM_MAP (prctl answers EINVAL: built without "
-            + "CONFIG_CHECKPOINT_RESTORE, or a sandbox such as gVisor)";
-
-    /** Why the kernel refused {@code shown} as exe, as precisely as can be found out. */
-    private String exeRefusal(String shown, NativeCallException e, Statx file) {
-        String refused = "the kernel refused " + shown + " with " + e.errnoName();
-        switch (e.errno()) {
-            case Errno.EPERM:
-                return refused + " (" + NO_CAPABILITY + ")";
-            case Errno.EACCES:
-                // Mode and noexec were checked before the call: what is left is a writer, or a security module.
-                List<String> writers = file == null ? List.of() : ExeRefusals.writersOf(sys, file);
-                return writers.isEmpty()
-                        ? refused + " (it is executable and not on a noexec mount, and no process this user can see "
-                                + "holds it open for writing: a security module or an ACL denies it)"
-                        : shown + " is open for writing (" + String.join(", ", writers) + "), and the kernel refuses "
-                                + "an executable that may change under it (EACCES)";
-            case Errno.EBUSY:
-                return refused + " (a mapping of the running executable remained)";
-            default:
-                return refused;
-        }
-    }
-
-    static final String NO_CAPABILITY = "changing exe needs CAP_CHECKPOINT_RESTORE or CAP_SYS_ADMIN in the process's "
-            + "user namespace; grant CAP_CHECKPOINT_RESTORE as an ambient capability (setpriv --inh-caps "
-            + "+checkpoint_restore --ambient-caps +checkpoint_restore, or systemd AmbientCapabilities="
-            + "CAP_CHECKPOINT_RESTORE) or start the JVM in a user namespace (unshare -Ur)";
-
-    /** Decides about exe before anything changes: opens the original, checks it and the capability. */
-    private ExePlan planExe(ExecutableIdentity want, ProcPid self, List<Mapping> maps, boolean oneByOne) {
-        byte[] path = want.path();
-        String shown = RawBytes.escape(path);
-        Statx current;
-        try {
-            current = sys.statx("/proc/self/exe".getBytes(StandardCharsets.ISO_8859_1), 0);
-        } catch (NativeCallException e) {
-            return ExePlan.skip("exe not changed: cannot stat the running executable: " + e.getMessage());
-        }
-        int fd;
-        try {
-            fd = sys.open(path, Fcntl.O_RDONLY | Fcntl.O_CLOEXEC);
-        } catch (NativeCallException e) {
-            return ExePlan.skip("exe not changed: cannot open " + shown + ": " + e.errnoName() + " ("
-                    + Errno.describe(e.errno()) + ")");
-        }
-        ExePlan plan = new ExePlan(fd);
-        try {
-            Statx st = sys.fstat(fd);
-            if (!st.isRegularFile()) {
-                return plan.giveUp(sys, "exe not changed: " + shown + " is not a regular file");
-            }
-            if ((st.mode() & 0111) == 0) {
-                return plan.giveUp(sys, "exe not changed: " + shown + " is not executable (mode 0"
-                        + Integer.toOctalString(st.mode() & 07777) + ")");
-            }
-            String noexec = ExeRefusals.noexecMountOf(fd);
-            if (noexec != null) {
-                return plan.giveUp(sys, "exe not changed: " + shown + " is on a noexec mount (" + noexec
-                        + "), and the kernel refuses an executable there (EACCES)");
-            }
-            String mismatch = identityMismatch(want, fd, st);
-            if (mismatch != null) {
-                return plan.giveUp(sys, "exe not changed: " + shown + " " + mismatch + " since capture");
-            }
-            if (st.sameFileAs(current)) {
-                plan.close(sys);
-                return ExePlan.already();
-            }
-            long caps = self.effectiveCapabilities();
-            // PR_SET_MM_EXE_FILE (no PR_SET_MM_MAP) needs CAP_SYS_RESOURCE, which the field calls before it probe.
-            if (!oneByOne && !Capabilities.mayChangeExe(caps)) {
-                return plan.giveUp(sys, "exe not changed: this process lacks CAP_CHECKPOINT_RESTORE; " + NO_CAPABILITY);
-            }
-            plan.currentMappings = ExeSwap.mappingsOf(maps, current);
-            plan.file = st;
-            return plan;
-        } catch (IOException | NativeCallException e) {
-            return plan.giveUp(sys, "exe not changed: cannot check " + shown + ": " + e.getMessage());
-        }
-    }
-
-    /** Null when the file is the one captured; otherwise what differs (CRIU's --file-validation rules). */
-    private static String identityMismatch(ExecutableIdentity want, int fd, Statx st) throws IOException {
-        if (st.size() != want.size()) {
-            return "has size " + st.size() + ", not " + want.size() + " as captured: it changed";
-        }
-        if (want.buildId().length > 0) {
-            byte[] id = ExecutableInspector.buildId(fd);
-            if (!Arrays.equals(id, want.buildId())) {
-                return "has build-id " + java.util.HexFormat.of().formatHex(id) + ", not " + want.buildIdHex()
-                        + " as captured: it changed";
-            }
-        } else if (want.sha256().length > 0) {
-            byte[] sha = ExecutableInspector.sha256(fd);
-            if (!Arrays.equals(sha, want.sha256())) {
-                return "has a different SHA-256 than captured: it changed";
-            }
-        }
-        return null;
-    }
-
-    /** Writes the thread-group leader's name; returns null on success or why not. */
-    private String setComm(ProcPid self, byte[] comm) {
-        // premain does not run on the leader thread (the launcher's main thread waits in pthread_join),
-        // so PR_SET_NAME would rename the wrong thread; the leader's task entry renames the right one.
-        String leader = "/proc/self/task/" + self.pid() + "/comm";
-        try {
-            sys.writeFile(leader.getBytes(StandardCharsets.ISO_8859_1), comm);
-            return null;
-        } catch (NativeCallException e) {
-            return "comm not set: " + e.getMessage();
-        }
-    }
-
-    /** The decision about exe and the open descriptor it needs. */
-    private static final class ExePlan {
-        int fd;
-        RestoreResult.ExeOutcome outcome;
-        String note;
-        List<Mapping> currentMappings = new ArrayList<>();
-        boolean swapped;
-        Statx file;
-
-        ExePlan(int fd) {
-            this.fd = fd;
-            this.outcome = RestoreResult.ExeOutcome.CHANGED;
-        }
-
-        static ExePlan skip(String why) {
-            ExePlan p = new ExePlan(-1);
-            p.outcome = RestoreResult.ExeOutcome.UNCHANGED;
-            p.note = why;
-            return p;
-        }
-
-        static ExePlan already() {
-            ExePlan p = new ExePlan(-1);
-            p.outcome = RestoreResult.ExeOutcome.ALREADY;
-            return p;
-        }
-
-        /** Closes the descriptor and leaves exe as it is; {@code why} null when another note says why. */
-        ExePlan giveUp(Syscalls sys, String why) {
-            close(sys);
-            outcome = RestoreResult.ExeOutcome.UNCHANGED;
-            note = why;
-            return this;
-        }
-
-        void close(Syscalls sys) {
-            if (fd >= 0) {
-                int f = fd;
-                fd = -1;
-                sys.close(f);
-            }
+                    + (!changed && rollback.launcherSwapped()
+                    ? " (the launcher's mappings are now anonymous copies with the same bytes)" : ""), changed, e);
+        } finally {
+            rollback.close();
         }
     }
 }

@@ -3,20 +3,18 @@ package dev.selfrestore.runtime.verify;
 import dev.selfrestore.nativeshim.NativeCallException;
 import dev.selfrestore.nativeshim.Syscalls;
 import dev.selfrestore.runtime.MmDescriptor;
-import dev.selfrestore.runtime.RawBytes;
 import dev.selfrestore.runtime.proc.ProcPid;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 
-/** Compares what a process's /proc files show with a descriptor, item by item, byte for byte. */
+/**
+ * Compares what a process's /proc files show with a descriptor, item by item, byte for byte, reading
+ * each file once. {@code verify}, the restore's own check and the agent's report all go through it;
+ * {@link Difference#changes()} tells what differs entry by entry.
+ */
 public final class Verifier {
-    /** The items of identity selfrestore restores. */
-    public static final List<String> ITEMS = List.of("exe", "cmdline", "environ", "auxv", "comm");
-
     private final Syscalls sys;
 
     public Verifier(Syscalls sys) {
@@ -26,55 +24,47 @@ public final class Verifier {
     /**
      * @param proc  the process to look at
      * @param d     the identity it should present
-     * @param items which items to compare (a subset of {@link #ITEMS})
+     * @param items which items to compare (of {@link Item#RESTORED})
      */
-    public List<Difference> compare(ProcPid proc, MmDescriptor d, Set<String> items) throws IOException {
-        return compare(proc, d, items, d.cmdline(), d.environ());
+    public Verification verify(ProcPid proc, MmDescriptor d, Set<Item> items) throws IOException {
+        return verify(proc, d, items, d.cmdline(), d.environ());
+    }
+
+    /** The differences alone, with the descriptor's command line and environment already taken from it. */
+    public List<Difference> compare(ProcPid proc, MmDescriptor d, Set<Item> items, byte[] cmdline, byte[] environ)
+            throws IOException {
+        return verify(proc, d, items, cmdline, environ).differences();
     }
 
     /** The same, with the descriptor's command line and environment already taken from it. */
-    public List<Difference> compare(ProcPid proc, MmDescriptor d, Set<String> items, byte[] cmdline, byte[] environ)
+    public Verification verify(ProcPid proc, MmDescriptor d, Set<Item> items, byte[] cmdline, byte[] environ)
             throws IOException {
-        List<Difference> out = new ArrayList<>();
-        if (items.contains("exe")) {
+        Verification v = new Verification();
+        if (items.contains(Item.EXE)) {
             byte[] actual;
             try {
                 actual = sys.readlink(proc.file("exe").toString().getBytes(StandardCharsets.ISO_8859_1));
             } catch (NativeCallException e) {
                 throw new IOException(e.getMessage(), e);
             }
-            bytes(out, "exe", d.exe().path(), actual);
+            bytes(v, Item.EXE, d.exe().path(), actual);
         }
-        if (items.contains("cmdline")) {
-            bytes(out, "cmdline", cmdline, proc.read("cmdline", cmdline.length));
+        if (items.contains(Item.CMDLINE)) {
+            bytes(v, Item.CMDLINE, cmdline, proc.read("cmdline", cmdline.length));
         }
-        if (items.contains("environ")) {
-            bytes(out, "environ", environ, proc.read("environ", environ.length));
+        if (items.contains(Item.ENVIRON)) {
+            bytes(v, Item.ENVIRON, environ, proc.read("environ", environ.length));
         }
-        if (items.contains("auxv")) {
-            bytes(out, "auxv", d.auxvBytes(), proc.auxvBytes());
+        if (items.contains(Item.AUXV)) {
+            bytes(v, Item.AUXV, d.auxvBytes(), proc.auxvBytes());
         }
-        if (items.contains("comm")) {
-            bytes(out, "comm", d.comm(), proc.comm());
+        if (items.contains(Item.COMM)) {
+            bytes(v, Item.COMM, d.comm(), proc.comm());
         }
-        return out;
+        return v;
     }
 
-    private void bytes(List<Difference> out, String item, byte[] expected, byte[] actual) {
-        if (!sys.equalBytes(expected, actual)) {
-            out.add(new Difference(item, show(item, expected, actual), show(item, actual, expected)));
-        }
-    }
-
-    /** Shows a value, or for long ones its length and the first differing offset. */
-    private static String show(String item, byte[] v, byte[] other) {
-        if (item.equals("auxv")) {
-            return v.length / 16 + " entries";
-        }
-        if (v.length <= 120) {
-            return '"' + RawBytes.escape(v) + '"';
-        }
-        int at = Arrays.mismatch(v, other);
-        return v.length + " bytes, first difference at offset " + at;
+    private void bytes(Verification v, Item item, byte[] expected, byte[] actual) {
+        v.add(item, expected, actual, sys.equalBytes(expected, actual));
     }
 }

@@ -33,6 +33,17 @@ class ProcPidTest {
     }
 
     @Test
+    void everyLineOfThisProcessesMapsIsParsed() throws Exception {
+        byte[] raw = Files.readAllBytes(Path.of("/proc/self/maps"));
+        List<Mapping> maps = ProcPid.parseMaps(raw);
+        assertEquals(new String(raw, StandardCharsets.ISO_8859_1).lines().count(), maps.size());
+        for (Mapping m : maps) {
+            assertTrue(Long.compareUnsigned(m.start(), m.end()) < 0, m.toString());
+        }
+        assertTrue(maps.stream().anyMatch(m -> m.isPseudo("[stack]")));
+    }
+
+    @Test
     void statFieldsOfThisProcessMatchWhatTheKernelShows() throws Exception {
         var f = ProcPid.self().statFields(0);
         assertTrue(Long.compareUnsigned(f.startCode(), f.endCode()) < 0);

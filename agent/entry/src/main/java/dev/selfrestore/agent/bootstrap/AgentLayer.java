@@ -17,7 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.BiConsumer;
+import java.util.function.BiFunction;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 import java.util.stream.Stream;
@@ -117,7 +117,7 @@ public final class AgentLayer {
         if (enableNativeAccess == null) {
             // JDK 17 to 21 restrict no native access: the classes are defined to our loader's
             // unnamed module, which isolates them just as well and costs no module resolution
-            // (about 30 ms of a cold start).
+            // (bench/README.md).
             return new AgentLayer(new InstClassLoader(jar, file, null, jdkPackages, toArray(versions)));
         }
         if (inst != null) {
@@ -156,9 +156,9 @@ public final class AgentLayer {
      * (bench/README.md, "Module layer"), which is most of what JDK 25 added to a restore.
      *
      * <p>java.base opens {@code java.lang} to our loader's unnamed module alone (no class of the
-     * application can be defined in it), and {@code NativeAccess} there defines the module the way
-     * the JDK defines a module outside a layer, lets it read what an automatic module reads, and
-     * grants it native access. Returns null, having changed nothing the application can see, when
+     * application can be defined in it), {@code NativeAccess} there defines the module the way the
+     * JDK defines a module outside a layer and grants it native access, and the module is made to
+     * read what an automatic module reads. Returns null, having changed nothing the application can see, when
      * this JDK no longer offers those internals: the caller then resolves a layer.
      */
     private static AgentLayer nativeModuleOnly(JarFile jar, File file, Instrumentation inst, Set<String> packages,
@@ -176,7 +176,13 @@ public final class AgentLayer {
                     Map.of("java.lang", Set.of(loader.getUnnamedModule())), Set.of(), Map.of());
             ModuleDescriptor descriptor = ModuleDescriptor.newAutomaticModule(MODULE).packages(nativePackages).build();
             AgentLayer layer = new AgentLayer(loader);
-            layer.newInstance(DEFINE_MODULE, BiConsumer.class).accept(descriptor, file.toURI());
+            @SuppressWarnings("unchecked")
+            BiFunction<ModuleDescriptor, URI, Module> define = layer.newInstance(DEFINE_MODULE, BiFunction.class);
+            Module module = define.apply(descriptor, file.toURI());
+            // What an automatic module reads: every module of the boot layer, and our unnamed module.
+            Set<Module> reads = new HashSet<>(ModuleLayer.boot().modules());
+            reads.add(loader.getUnnamedModule());
+            inst.redefineModule(module, reads, Map.of(), Map.of(), Set.of(), Map.of());
             return layer;
         } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
             return null;

@@ -25,7 +25,7 @@ import java.util.zip.CRC32;
  *
  * <p>JNA asks its class loader for the library as a resource. Given a {@code jar:} URL it unpacks
  * the library to a new temporary file on every start ({@code File.createTempFile}, whose first use
- * initialises {@code SecureRandom}: about 20 ms of a cold start), loads it and deletes it. Given a
+ * initialises {@code SecureRandom}, costly in a cold JVM), loads it and deletes it. Given a
  * {@code file:} URL it loads the file in place. So the first start unpacks the library to
  * {@code $XDG_CACHE_HOME/selfrestore/native/<crc32>-<size>/} (else {@code ~/.cache/...}; JNA itself
  * uses {@code ~/.cache/JNA}) and every start serves that file, once it has checked that:

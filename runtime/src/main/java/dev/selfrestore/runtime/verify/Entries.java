@@ -1,32 +1,31 @@
-package dev.selfrestore.agent.cli;
+package dev.selfrestore.runtime.verify;
 
 import dev.selfrestore.runtime.RawBytes;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
-/** The parts of an identity as lists: argv, environment variables, auxv entries. */
-final class Items {
-    private Items() {
+/**
+ * The entries of an identity's areas: environment variables and auxv entries (the arguments are
+ * {@link RawBytes#splitNul}'s strings).
+ */
+public final class Entries {
+    private Entries() {
     }
 
     /** One environment entry; {@code value} is null for an entry without {@code =}. */
-    record EnvVar(byte[] name, byte[] value, byte[] raw) {
+    public record EnvVar(byte[] name, byte[] value, byte[] raw) {
     }
 
     /** One auxv entry. */
-    record AuxvEntry(long type, long value) {
-        String name() {
+    public record AuxvEntry(long type, long value) {
+        public String name() {
             return AuxvNames.name(type);
         }
     }
 
-    static List<byte[]> argv(byte[] cmdline) {
-        return RawBytes.splitNul(cmdline);
-    }
-
     /** The entries of an environ area, split at the first {@code =} of each. */
-    static List<EnvVar> environ(byte[] environ) {
+    public static List<EnvVar> environ(byte[] environ) {
         List<EnvVar> out = new ArrayList<>();
         for (byte[] e : RawBytes.splitNul(environ)) {
             int eq = -1;
@@ -43,7 +42,7 @@ final class Items {
     }
 
     /** The (type, value) pairs of an auxv in words; an odd last word is shown as a pair with value 0. */
-    static List<AuxvEntry> auxv(long[] words) {
+    public static List<AuxvEntry> auxv(long[] words) {
         List<AuxvEntry> out = new ArrayList<>();
         for (int i = 0; i < words.length; i += 2) {
             out.add(new AuxvEntry(words[i], i + 1 < words.length ? words[i + 1] : 0));

@@ -1,5 +1,10 @@
-package dev.selfrestore.nativeshim;
+package dev.selfrestore.testing;
 
+import dev.selfrestore.nativeshim.Errno;
+import dev.selfrestore.nativeshim.NativeCallException;
+import dev.selfrestore.nativeshim.Spawned;
+import dev.selfrestore.nativeshim.Statx;
+import dev.selfrestore.nativeshim.Syscalls;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -10,7 +15,9 @@ import java.util.Set;
  * {@link Syscalls} that passes every call to the real kernel except those a spec names, which fail
  * as a kernel or machine this one is not would. For tests only: it lets a test reach the paths of
  * an old kernel or of a failure half-way through a restore, on a machine where neither happens,
- * while every other call still reaches the kernel. Nothing in this class uses JNA.
+ * while every other call still reaches the kernel. Nothing in this class uses JNA. It is not part
+ * of the product jar: the integration tests' testing jar adds it, with {@link FaultInjection}
+ * registered as the {@link Syscalls.Decorator} the agent option {@code test-faults=SPEC} uses.
  *
  * <p>The spec is one or more items separated by {@code +}:
  * <ul>

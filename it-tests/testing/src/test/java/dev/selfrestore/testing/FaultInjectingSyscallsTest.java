@@ -1,9 +1,13 @@
-package dev.selfrestore.nativeshim;
+package dev.selfrestore.testing;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.selfrestore.nativeshim.Errno;
+import dev.selfrestore.nativeshim.NativeCallException;
+import dev.selfrestore.nativeshim.Prctl;
+import dev.selfrestore.nativeshim.Syscalls;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 import java.util.ArrayList;
@@ -29,7 +33,7 @@ class FaultInjectingSyscallsTest {
 
     @Test
     void theNthCallFailsWithTheErrnoAndNeverReachesTheKernel() {
-        Syscalls sys = Syscalls.withFaults(recordingKernel(), "mremap:2:ENOMEM");
+        Syscalls sys = new FaultInjection().decorate(recordingKernel(), "mremap:2:ENOMEM");
         sys.mremap(1, 2, 2, 3, 4);
         NativeCallException e = assertThrows(NativeCallException.class, () -> sys.mremap(5, 6, 6, 3, 7));
         sys.mremap(8, 9, 9, 3, 10);
@@ -40,7 +44,7 @@ class FaultInjectingSyscallsTest {
 
     @Test
     void noMmMapFailsOnlyTheMapCallsWithEinval() {
-        Syscalls sys = Syscalls.withFaults(recordingKernel(), "no-mm-map");
+        Syscalls sys = new FaultInjection().decorate(recordingKernel(), "no-mm-map");
         assertEquals(Errno.EINVAL, assertThrows(NativeCallException.class, sys::mmMapSize).errno());
         assertEquals(Errno.EINVAL, assertThrows(NativeCallException.class,
                 () -> sys.setMmMap(new long[11], null, -1)).errno());
@@ -51,7 +55,7 @@ class FaultInjectingSyscallsTest {
 
     @Test
     void severalFaultsAndErrnoNumbers() {
-        Syscalls sys = Syscalls.withFaults(recordingKernel(), "no-mm-map+writeFile:1:13+mmap:1:ENOMEM");
+        Syscalls sys = new FaultInjection().decorate(recordingKernel(), "no-mm-map+writeFile:1:13+mmap:1:ENOMEM");
         assertEquals(Errno.EACCES, assertThrows(NativeCallException.class,
                 () -> sys.writeFile(new byte[] {'x'}, new byte[0])).errno());
         assertEquals(Errno.ENOMEM, assertThrows(NativeCallException.class, () -> sys.mmap(0, 1, 0, 0, -1, 0)).errno());

@@ -1,4 +1,4 @@
-package dev.selfrestore.agent.cli;
+package dev.selfrestore.runtime.verify;
 
 import java.util.Map;
 
@@ -8,7 +8,7 @@ import java.util.Map;
  * arch/arm64/include/uapi/asm/auxvec.h (AT_SYSINFO_EHDR, AT_MINSIGSTKSZ). AT_SYSINFO (32) is
  * 32-bit x86 only and never seen in a 64-bit process. Unknown types are shown by number.
  */
-final class AuxvNames {
+public final class AuxvNames {
     private AuxvNames() {
     }
 
@@ -49,13 +49,13 @@ final class AuxvNames {
             27L, 28L, 51L);
 
     /** {@code AT_PAGESZ}, or {@code AT_#<n>} for a type this table does not know. */
-    static String name(long type) {
+    public static String name(long type) {
         String n = NAMES.get(type);
         return n != null ? n : "AT_#" + Long.toUnsignedString(type);
     }
 
     /** Whether this type's value is a number rather than an address or a bit mask. */
-    static boolean numeric(long type) {
+    public static boolean numeric(long type) {
         return NUMERIC.contains(type);
     }
 }

@@ -1,0 +1,137 @@
+package dev.selfrestore.runtime.restore;
+
+import dev.selfrestore.nativeshim.Errno;
+import dev.selfrestore.nativeshim.NativeCallException;
+import dev.selfrestore.nativeshim.Prctl;
+import dev.selfrestore.nativeshim.Syscalls;
+import dev.selfrestore.runtime.MmDescriptor;
+import dev.selfrestore.runtime.RawBytes;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Carries out a {@link RestorePlan}: swaps the launcher's mappings so that exe may change, applies
+ * the fields, the auxv and exe (one PR_SET_MM_MAP call, or one call per field and exe last),
+ * commits the {@link Rollback}, then points the C library's {@code environ} at the restored
+ * environment and sets comm. A failure of the kernel's calls leaves /proc as it was and is
+ * thrown; exe refused alone is given up and the rest applied; anything after is a note.
+ */
+final class Applier {
+    private final Syscalls sys;
+
+    Applier(Syscalls sys) {
+        this.sys = sys;
+    }
+
+    /**
+     * What was applied.
+     *
+     * @param changed        whether the kernel took the fields (false only with {@code kernelNote})
+     * @param exeBytesCopied bytes of the launcher copied to anonymous memory so exe could change
+     * @param kernelNote     why /proc's cmdline, environ and auxv (and exe) were not changed, or null
+     * @param envNote        why the C library's environment was not changed, or null
+     * @param commNote       why comm was not set, or null
+     */
+    record Applied(boolean changed, long exeBytesCopied, String kernelNote, String envNote, String commNote) {
+    }
+
+    Applied apply(RestorePlan plan, Rollback rollback) throws RestoreException {
+        MmDescriptor d = plan.descriptor();
+        ExePlan exe = plan.exe();
+        long[] auxv = d.auxv().length == 0 ? null : d.auxv();
+        long copied = 0;
+        String kernelNote = null;
+        if (!plan.oneByOne()) {
+            copied = swapLauncher(exe);
+            try {
+                sys.setMmMap(plan.map().toArray(), auxv, exe.fd);
+            } catch (NativeCallException e) {
+                if (exe.wanted() && (e.errno() == Errno.EPERM || e.errno() == Errno.EACCES || e.errno() == Errno.EBUSY)) {
+                    // The kernel refuses the whole call when exe_fd is refused: apply the rest without it.
+                    exe.giveUp(sys, "exe not changed: "
+                            + ExeRefusals.kernelRefusal(sys, RawBytes.escape(d.exe().path()), e, exe.file));
+                    sys.setMmMap(plan.map().toArray(), auxv, -1);
+                } else {
+                    throw e;
+                }
+            }
+        } else {
+            try {
+                FieldByField.apply(sys, plan.live(), plan.steps(), auxv);
+            } catch (FieldByField.NotApplied e) {
+                if (!e.notPermitted()) {
+                    throw new RestoreException("nothing applied: " + e.getMessage(), false, e);
+                }
+                // No CAP_SYS_RESOURCE: nothing of /proc can change; what needs no prctl still can.
+                boolean exeWanted = exe.wanted();
+                if (exeWanted) {
+                    exe.giveUp(sys, null); // the note below says why
+                }
+                kernelNote = (exeWanted ? "exe, " : "") + "cmdline, environ in /proc and auxv not changed: "
+                        + FieldByField.NO_MM_MAP + ", and the single-field PR_SET_MM operations need CAP_SYS_RESOURCE "
+                        + "in the initial user namespace, which this process lacks (" + e.getCause().getMessage() + ")";
+            } catch (FieldByField.LeftPartly e) {
+                rollback.commit();
+                throw new RestoreException("left part-way: " + e.getMessage(), true, e);
+            }
+            if (kernelNote == null && exe.wanted()) {
+                // exe last, as CRIU's restorer does: the fields are in place whatever happens to it.
+                copied = swapLauncher(exe);
+                if (exe.wanted()) {
+                    try {
+                        sys.setMmField(Prctl.PR_SET_MM_EXE_FILE, exe.fd);
+                    } catch (NativeCallException e) {
+                        exe.giveUp(sys, "exe not changed: "
+                                + ExeRefusals.kernelRefusal(sys, RawBytes.escape(d.exe().path()), e, exe.file));
+                    }
+                }
+            }
+        }
+        rollback.commit();
+        String envNote = null;
+        if (plan.options().libcEnvironment()) {
+            try {
+                LibcEnvironment.install(sys, plan.map().envStart(), plan.vars(), plan.limits().pageSize());
+            } catch (NativeCallException | UnsupportedOperationException e) {
+                envNote = "the C library's environment not changed: " + e.getMessage();
+            }
+        }
+        String commNote = plan.options().setComm() ? setComm(plan, d.comm()) : "not requested";
+        return new Applied(kernelNote == null, copied, kernelNote, envNote, commNote);
+    }
+
+    /**
+     * Replaces the launcher's mappings so the kernel lets exe change; if that fails part-way, exe is
+     * given up (the mappings already replaced hold the same bytes) and the rest of the restore goes on.
+     */
+    private long swapLauncher(ExePlan exe) {
+        if (!exe.wanted()) {
+            return 0;
+        }
+        String refusal = ExeSwap.refusal(exe.currentMappings);
+        if (refusal != null) {
+            exe.giveUp(sys, "exe not changed: " + refusal);
+            return 0;
+        }
+        try {
+            long copied = ExeSwap.replace(sys, exe.currentMappings);
+            exe.swapped = true;
+            return copied;
+        } catch (ExeSwap.Incomplete e) {
+            exe.giveUp(sys, "exe not changed: " + e.getMessage());
+            return 0;
+        }
+    }
+
+    /** Writes the thread-group leader's name; returns null on success or why not. */
+    private String setComm(RestorePlan plan, byte[] comm) {
+        // premain does not run on the leader thread (the launcher's main thread waits in pthread_join),
+        // so PR_SET_NAME would rename the wrong thread; the leader's task entry renames the right one.
+        String leader = "/proc/self/task/" + plan.self().pid() + "/comm";
+        try {
+            sys.writeFile(leader.getBytes(StandardCharsets.ISO_8859_1), comm);
+            return null;
+        } catch (NativeCallException e) {
+            return "comm not set: " + e.getMessage();
+        }
+    }
+}
