@@ -243,19 +243,26 @@ class CriuImageIT {
         Path images = CriuFixtures.dir("native").resolve("images");
         Path descriptor = dir.resolve("native.mmd");
         new Cli(processes).run("import", "criu", images.toString(), "--out", descriptor.toString()).assertStatus(0);
-        List<String> fromDescriptor = imageClasses(descriptor, dir.resolve("descriptor.log"));
-        assertEquals(List.of(), fromDescriptor, "protobuf or CRIU classes loaded for a descriptor");
-        List<String> fromImage = imageClasses(images, dir.resolve("image.log"));
+        ClassLoadLog descriptorLog = restoreWithClassLog(descriptor, dir.resolve("descriptor.log"));
+        assertEquals(List.of(), imageClasses(descriptorLog),
+                () -> "protobuf or CRIU classes loaded for a descriptor, in " + descriptorLog.describe());
+        ClassLoadLog imageLog = restoreWithClassLog(images, dir.resolve("image.log"));
+        List<String> fromImage = imageClasses(imageLog);
         assertTrue(fromImage.contains("com.google.protobuf.GeneratedMessage")
-                && fromImage.contains("dev.selfrestore.runtime.criu.CriuImageReader"), fromImage::toString);
+                && fromImage.contains("dev.selfrestore.runtime.criu.CriuImageReader"),
+                () -> fromImage + " in " + imageLog.describe());
     }
 
-    private List<String> imageClasses(Path input, Path log) throws Exception {
+    private ClassLoadLog restoreWithClassLog(Path input, Path log) throws Exception {
         RestoredApp restored = RestoredApp.start(processes, JavaCommand.java().restoredApp(input, "",
                 ClassLoadLog.jvmOption(log)));
         restored.stopAndAssertOneStderrLine("selfrestore: restored");
+        return ClassLoadLog.read(log);
+    }
+
+    private static List<String> imageClasses(ClassLoadLog log) {
         List<String> out = new ArrayList<>();
-        for (ClassLoadLog.Loaded c : ClassLoadLog.read(log).loaded()) {
+        for (ClassLoadLog.Loaded c : log.loaded()) {
             if (c.name().startsWith("com.google.protobuf.") || c.name().startsWith("dev.selfrestore.runtime.criu.")
                     || c.name().equals("dev.selfrestore.agent.internal.ImageRead")) {
                 out.add(c.name());

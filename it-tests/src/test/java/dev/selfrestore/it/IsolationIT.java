@@ -20,6 +20,7 @@ import dev.selfrestore.it.support.SleepOriginal;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -146,10 +147,13 @@ class IsolationIT {
         Set<String> appLoadedWithout = namesFrom(without, appJars);
         for (String library : LIBRARIES) {
             assertTrue(appLoadedWithout.stream().anyMatch(n -> n.startsWith(library)),
-                    () -> "without the agent the application loads classes of " + library + " from its jars");
+                    () -> "without the agent the application loads classes of " + library + " from its jars; "
+                            + "classes from them, by library: " + LIBRARIES.stream().collect(Collectors.toMap(l -> l,
+                                    l -> appLoadedWithout.stream().filter(n -> n.startsWith(l)).count(), (x, y) -> x,
+                                    LinkedHashMap::new)) + ", in " + without.describe());
         }
-        int mainAt = with.firstLoaded(MAIN_CLASS).orElseThrow(() -> new AssertionError(MAIN_CLASS + " not loaded"))
-                .order();
+        int mainAt = with.firstLoaded(MAIN_CLASS)
+                .orElseThrow(() -> new AssertionError(MAIN_CLASS + " not loaded: " + with.describe())).order();
         List<Loaded> fromAppJars = with.loaded().stream().filter(c -> appJars.stream().anyMatch(c::from)).toList();
         // Loaders that defined classes from the agent jar, but for the class path's own loader (which
         // defines only the agent's entry class and bootstrap package): the agent's.
@@ -196,15 +200,17 @@ class IsolationIT {
     private static void assertLogManagerMadeByTheApplication(ClassLoadLog log, String run) {
         String logManager = "java.util.logging.LogManager";
         int mainInitialised = log.initialisedAt(MAIN_CLASS)
-                .orElseThrow(() -> new AssertionError(run + ": " + MAIN_CLASS + " was never initialised"));
+                .orElseThrow(() -> new AssertionError(run + ": " + MAIN_CLASS + " was never initialised: " + log.describe()));
         int logManagerInitialised = log.initialisedAt(logManager)
                 .orElseThrow(() -> new AssertionError(run + ": " + logManager + " was never initialised, yet the "
-                        + "application's JNA logs through java.util.logging"));
+                        + "application's JNA logs through java.util.logging: " + log.describe()));
         Loaded appJna = log.loaded().stream().filter(c -> c.name().equals("com.sun.jna.Native") && c.from(ItConfig.appJna()))
-                .findFirst().orElseThrow(() -> new AssertionError(run + ": the application's com.sun.jna.Native was not loaded"));
+                .findFirst().orElseThrow(() -> new AssertionError(run + ": the application's com.sun.jna.Native was not "
+                        + "loaded: " + log.describe()));
         assertTrue(logManagerInitialised > mainInitialised && logManagerInitialised > appJna.order(),
                 () -> run + ": " + logManager + " initialised at log line " + logManagerInitialised + ", before "
-                        + MAIN_CLASS + " (line " + mainInitialised + ") or the application's JNA (line " + appJna.order() + ")");
+                        + MAIN_CLASS + " (line " + mainInitialised + ") or the application's JNA (line " + appJna.order() + ") in "
+                        + log.describe());
     }
 
     private static boolean isLibrary(String name) {
