@@ -40,7 +40,8 @@ import org.junit.jupiter.api.io.TempDir;
  * ({@link OwnLibraries}) uses all three libraries in main and prints, for the classes it used, the
  * version, loader and code source it got, then its live threads. With the agent its stderr holds
  * the agent's one line only (no SLF4J warning, no Chronicle output), no thread of the agent is
- * left, and java.util.logging's LogManager is made only when the application's own JNA makes it.
+ * left, and java.util.logging's LogManager and java.lang.SecurityManager are set up only when the
+ * application's own JNA sets them up.
  * Checked for the default restore and for {@code main-args=restore}, with which the agent uses its
  * own Byte Buddy beside the application's.
  */
@@ -102,8 +103,8 @@ class IsolationIT {
                         (original.name() + "\n").getBytes(StandardCharsets.US_ASCII), with.identity().comm()),
                 // The JVM's account of every class.
                 () -> assertAgentNeverLoadedTheApplicationsCopies(without.log(), with.log(), agentLibraries),
-                () -> assertLogManagerMadeByTheApplication(without.log(), "without the agent"),
-                () -> assertLogManagerMadeByTheApplication(with.log(), "with the agent"));
+                () -> assertMadeByTheApplication(without.log(), "without the agent"),
+                () -> assertMadeByTheApplication(with.log(), "with the agent"));
     }
 
     /** The application got its own versions of each library, from its own jars, through the class path. */
@@ -194,22 +195,31 @@ class IsolationIT {
     }
 
     /**
-     * java.util.logging's LogManager is initialised after main began, once the application's JNA
-     * (which logs through it) was loaded: not by the agent before main.
+     * Two parts of the JDK that JNA's initialiser sets up are set up only when the application's own
+     * JNA does so, after main began, not by the agent before main: java.util.logging's LogManager
+     * (JNA logs through it) and, where the JDK initialises it at all (JDK 17 does, 25 does not),
+     * {@code java.lang.SecurityManager} (JNA loads its Java 8 way to find its caller, a subclass; the
+     * agent's loader does not serve that class, see InstClassLoader).
      */
-    private static void assertLogManagerMadeByTheApplication(ClassLoadLog log, String run) {
-        String logManager = "java.util.logging.LogManager";
+    private static void assertMadeByTheApplication(ClassLoadLog log, String run) {
         int mainInitialised = log.initialisedAt(MAIN_CLASS)
                 .orElseThrow(() -> new AssertionError(run + ": " + MAIN_CLASS + " was never initialised: " + log.describe()));
-        int logManagerInitialised = log.initialisedAt(logManager)
-                .orElseThrow(() -> new AssertionError(run + ": " + logManager + " was never initialised, yet the "
-                        + "application's JNA logs through java.util.logging: " + log.describe()));
         Loaded appJna = log.loaded().stream().filter(c -> c.name().equals("com.sun.jna.Native") && c.from(ItConfig.appJna()))
                 .findFirst().orElseThrow(() -> new AssertionError(run + ": the application's com.sun.jna.Native was not "
                         + "loaded: " + log.describe()));
-        assertTrue(logManagerInitialised > mainInitialised && logManagerInitialised > appJna.order(),
-                () -> run + ": " + logManager + " initialised at log line " + logManagerInitialised + ", before "
-                        + MAIN_CLASS + " (line " + mainInitialised + ") or the application's JNA (line " + appJna.order() + ") in "
+        int logManager = log.initialisedAt("java.util.logging.LogManager")
+                .orElseThrow(() -> new AssertionError(run + ": java.util.logging.LogManager was never initialised, yet "
+                        + "the application's JNA logs through java.util.logging: " + log.describe()));
+        assertInitialisedAfterMain(log, run, "java.util.logging.LogManager", logManager, mainInitialised, appJna);
+        log.initialisedAt("java.lang.SecurityManager").ifPresent(at ->
+                assertInitialisedAfterMain(log, run, "java.lang.SecurityManager", at, mainInitialised, appJna));
+    }
+
+    private static void assertInitialisedAfterMain(ClassLoadLog log, String run, String jdkClass, int initialised,
+            int mainInitialised, Loaded appJna) {
+        assertTrue(initialised > mainInitialised && initialised > appJna.order(),
+                () -> run + ": " + jdkClass + " initialised at log line " + initialised + ", before " + MAIN_CLASS
+                        + " (line " + mainInitialised + ") or the application's JNA (line " + appJna.order() + ") in "
                         + log.describe());
     }
 

@@ -34,6 +34,16 @@ final class InstClassLoader extends ClassLoader {
     private static final ConstantPoolRenamer JNA_LOGGING = new ConstantPoolRenamer(
             "java/util/logging/Logger", "dev/selfrestore/nativeshim/internal/JnaLogger");
 
+    /**
+     * JNA's way to find its caller on Java 8, a subclass of {@code java.lang.SecurityManager}. JNA's
+     * {@code Native} loads it in its static initialiser whether or not it needs it (it uses
+     * {@code StackWalker} on Java 9 and later, that is on every JDK selfrestore runs on), and
+     * loading it initialises {@code SecurityManager}, whose initialiser on JDK 17 builds a set of
+     * every package of the boot layer through a dozen lambdas: about 15 ms of premain on JDK 17
+     * (bench/README.md, "Start-up"). Not served: JNA catches the failure and keeps StackWalker.
+     */
+    static final String JNA_JAVA8_CALLER = "com.sun.jna.SecurityManagerExposer";
+
     private final JarFile jar;
     private final URI jarUri;
     private final String module;
@@ -73,6 +83,9 @@ final class InstClassLoader extends ClassLoader {
 
     @Override
     protected Class<?> findClass(String name) throws ClassNotFoundException {
+        if (name.equals(JNA_JAVA8_CALLER)) {
+            throw new ClassNotFoundException(name + " (JNA's Java 8 fallback, not used on Java 9+)");
+        }
         String path = name.replace('.', '/') + AgentLayer.CLASS_SUFFIX;
         JarEntry e = null;
         for (int i = 0; i < versions.length && e == null; i++) {
