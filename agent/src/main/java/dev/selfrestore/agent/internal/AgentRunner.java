@@ -2,7 +2,6 @@ package dev.selfrestore.agent.internal;
 
 import dev.selfrestore.nativeshim.Syscalls;
 import dev.selfrestore.runtime.MmDescriptor;
-import dev.selfrestore.runtime.NulStrings;
 import dev.selfrestore.runtime.proc.ProcPid;
 import dev.selfrestore.runtime.codec.DescriptorFormatException;
 import dev.selfrestore.runtime.edit.IdentityEditor;
@@ -172,15 +171,12 @@ public final class AgentRunner {
         }
     }
 
-    private static final byte[] WARM_UP_ENVIRONMENT = "PATH=/usr/bin:/bin\0HOME=/root\0LANG=C.UTF-8\0A=1\0"
-            .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
-
     /**
-     * Runs, once and for nothing, the first steps of a restore that need no descriptor (the kernel
-     * probe, this process's stat and maps) and loads and initialises the classes of the rest
-     * ({@link Restorer#classes}): a cold JVM spends most of a restore loading and first running
-     * code, and this thread has the time while the other reads the descriptor. The restore itself
-     * reads everything again.
+     * Runs, once and for nothing, the first steps of a restore that need libc but no descriptor (the
+     * kernel probe, this process's stat and maps): a cold JVM spends most of a restore loading and
+     * first running code, and this thread has the time while the other reads the descriptor. The
+     * restore itself reads everything again. What needs no libc the reading thread has done
+     * meanwhile ({@link WarmUp}).
      */
     private static void warmUp(Syscalls sys) {
         try {
@@ -190,21 +186,6 @@ public final class AgentRunner {
             self.maps();
         } catch (IOException | RuntimeException | LinkageError e) {
             // the restore reads the same again, and reports what fails there
-        }
-        List<Class<?>> classes = new ArrayList<>(Restorer.classes());
-        classes.add(JavaEnvironment.class);
-        for (Class<?> c : classes) {
-            try {
-                Class.forName(c.getName(), true, c.getClassLoader());
-            } catch (ClassNotFoundException e) {
-                throw new IllegalStateException("cannot initialise " + c + ", which is loaded", e);
-            }
-        }
-        // The scan of the environment's strings, run until the JIT compiles it: a megabyte of
-        // environment costs milliseconds interpreted, a fraction of one compiled.
-        byte[] sample = WARM_UP_ENVIRONMENT;
-        for (int i = 0; i < 250; i++) {
-            NulStrings.of(sample);
         }
     }
 

@@ -11,12 +11,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Reads the descriptor on a second thread while premain's own thread checks that the file may be
- * trusted and binds the C library (JNA's initialisation, the largest cost of a cold restore). The
+ * Reads the descriptor on a second thread while premain's own thread binds the C library (JNA's initialisation, the largest cost of a cold restore). The
  * reading no longer initialises Chronicle (it uses DescriptorReader); reading inline instead was
  * measured no faster (same CPU time, bench/README.md), so the overlap stays. Neither touches what the other uses
  * (system properties are saved and put back per key by each, see ChronicleStartup and
  * JnaSyscalls).
+ *
+ * <p>The file is opened and checked through libc, so the reading thread can begin to read only once
+ * premain's thread has bound it; until then it loads and first runs what it and the restore will
+ * need ({@link WarmUp}), which needs no libc.
  *
  * <p>The reading thread opens, checks and reads the file in one go ({@link DescriptorTrust#read}:
  * the bytes come from the descriptor that was checked, and nothing is read from a file that fails
@@ -56,14 +59,17 @@ final class ParallelRead implements Runnable {
     @Override
     public void run() {
         try {
+            WarmUp.restore();
             if (Files.isDirectory(file)) { // a CRIU image directory: process pid of it (0: its root)
                 readImage();
             } else if (pid != 0) {
                 throw new DescriptorFormatException(DescriptorFormatException.Problem.MALFORMED, file.toString(),
                         "pid=" + pid + " selects a process of a CRIU image directory, and this is a descriptor file");
             } else {
-                DescriptorTrust.Read read = DescriptorTrust.read(Syscalls.linux(), file, ProcPid.self().effectiveUid(),
-                        enforce);
+                int euid = ProcPid.self().effectiveUid();
+                WarmUp.classes(DescriptorReader.classes());
+                // Syscalls.linux() waits for premain's thread to finish binding libc.
+                DescriptorTrust.Read read = DescriptorTrust.read(Syscalls.linux(), file, euid, enforce);
                 skipped = read.skipped();
                 // The plain reader: Chronicle's initialisation stays off premain's path.
                 descriptor = DescriptorReader.decode(read.data(), file.toString());
