@@ -172,11 +172,10 @@ public final class AgentRunner {
     }
 
     /**
-     * Runs, once and for nothing, the first steps of a restore that need libc but no descriptor (the
-     * kernel probe, this process's stat and maps): a cold JVM spends most of a restore loading and
-     * first running code, and this thread has the time while the other reads the descriptor. The
-     * restore itself reads everything again. What needs no libc the reading thread has done
-     * meanwhile ({@link WarmUp}).
+     * Runs, once and for nothing, the first steps of a restore that need no descriptor (the kernel
+     * probe, this process's stat and maps) and loads the restore's classes ({@link WarmUp}): this
+     * thread has the time while the other reads the descriptor. The restore itself reads everything
+     * again.
      */
     private static void warmUp(Syscalls sys) {
         try {
@@ -187,6 +186,7 @@ public final class AgentRunner {
         } catch (IOException | RuntimeException | LinkageError e) {
             // the restore reads the same again, and reports what fails there
         }
+        WarmUp.restore();
     }
 
     /** Milliseconds with one decimal, without java.util.Formatter (whose first use is costly in a cold JVM). */

@@ -18,8 +18,8 @@ import java.nio.file.Path;
  * JnaSyscalls).
  *
  * <p>The file is opened and checked through libc, so the reading thread can begin to read only once
- * premain's thread has bound it; until then it loads and first runs what it and the restore will
- * need ({@link WarmUp}), which needs no libc.
+ * premain's thread has bound it; until then it loads and first runs the reading path
+ * ({@link WarmUp}), which needs no libc.
  *
  * <p>The reading thread opens, checks and reads the file in one go ({@link DescriptorTrust#read}:
  * the bytes come from the descriptor that was checked, and nothing is read from a file that fails
@@ -59,7 +59,6 @@ final class ParallelRead implements Runnable {
     @Override
     public void run() {
         try {
-            WarmUp.restore();
             if (Files.isDirectory(file)) { // a CRIU image directory: process pid of it (0: its root)
                 readImage();
             } else if (pid != 0) {
@@ -68,6 +67,7 @@ final class ParallelRead implements Runnable {
             } else {
                 int euid = ProcPid.self().effectiveUid();
                 WarmUp.classes(DescriptorReader.classes());
+                WarmUp.strings();
                 // Syscalls.linux() waits for premain's thread to finish binding libc.
                 DescriptorTrust.Read read = DescriptorTrust.read(Syscalls.linux(), file, euid, enforce);
                 skipped = read.skipped();

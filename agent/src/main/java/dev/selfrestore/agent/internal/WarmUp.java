@@ -7,11 +7,13 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * What the reading thread does before it can read: premain's thread is binding libc (JNA's
- * initialisation, tens of milliseconds in a cold JVM), and the file is opened and checked through
- * libc, so until then the reading thread loads and first runs the code that it and the restore
- * will go through. None of it needs libc, and none of it is visible to the application: classes
- * of selfrestore's own loader and JDK classes the restore would load anyway.
+ * Code of the restore run once ahead, for nothing, by whichever thread of the agent would otherwise
+ * wait: a cold JVM spends most of a restore loading, linking and first running code. The reading
+ * thread cannot open the descriptor before premain's thread has bound libc (JNA's initialisation,
+ * tens of milliseconds), so meanwhile it warms the reading path and the scan of the strings;
+ * premain's thread, once libc is bound, warms the restore's classes while the file is read. None
+ * of it is visible to the application: classes of selfrestore's own loader and JDK classes the
+ * restore loads anyway.
  */
 final class WarmUp {
     private WarmUp() {
@@ -20,15 +22,18 @@ final class WarmUp {
     private static final byte[] ENVIRONMENT = "PATH=/usr/bin:/bin\0HOME=/root\0LANG=C.UTF-8\0A=1\0"
             .getBytes(StandardCharsets.ISO_8859_1);
 
-    /**
-     * Loads and initialises the restore's classes ({@link Restorer#classes}) and runs the scan of
-     * the environment's strings until the JIT compiles it: a megabyte of environment costs
-     * milliseconds interpreted, a fraction of one compiled.
-     */
+    /** Loads and initialises the restore's classes ({@link Restorer#classes}). */
     static void restore() {
         List<Class<?>> classes = new ArrayList<>(Restorer.classes());
         classes.add(JavaEnvironment.class);
         classes(classes);
+    }
+
+    /**
+     * Runs the scan of a command line's or environment's strings ({@link NulStrings}) until the JIT
+     * compiles it: a megabyte of environment costs milliseconds interpreted.
+     */
+    static void strings() {
         for (int i = 0; i < 250; i++) {
             NulStrings.of(ENVIRONMENT);
         }
