@@ -98,6 +98,18 @@ public interface Syscalls {
     }
 
     /**
+     * The CRC-32C ({@link java.util.zip.CRC32C}) of {@code length} bytes of this process's memory at
+     * {@code addr}. The real implementation reads the memory in place (the JDK computes CRC-32C
+     * with the processor's instruction even before the JIT runs); this default copies it into an
+     * array first.
+     */
+    default long crc32c(long addr, int length) {
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        crc.update(readMemory(addr, length));
+        return crc.getValue();
+    }
+
+    /**
      * Whether the file at {@code path} holds exactly the {@code length} bytes of this process's memory
      * at {@code addr}: what a restore's own check asks of {@code /proc/self/cmdline} and
      * {@code environ} against the area it filled. The real implementation reads into native memory

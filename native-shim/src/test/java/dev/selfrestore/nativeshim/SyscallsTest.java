@@ -167,4 +167,24 @@ class SyscallsTest {
             sys.munmap(page, 4096);
         }
     }
+
+    @Test
+    void crc32cOfMemoryIsTheJdksCrc32cOfTheSameBytes() {
+        byte[] bytes = new byte[3 * 4096 + 17];
+        new java.util.Random(1204).nextBytes(bytes);
+        long pages = sys.mmap(0, 4 * 4096, Mman.PROT_READ | Mman.PROT_WRITE, Mman.MAP_PRIVATE | Mman.MAP_ANONYMOUS, -1, 0);
+        try {
+            sys.writeMemory(pages, bytes);
+            for (int length : new int[] {0, 1, 7, 4096, bytes.length}) {
+                java.util.zip.CRC32C jdk = new java.util.zip.CRC32C();
+                jdk.update(bytes, 0, length);
+                assertEquals(jdk.getValue(), sys.crc32c(pages, length), "CRC-32C of " + length + " bytes");
+            }
+            long whole = sys.crc32c(pages, bytes.length);
+            sys.writeMemory(pages + 5000, new byte[] {(byte) (bytes[5000] ^ 1)});
+            assertTrue(whole != sys.crc32c(pages, bytes.length), "one bit changed in memory changes the CRC");
+        } finally {
+            sys.munmap(pages, 4 * 4096);
+        }
+    }
 }

@@ -48,6 +48,22 @@ public record MmDescriptor(
         this(fields, brkSource, auxv, exe, cmdline, environ, comm, capture, jvm, null);
     }
 
+    /**
+     * The strings of the command line ({@link NulStrings#of(byte[], int, long)}), found over this
+     * descriptor's own bytes rather than a copy: {@link NulStrings#bytes()} is then this
+     * descriptor's array, which is never to be changed. A restore passes over a megabyte of
+     * environment with this, and copies it only into the area it fills; in a cold JVM each copy of
+     * a megabyte into fresh heap costs milliseconds.
+     */
+    public NulStrings cmdlineStrings(int maxOffsets, long maxLength) {
+        return NulStrings.of(cmdline, maxOffsets, maxLength);
+    }
+
+    /** The same of the environment. */
+    public NulStrings environStrings(int maxOffsets, long maxLength) {
+        return NulStrings.of(environ, maxOffsets, maxLength);
+    }
+
     /** Whether this identity was edited after its capture (it then has a provenance). */
     public boolean edited() {
         return provenance != null;

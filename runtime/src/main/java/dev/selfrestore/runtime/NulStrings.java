@@ -1,5 +1,7 @@
 package dev.selfrestore.runtime;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /**
@@ -48,12 +50,11 @@ public final class NulStrings {
         int firstOverStart = 0;
         int firstOverLength = 0;
         int end = area.length;
+        ByteBuffer words = ByteBuffer.wrap(area).order(ByteOrder.LITTLE_ENDIAN);
         int i = 0;
         while (i < end) {
             int start = i;
-            while (i < end && area[i] != 0) {
-                i++;
-            }
+            i = nextNul(area, words, i);
             int length = i - start + 1; // the NUL, or the end of the area, included
             if (length > maxLength) {
                 if (over++ == 0) {
@@ -75,6 +76,29 @@ public final class NulStrings {
             offsets = Arrays.copyOf(offsets, count);
         }
         return new NulStrings(area, count, offsets, over, firstOver, firstOverStart, firstOverLength);
+    }
+
+    /**
+     * The index of the first NUL at or after {@code i}, or the area's length: eight bytes at a time
+     * (a word has a zero byte where {@code (w - 0x01..01) & ~w & 0x80..80} is not zero, and its
+     * lowest set bit, little-endian, marks the first one), then byte by byte for the tail. An
+     * environment's strings are hundreds of bytes long, and this scan runs interpreted or
+     * barely compiled in a cold JVM, where each iteration counts.
+     */
+    static int nextNul(byte[] area, ByteBuffer words, int i) {
+        int end = area.length;
+        while (i <= end - Long.BYTES) {
+            long w = words.getLong(i);
+            long zero = (w - 0x0101010101010101L) & ~w & 0x8080808080808080L;
+            if (zero != 0) {
+                return i + (Long.numberOfTrailingZeros(zero) >>> 3);
+            }
+            i += Long.BYTES;
+        }
+        while (i < end && area[i] != 0) {
+            i++;
+        }
+        return i;
     }
 
     /** Scans {@code area}, keeping every offset. */

@@ -50,4 +50,31 @@ class NulStringsTest {
         assertEquals(1000, many.count());
         assertNull(many.offsets());
     }
+
+    /**
+     * The word-at-a-time search finds the same NUL as a byte-by-byte one from every position, in
+     * areas of every length up to 40 whose bytes are drawn from the values that trip word tricks
+     * up (0x00, 0x01, 0x7f, 0x80, 0x81, 0xff) and from all others.
+     */
+    @Test
+    void wordSearchFindsTheFirstNulAsAByteSearchDoes() {
+        byte[] tricky = {0, 1, 0x7f, (byte) 0x80, (byte) 0x81, (byte) 0xff, 'A', '='};
+        java.util.Random random = new java.util.Random(20261204);
+        for (int round = 0; round < 20_000; round++) {
+            byte[] area = new byte[random.nextInt(41)];
+            for (int i = 0; i < area.length; i++) {
+                area[i] = random.nextBoolean() ? tricky[random.nextInt(tricky.length)] : (byte) random.nextInt(256);
+            }
+            java.nio.ByteBuffer words = java.nio.ByteBuffer.wrap(area).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            for (int from = 0; from <= area.length; from++) {
+                int expected = from;
+                while (expected < area.length && area[expected] != 0) {
+                    expected++;
+                }
+                assertEquals(expected, NulStrings.nextNul(area, words, from), () -> java.util.Arrays.toString(area));
+            }
+            NulStrings s = NulStrings.of(area);
+            assertEquals(RawBytes.splitNul(area).size(), s.count(), () -> java.util.Arrays.toString(area));
+        }
+    }
 }

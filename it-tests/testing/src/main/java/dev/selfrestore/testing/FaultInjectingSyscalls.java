@@ -34,7 +34,7 @@ public final class FaultInjectingSyscalls implements Syscalls {
 
     /** The methods of {@link Syscalls} a spec may name. */
     static final Set<String> CALLS = Set.of("mmMapSize", "setMmMap", "setMmField", "setMmAuxv", "savedAuxvSize",
-            "nameAnonymousMapping", "mmap", "munmap", "mprotect", "mremap", "copyMemory", "writeMemory", "writeWords", "writeWord", "equalBytes", "fileHolds",
+            "nameAnonymousMapping", "mmap", "munmap", "mprotect", "mremap", "copyMemory", "writeMemory", "writeWords", "writeWord", "equalBytes", "crc32c", "fileHolds",
             "readMemory", "libcEnvironVariable", "open", "writeFile", "close", "readlink", "statx", "fstat", "spawnAndWait",
             "openat", "readlinkat", "read", "write", "fsync", "fchmod", "renameat", "linkat", "unlinkat",
             "currentBrk", "pageSize", "kernelRelease", "machine");
@@ -215,6 +215,12 @@ public final class FaultInjectingSyscalls implements Syscalls {
     public void writeWord(long addr, long value) {
         enter("writeWord", "store at 0x" + Long.toHexString(addr));
         real.writeWord(addr, value);
+    }
+
+    @Override
+    public long crc32c(long addr, int length) {
+        enter("crc32c", "CRC-32C of " + length + " bytes of memory");
+        return real.crc32c(addr, length);
     }
 
     @Override

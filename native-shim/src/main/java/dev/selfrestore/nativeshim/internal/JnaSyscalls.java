@@ -516,6 +516,15 @@ public final class JnaSyscalls implements Syscalls {
     }
 
     @Override
+    public long crc32c(long addr, int length) {
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        if (length > 0) {
+            crc.update(new com.sun.jna.Pointer(addr).getByteBuffer(0, length));
+        }
+        return crc.getValue();
+    }
+
+    @Override
     public boolean fileHolds(byte[] path, long addr, int length) {
         int fd = check(Lib.open(cString(path), Fcntl.O_RDONLY | Fcntl.O_CLOEXEC, 0), "open(" + show(path) + ")");
         try (Scratch buf = new Scratch(length + 1L, false)) {

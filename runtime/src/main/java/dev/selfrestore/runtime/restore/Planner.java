@@ -49,10 +49,10 @@ final class Planner {
             throw new RestoreException("this kernel's struct prctl_mm_map is " + limits.mmMapSize()
                     + " bytes; selfrestore lays out " + Prctl.MM_MAP_STRUCT_SIZE + " and will not guess", false, null);
         }
-        // The descriptor's command line and environment are taken once (each accessor copies), and one
-        // pass over each serves validation, the C library's environ array and the summary's counts.
-        NulStrings args = Validator.strings(d.cmdline(), limits);
-        NulStrings vars = Validator.strings(d.environ(), limits);
+        // One pass over the descriptor's own command line and environment (not copies) serves
+        // validation, the C library's environ array and the summary's counts.
+        NulStrings args = Validator.cmdlineStrings(d, limits);
+        NulStrings vars = Validator.environStrings(d, limits);
         List<Problem> problems = Validator.descriptor(d, limits, args, vars);
         Problem edited = options.mode() == RestoreOptions.Mode.EXACT ? IdentityEditor.exactRefusal(d) : null;
         if (edited != null) {

@@ -38,16 +38,22 @@ public final class Validator {
 
     /** Rules on the descriptor itself, whatever the restore mode. */
     public static List<Problem> descriptor(MmDescriptor d, KernelLimits k) {
-        return descriptor(d, k, strings(d.cmdline(), k), strings(d.environ(), k));
+        return descriptor(d, k, cmdlineStrings(d, k), environStrings(d, k));
     }
 
     /**
-     * The scan {@link #descriptor(MmDescriptor, KernelLimits, NulStrings, NulStrings)} needs of a
-     * command line or environment: the offset of each string (while they could fit execve's limit)
-     * and those longer than MAX_ARG_STRLEN.
+     * The scan {@link #descriptor(MmDescriptor, KernelLimits, NulStrings, NulStrings)} needs of the
+     * descriptor's command line: the offset of each string (while they could fit execve's limit)
+     * and those longer than MAX_ARG_STRLEN. Over the descriptor's own bytes, not a copy
+     * ({@link MmDescriptor#cmdlineStrings}).
      */
-    public static NulStrings strings(byte[] area, KernelLimits k) {
-        return NulStrings.of(area, MAX_ARGS_AND_ENV / POINTER_BYTES, (long) MAX_ARG_STRLEN_PAGES * k.pageSize());
+    public static NulStrings cmdlineStrings(MmDescriptor d, KernelLimits k) {
+        return d.cmdlineStrings(MAX_ARGS_AND_ENV / POINTER_BYTES, (long) MAX_ARG_STRLEN_PAGES * k.pageSize());
+    }
+
+    /** The same of the descriptor's environment. */
+    public static NulStrings environStrings(MmDescriptor d, KernelLimits k) {
+        return d.environStrings(MAX_ARGS_AND_ENV / POINTER_BYTES, (long) MAX_ARG_STRLEN_PAGES * k.pageSize());
     }
 
     /**
