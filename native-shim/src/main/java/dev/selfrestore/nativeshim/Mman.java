@@ -14,6 +14,7 @@ public final class Mman {
     public static final int MAP_PRIVATE = 0x02;
     public static final int MAP_FIXED = 0x10;
     public static final int MAP_ANONYMOUS = 0x20;
+    public static final int MAP_POPULATE = 0x8000;
 
     public static final int MREMAP_MAYMOVE = 1;
     public static final int MREMAP_FIXED = 2;

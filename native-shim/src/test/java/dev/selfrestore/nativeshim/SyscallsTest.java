@@ -147,6 +147,23 @@ class SyscallsTest {
     }
 
     @Test
+    void aLargeReadReturnsEveryByteOfTheFileInOrder(@TempDir Path dir) throws Exception {
+        // Larger than the scratch buffer a read reuses part by part, and not a multiple of it.
+        byte[] content = new byte[3 * 64 * 1024 + 12_345];
+        new java.util.Random(7).nextBytes(content);
+        Files.write(dir.resolve("f"), content);
+        int f = sys.openat(Fcntl.AT_FDCWD, b(dir.resolve("f").toString()), Fcntl.O_RDONLY | Fcntl.O_CLOEXEC, 0);
+        try {
+            assertArrayEquals(java.util.Arrays.copyOf(content, 100_000), sys.read(f, 100_000));
+            assertArrayEquals(java.util.Arrays.copyOfRange(content, 100_000, content.length), sys.read(f, 1 << 20),
+                    "the rest, short at end of file");
+            assertEquals(0, sys.read(f, 1 << 20).length, "nothing at end of file");
+        } finally {
+            sys.close(f);
+        }
+    }
+
+    @Test
     void fileHoldsComparesAFileWithMemoryByteForByte(@TempDir Path dir) throws Exception {
         byte[] bytes = b("A=1\0B=\u00e9\0");
         long page = sys.mmap(0, 4096, Mman.PROT_READ | Mman.PROT_WRITE, Mman.MAP_PRIVATE | Mman.MAP_ANONYMOUS, -1, 0);

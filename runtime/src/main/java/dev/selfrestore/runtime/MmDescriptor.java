@@ -10,6 +10,12 @@ import java.util.Objects;
  * is ever decoded, re-encoded or dropped. The auxiliary vector is kept as machine words
  * (type, value pairs, ending with the AT_NULL pair) exactly as /proc/PID/auxv printed them.
  *
+ * <p>The arrays are taken as given, not copied: a caller hands over arrays it made for this
+ * descriptor and does not change afterwards (each reader and editor here builds them fresh). A copy
+ * here would be the third of a megabyte of environment on the agent's reading path, in a cold JVM
+ * where each copy into fresh heap costs milliseconds (bench/README.md, "Environment size"). The
+ * accessors return copies, so nothing outside can change a descriptor once made.
+ *
  * @param fields   the eleven prctl_mm_map address fields as captured
  * @param brkSource whether {@code fields.brk()} is the kernel's exact value or an approximation
  * @param auxv     the saved auxiliary vector, in words, including the terminating AT_NULL pair
@@ -74,10 +80,10 @@ public record MmDescriptor(
         Objects.requireNonNull(brkSource, "brkSource");
         Objects.requireNonNull(exe, "exe");
         Objects.requireNonNull(capture, "capture");
-        auxv = auxv.clone();
-        cmdline = cmdline.clone();
-        environ = environ.clone();
-        comm = comm.clone();
+        Objects.requireNonNull(auxv, "auxv");
+        Objects.requireNonNull(cmdline, "cmdline");
+        Objects.requireNonNull(environ, "environ");
+        Objects.requireNonNull(comm, "comm");
     }
 
     @Override

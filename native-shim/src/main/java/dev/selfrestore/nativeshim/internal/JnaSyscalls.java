@@ -679,10 +679,30 @@ public final class JnaSyscalls implements Syscalls {
 
     @Override
     public byte[] read(int fd, int count) {
-        try (Scratch buf = new Scratch(Math.max(1, count), false)) {
-            return buf.memory.getByteArray(0, (int) readInto(fd, buf.address, count));
+        int chunk = Math.max(1, Math.min(count, READ_CHUNK));
+        try (Scratch buf = new Scratch(chunk, false)) {
+            if (count <= chunk) {
+                return buf.memory.getByteArray(0, (int) readInto(fd, buf.address, count));
+            }
+            // Chunk by chunk into the one array: a scratch of the whole count would be fresh pages
+            // (malloc maps them), each faulted in by the kernel's copy, then unmapped again.
+            byte[] data = new byte[count];
+            int done = 0;
+            while (done < count) {
+                int want = Math.min(chunk, count - done);
+                int n = (int) readInto(fd, buf.address, want);
+                buf.memory.read(0, data, done, n);
+                done += n;
+                if (n < want) {
+                    break; // end of file
+                }
+            }
+            return done == count ? data : java.util.Arrays.copyOf(data, done);
         }
     }
+
+    /** The scratch buffer of a read larger than this is reused for each part of it. */
+    private static final int READ_CHUNK = 64 * 1024;
 
     @Override
     public void write(int fd, byte[] data) {

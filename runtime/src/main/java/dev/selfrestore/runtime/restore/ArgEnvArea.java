@@ -48,7 +48,9 @@ final class ArgEnvArea {
     static ArgEnvArea create(Syscalls sys, byte[] cmdline, byte[] environ, int pageSize) {
         long used = (long) cmdline.length + environ.length;
         long length = Math.max(pageSize, (used + pageSize - 1) / pageSize * pageSize);
-        long addr = sys.mmap(0, length, Mman.PROT_READ | Mman.PROT_WRITE, Mman.MAP_PRIVATE | Mman.MAP_ANONYMOUS, -1, 0);
+        // Populated: the kernel faults the pages in at once rather than one by one as they are written.
+        long addr = sys.mmap(0, length, Mman.PROT_READ | Mman.PROT_WRITE,
+                Mman.MAP_PRIVATE | Mman.MAP_ANONYMOUS | Mman.MAP_POPULATE, -1, 0);
         try {
             sys.writeMemory(addr, cmdline);
             sys.writeMemory(addr + cmdline.length, environ);

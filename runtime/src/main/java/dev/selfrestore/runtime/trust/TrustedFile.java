@@ -80,13 +80,16 @@ public final class TrustedFile implements AutoCloseable {
             throw new TrustException(Kind.TOO_LARGE, "is " + size + " bytes, over the " + maxBytes + " allowed");
         }
         byte[] data;
+        boolean grew;
         try {
-            // One byte past the size: enough to see a file that grew since the fstat.
-            data = sys.read(fd, (int) size + 1);
+            // The size, then one byte more: enough to see a file that grew since the fstat, without
+            // reading into an array one byte too long (a megabyte copied again to trim it).
+            data = sys.read(fd, (int) size);
+            grew = data.length == size && sys.read(fd, 1).length > 0;
         } catch (NativeCallException e) {
             throw new TrustException(Kind.UNREADABLE, "cannot be read: " + e.getMessage());
         }
-        if (data.length > size) {
+        if (grew) {
             throw new TrustException(Kind.UNREADABLE, "changed while being read (it grew past the " + size
                     + " bytes it had)");
         }
