@@ -79,6 +79,11 @@ public interface Syscalls {
     /** Writes bytes into this process's memory at {@code addr}. */
     void writeMemory(long addr, byte[] data);
 
+    /** Writes {@code length} bytes of {@code data} from {@code from} into this process's memory at {@code addr}. */
+    default void writeMemory(long addr, byte[] data, int from, int length) {
+        writeMemory(addr, java.util.Arrays.copyOfRange(data, from, from + length));
+    }
+
     /**
      * Writes 64-bit words, in this machine's byte order, into this process's memory at {@code addr}:
      * one copy, however many words.

@@ -15,11 +15,14 @@ import java.util.Arrays;
  * Offsets are kept only while the count stays within {@code maxOffsets}, so that a hostile area of
  * many empty strings cannot make a large array; {@link #offsets()} is null beyond it.
  *
- * <p>It keeps the area it scanned, not a copy ({@link #bytes()}): a restore takes the descriptor's
- * bytes once (each accessor of MmDescriptor copies) and hands this around.
+ * <p>It keeps the area it scanned, not a copy ({@link #array()}, {@link #from()}, {@link #length()}):
+ * a restore scans the descriptor's own bytes (each accessor of MmDescriptor copies) and hands this
+ * around. Offsets are from the area's start.
  */
 public final class NulStrings {
-    private final byte[] bytes;
+    private final byte[] array;
+    private final int from;
+    private final int length;
     private final int count;
     private final int[] offsets;
     private final int over;
@@ -27,9 +30,11 @@ public final class NulStrings {
     private final int firstOverStart;
     private final int firstOverLength;
 
-    private NulStrings(byte[] bytes, int count, int[] offsets, int over, int firstOver, int firstOverStart,
-                       int firstOverLength) {
-        this.bytes = bytes;
+    private NulStrings(byte[] array, int from, int length, int count, int[] offsets, int over, int firstOver,
+                       int firstOverStart, int firstOverLength) {
+        this.array = array;
+        this.from = from;
+        this.length = length;
         this.count = count;
         this.offsets = offsets;
         this.over = over;
@@ -43,19 +48,25 @@ public final class NulStrings {
      * longer than {@code maxLength} bytes, NUL included.
      */
     public static NulStrings of(byte[] area, int maxOffsets, long maxLength) {
+        return of(area, 0, area.length, maxOffsets, maxLength);
+    }
+
+    /** The same of the {@code areaLength} bytes of {@code array} from {@code areaFrom}. */
+    public static NulStrings of(byte[] array, int areaFrom, int areaLength, int maxOffsets, long maxLength) {
+        java.util.Objects.checkFromIndexSize(areaFrom, areaLength, array.length);
         int[] offsets = new int[Math.max(0, Math.min(maxOffsets, 256))];
         int count = 0;
         int over = 0;
         int firstOver = -1;
         int firstOverStart = 0;
         int firstOverLength = 0;
-        int end = area.length;
-        ByteBuffer words = ByteBuffer.wrap(area).order(ByteOrder.LITTLE_ENDIAN);
-        int i = 0;
+        int end = areaFrom + areaLength;
+        ByteBuffer words = ByteBuffer.wrap(array).order(ByteOrder.LITTLE_ENDIAN);
+        int i = areaFrom;
         while (i < end) {
-            int start = i;
-            i = nextNul(area, words, i);
-            int length = i - start + 1; // the NUL, or the end of the area, included
+            int start = i - areaFrom;
+            i = nextNul(array, words, i, end);
+            int length = i - areaFrom - start + 1; // the NUL, or the end of the area, included
             if (length > maxLength) {
                 if (over++ == 0) {
                     firstOver = count;
@@ -75,18 +86,18 @@ public final class NulStrings {
         if (offsets != null && offsets.length != count) {
             offsets = Arrays.copyOf(offsets, count);
         }
-        return new NulStrings(area, count, offsets, over, firstOver, firstOverStart, firstOverLength);
+        return new NulStrings(array, areaFrom, areaLength, count, offsets, over, firstOver, firstOverStart,
+                firstOverLength);
     }
 
     /**
-     * The index of the first NUL at or after {@code i}, or the area's length: eight bytes at a time
+     * The index of the first NUL at or after {@code i} and before {@code end}, or {@code end}: eight bytes at a time
      * (a word has a zero byte where {@code (w - 0x01..01) & ~w & 0x80..80} is not zero, and its
      * lowest set bit, little-endian, marks the first one), then byte by byte for the tail. An
      * environment's strings are hundreds of bytes long, and this scan runs interpreted or
      * barely compiled in a cold JVM, where each iteration counts.
      */
-    static int nextNul(byte[] area, ByteBuffer words, int i) {
-        int end = area.length;
+    static int nextNul(byte[] area, ByteBuffer words, int i, int end) {
         while (i <= end - Long.BYTES) {
             long w = words.getLong(i);
             long zero = (w - 0x0101010101010101L) & ~w & 0x8080808080808080L;
@@ -106,9 +117,29 @@ public final class NulStrings {
         return of(area, Integer.MAX_VALUE, Long.MAX_VALUE);
     }
 
-    /** The area scanned, itself (not a copy): not to be changed. */
-    public byte[] bytes() {
-        return bytes;
+    /** The array that holds the area scanned, itself (not a copy): not to be changed. */
+    public byte[] array() {
+        return array;
+    }
+
+    /** Where the area starts in {@link #array()}. */
+    public int from() {
+        return from;
+    }
+
+    /** The area's length in bytes. */
+    public int length() {
+        return length;
+    }
+
+    /** The area's bytes, copied. */
+    public byte[] copy() {
+        return Arrays.copyOfRange(array, from, from + length);
+    }
+
+    /** The area's last byte; the area must not be empty. */
+    public byte last() {
+        return array[from + length - 1];
     }
 
     /** The number of strings. */
@@ -116,7 +147,7 @@ public final class NulStrings {
         return count;
     }
 
-    /** The offset of each string in the area, or null when there were more than the scan kept. */
+    /** The offset of each string from the area's start, or null when there were more than the scan kept. */
     public int[] offsets() {
         return offsets;
     }
@@ -131,7 +162,7 @@ public final class NulStrings {
         return firstOver;
     }
 
-    /** Where that string starts. */
+    /** Where that string starts, from the area's start. */
     public int firstOverStart() {
         return firstOverStart;
     }

@@ -71,10 +71,41 @@ class NulStringsTest {
                 while (expected < area.length && area[expected] != 0) {
                     expected++;
                 }
-                assertEquals(expected, NulStrings.nextNul(area, words, from), () -> java.util.Arrays.toString(area));
+                assertEquals(expected, NulStrings.nextNul(area, words, from, area.length),
+                        () -> java.util.Arrays.toString(area));
             }
             NulStrings s = NulStrings.of(area);
             assertEquals(RawBytes.splitNul(area).size(), s.count(), () -> java.util.Arrays.toString(area));
+        }
+    }
+
+    /**
+     * An area inside a larger array (the agent leaves the environment in the descriptor file's
+     * bytes) scans as the same bytes copied out would: the bytes around it, NULs or not, are not
+     * part of it, and offsets count from its start.
+     */
+    @Test
+    void anAreaInsideALargerArrayScansAsItsBytesAlone() {
+        java.util.Random random = new java.util.Random(20261205);
+        for (int round = 0; round < 5_000; round++) {
+            byte[] array = new byte[random.nextInt(60)];
+            for (int i = 0; i < array.length; i++) {
+                array[i] = random.nextInt(4) == 0 ? 0 : (byte) ('a' + random.nextInt(26));
+            }
+            int from = random.nextInt(array.length + 1);
+            int length = random.nextInt(array.length - from + 1);
+            byte[] alone = java.util.Arrays.copyOfRange(array, from, from + length);
+            NulStrings inside = NulStrings.of(array, from, length, 1000, 5);
+            NulStrings copied = NulStrings.of(alone, 1000, 5);
+            String what = java.util.Arrays.toString(array) + " from " + from + " length " + length;
+            assertEquals(copied.count(), inside.count(), what);
+            assertArrayEquals(copied.offsets(), inside.offsets(), what);
+            assertEquals(copied.over(), inside.over(), what);
+            assertEquals(copied.firstOver(), inside.firstOver(), what);
+            assertEquals(copied.firstOverStart(), inside.firstOverStart(), what);
+            assertEquals(copied.firstOverLength(), inside.firstOverLength(), what);
+            assertArrayEquals(alone, inside.copy(), what);
+            assertEquals(length, inside.length(), what);
         }
     }
 }

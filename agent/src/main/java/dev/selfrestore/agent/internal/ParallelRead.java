@@ -72,7 +72,8 @@ final class ParallelRead implements Runnable {
                 DescriptorTrust.Read read = DescriptorTrust.read(Syscalls.linux(), file, euid, enforce);
                 skipped = read.skipped();
                 // The plain reader: Chronicle's initialisation stays off premain's path.
-                descriptor = DescriptorReader.decode(read.data(), file.toString());
+                // The file's bytes are this thread's alone: the descriptor keeps its environment in them.
+                descriptor = DescriptorReader.decodeSharing(read.data(), file.toString());
             }
         } catch (Throwable t) { // handed to the caller's thread, as if read there
             failure = t;

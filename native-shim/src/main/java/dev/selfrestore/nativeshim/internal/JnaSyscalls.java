@@ -511,6 +511,12 @@ public final class JnaSyscalls implements Syscalls {
     }
 
     @Override
+    public void writeMemory(long addr, byte[] data, int from, int length) {
+        java.util.Objects.checkFromIndexSize(from, length, data.length);
+        new com.sun.jna.Pointer(addr).write(0, data, from, length);
+    }
+
+    @Override
     public boolean equalBytes(byte[] a, byte[] b) {
         return a.length == b.length && (a.length == 0 || Lib.memcmp(a, b, a.length) == 0);
     }

@@ -69,6 +69,16 @@ public final class DescriptorReader {
     }
 
     /**
+     * The same descriptor, with its command line and environment left in {@code data} rather than
+     * copied out ({@link MmDescriptor.Slice}): for a caller that hands {@code data} over and never
+     * changes it again (the agent's reading thread, which reads the file into it). A megabyte of
+     * environment is then in the heap once, not twice.
+     */
+    public static MmDescriptor decodeSharing(byte[] data, String source) throws DescriptorFormatException {
+        return RecordReader.decodeSharing(data, source == null ? "<bytes>" : source);
+    }
+
+    /**
      * The bytes of a descriptor file (regular files only, at most the format's 64 MiB), not
      * decoded; {@link DescriptorCodec#readFile} is this. Here rather than in DescriptorCodec so
      * that reading a file loads no Chronicle class either.

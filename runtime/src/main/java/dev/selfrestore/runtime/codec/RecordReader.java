@@ -1,5 +1,7 @@
 package dev.selfrestore.runtime.codec;
 
+import java.util.Arrays;
+
 import static dev.selfrestore.runtime.codec.Layout.CHECKSUM_LENGTH;
 import static dev.selfrestore.runtime.codec.Layout.HEADER_LENGTH;
 import static dev.selfrestore.runtime.codec.Layout.MAGIC;
@@ -45,24 +47,36 @@ import java.util.List;
 final class RecordReader {
     private final RecordInput in;
     private final String source;
+    /** The record's array, when the command line and environment are left in it; else null. */
+    private final byte[] shared;
 
-    private RecordReader(RecordInput in, String source) {
+    private RecordReader(RecordInput in, String source, byte[] shared) {
         this.in = in;
         this.source = source;
+        this.shared = shared;
     }
 
     /** Decodes with Chronicle Bytes when {@code chronicle}, else in plain Java. */
     static MmDescriptor decode(byte[] data, String source, boolean chronicle) throws DescriptorFormatException {
-        return (MmDescriptor) read(data, source, false, chronicle);
+        return (MmDescriptor) read(data, source, false, chronicle, false);
+    }
+
+    /**
+     * Decodes in plain Java, leaving the command line and environment in {@code data}
+     * ({@link MmDescriptor.Slice}) instead of copying them out: the same checks, the same
+     * descriptor.
+     */
+    static MmDescriptor decodeSharing(byte[] data, String source) throws DescriptorFormatException {
+        return (MmDescriptor) read(data, source, false, false, true);
     }
 
     /** The header and checksum status of a record: steps 1 to 3 of {@link #record}, then both checksums. */
     static RecordHeader header(byte[] data, String source, boolean chronicle) throws DescriptorFormatException {
-        return (RecordHeader) read(data, source, true, chronicle);
+        return (RecordHeader) read(data, source, true, chronicle, false);
     }
 
     /** The whole record, or only its header; one wrapping and one failure path for both. */
-    private static Object read(byte[] data, String source, boolean headerOnly, boolean chronicle)
+    private static Object read(byte[] data, String source, boolean headerOnly, boolean chronicle, boolean share)
             throws DescriptorFormatException {
         if (data.length == 0) {
             throw new DescriptorFormatException(Problem.EMPTY, source,
@@ -71,7 +85,7 @@ final class RecordReader {
         // ChronicleInput is named only in a static call: without Chronicle nothing loads it.
         RecordInput in = chronicle ? ChronicleInput.wrap(data) : new ArrayInput(data);
         try {
-            RecordReader reader = new RecordReader(in, source);
+            RecordReader reader = new RecordReader(in, source, share && !chronicle ? data : null);
             if (!headerOnly) {
                 return reader.record(data);
             }
@@ -209,8 +223,8 @@ final class RecordReader {
         int mode = u32("exe.mode");
         byte[] buildId = byteString("exe.buildId");
         byte[] sha256 = byteString("exe.sha256");
-        byte[] cmdline = byteString("cmdline");
-        byte[] environ = byteString("environ");
+        MmDescriptor.Slice cmdline = slice("cmdline");
+        MmDescriptor.Slice environ = slice("environ");
         byte[] comm = byteString("comm");
         long pid = u64("capture.pid");
         long timeMillis = u64("capture.timeMillis");
@@ -279,7 +293,7 @@ final class RecordReader {
     }
 
     /** Format 1.1: how a JVM original's command line splits (kind 0: not a JVM). */
-    private JvmLaunch jvmLaunch(byte[] cmdline) throws DescriptorFormatException {
+    private JvmLaunch jvmLaunch(MmDescriptor.Slice cmdline) throws DescriptorFormatException {
         need(1, "jvm launch kind");
         long at = in.position();
         int kind = in.readU8();
@@ -291,7 +305,8 @@ final class RecordReader {
             throw malformed("jvm launch kind at offset " + at + " is " + kind + "; it must be 0 to " + kinds.length);
         }
         long index = stopBit("jvm main index");
-        long args = RawBytes.splitNul(cmdline).size();
+        long args = RawBytes.splitNul(Arrays.copyOfRange(cmdline.array(), cmdline.from(),
+                cmdline.from() + cmdline.length())).size();
         if (index < 1 || index >= args) {
             throw malformed("jvm main index " + index + " must name one of argv[1.." + (args - 1) + "] of the cmdline");
         }
@@ -309,6 +324,24 @@ final class RecordReader {
     }
 
     private byte[] byteString(String field) throws DescriptorFormatException {
+        byte[] b = new byte[byteStringLength(field)];
+        in.readFully(b);
+        return b;
+    }
+
+    /** A byte string left in the record's array when sharing it, else copied out of it. */
+    private MmDescriptor.Slice slice(String field) throws DescriptorFormatException {
+        if (shared == null) {
+            return MmDescriptor.Slice.of(byteString(field));
+        }
+        int length = byteStringLength(field);
+        int from = (int) in.position(); // ArrayInput: an offset in the array itself
+        in.skip(length);
+        return new MmDescriptor.Slice(shared, from, length);
+    }
+
+    /** A byte string's length, checked against the format's limit and the bytes left. */
+    private int byteStringLength(String field) throws DescriptorFormatException {
         long at = in.position();
         long length = stopBit(field + " length");
         if (length > MAX_BYTE_STRING) {
@@ -319,9 +352,7 @@ final class RecordReader {
             throw malformed(field + " length " + length + " at offset " + at + " runs past the end of the record ("
                     + count(in.remaining()) + " left before the checksum)");
         }
-        byte[] b = new byte[(int) length];
-        in.readFully(b);
-        return b;
+        return (int) length;
     }
 
     private String utf8(String field) throws DescriptorFormatException {

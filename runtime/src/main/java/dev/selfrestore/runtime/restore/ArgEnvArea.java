@@ -4,6 +4,7 @@ import dev.selfrestore.nativeshim.Mman;
 import dev.selfrestore.nativeshim.NativeCallException;
 import dev.selfrestore.nativeshim.Syscalls;
 import dev.selfrestore.runtime.MmFields;
+import dev.selfrestore.runtime.NulStrings;
 import dev.selfrestore.runtime.proc.Mapping;
 import java.util.Arrays;
 import java.util.List;
@@ -45,15 +46,15 @@ final class ArgEnvArea {
         this.envEnd = envStart + environLength;
     }
 
-    static ArgEnvArea create(Syscalls sys, byte[] cmdline, byte[] environ, int pageSize) {
-        long used = (long) cmdline.length + environ.length;
+    static ArgEnvArea create(Syscalls sys, NulStrings cmdline, NulStrings environ, int pageSize) {
+        long used = (long) cmdline.length() + environ.length();
         long length = Math.max(pageSize, (used + pageSize - 1) / pageSize * pageSize);
         // Populated: the kernel faults the pages in at once rather than one by one as they are written.
         long addr = sys.mmap(0, length, Mman.PROT_READ | Mman.PROT_WRITE,
                 Mman.MAP_PRIVATE | Mman.MAP_ANONYMOUS | Mman.MAP_POPULATE, -1, 0);
         try {
-            sys.writeMemory(addr, cmdline);
-            sys.writeMemory(addr + cmdline.length, environ);
+            sys.writeMemory(addr, cmdline.array(), cmdline.from(), cmdline.length());
+            sys.writeMemory(addr + cmdline.length(), environ.array(), environ.from(), environ.length());
             sys.mprotect(addr, length, Mman.PROT_READ);
         } catch (RuntimeException e) {
             sys.munmap(addr, length);
@@ -64,7 +65,7 @@ final class ArgEnvArea {
         } catch (NativeCallException ignored) {
             // Kernels without CONFIG_ANON_VMA_NAME (or before 5.17) answer EINVAL: the name is cosmetic.
         }
-        return new ArgEnvArea(addr, length, cmdline.length, environ.length);
+        return new ArgEnvArea(addr, length, cmdline.length(), environ.length());
     }
 
     /**
@@ -73,11 +74,12 @@ final class ArgEnvArea {
      * bytes, as after an earlier restore of the same descriptor: then they are used again and no
      * new area is made.
      */
-    static boolean alreadyHolds(Syscalls sys, MmFields live, List<Mapping> maps, byte[] cmdline, byte[] environ) {
+    static boolean alreadyHolds(Syscalls sys, MmFields live, List<Mapping> maps, NulStrings cmdline,
+                                NulStrings environ) {
         long start = live.argStart();
-        long length = (long) cmdline.length + environ.length;
-        if (length == 0 || live.argEnd() - start != cmdline.length || live.envStart() != live.argEnd()
-                || live.envEnd() - live.envStart() != environ.length) {
+        long length = (long) cmdline.length() + environ.length();
+        if (length == 0 || live.argEnd() - start != cmdline.length() || live.envStart() != live.argEnd()
+                || live.envEnd() - live.envStart() != environ.length()) {
             return false;
         }
         for (long at = start; at < start + length; ) {
@@ -88,8 +90,9 @@ final class ArgEnvArea {
             at = m.end();
         }
         byte[] held = sys.readMemory(start, (int) length);
-        return Arrays.equals(held, 0, cmdline.length, cmdline, 0, cmdline.length)
-                && Arrays.equals(held, cmdline.length, held.length, environ, 0, environ.length);
+        return Arrays.equals(held, 0, cmdline.length(), cmdline.array(), cmdline.from(), cmdline.from() + cmdline.length())
+                && Arrays.equals(held, cmdline.length(), held.length, environ.array(), environ.from(),
+                environ.from() + environ.length());
     }
 
     /** Gives the memory back; only while the kernel does not point at it yet. */

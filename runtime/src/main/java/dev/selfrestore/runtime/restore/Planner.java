@@ -68,10 +68,10 @@ final class Planner {
         MmFields map;
         List<Mapping> current = maps;
         if (options.mode() == RestoreOptions.Mode.RELOCATE) {
-            if (ArgEnvArea.alreadyHolds(sys, live, maps, args.bytes(), vars.bytes())) {
+            if (ArgEnvArea.alreadyHolds(sys, live, maps, args, vars)) {
                 map = live; // restored before from the same bytes: no new area
             } else {
-                ArgEnvArea area = rollback.hold(ArgEnvArea.create(sys, args.bytes(), vars.bytes(), limits.pageSize()));
+                ArgEnvArea area = rollback.hold(ArgEnvArea.create(sys, args, vars, limits.pageSize()));
                 map = live.withArgsAndEnv(area.argStart, area.argEnd, area.envStart, area.envEnd);
                 current = self.maps(); // read again: the new area must be there, as the kernel sees it
             }

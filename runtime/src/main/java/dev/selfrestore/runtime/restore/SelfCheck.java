@@ -3,6 +3,7 @@ package dev.selfrestore.runtime.restore;
 import dev.selfrestore.nativeshim.NativeCallException;
 import dev.selfrestore.nativeshim.Syscalls;
 import dev.selfrestore.runtime.MmFields;
+import dev.selfrestore.runtime.NulStrings;
 import dev.selfrestore.runtime.verify.Difference;
 import dev.selfrestore.runtime.verify.Item;
 import dev.selfrestore.runtime.verify.Verifier;
@@ -41,14 +42,17 @@ final class SelfCheck {
             // showing exactly that memory shows the descriptor. On any difference the Verifier below
             // compares with the descriptor and says what differs.
             MmFields map = plan.map();
-            if (items.contains(Item.CMDLINE) && shows(plan, "cmdline", map.argStart(), map.argEnd(), plan.args().bytes())) {
+            if (items.contains(Item.CMDLINE) && shows(plan, "cmdline", map.argStart(), map.argEnd(), plan.args())) {
                 items.remove(Item.CMDLINE);
             }
-            if (items.contains(Item.ENVIRON) && kernelShowsEnvironment(plan, map, plan.vars().bytes())) {
+            if (items.contains(Item.ENVIRON) && kernelShowsEnvironment(plan, map, plan.vars())) {
                 items.remove(Item.ENVIRON);
             }
         }
-        return new Verifier(sys).compare(plan.self(), plan.descriptor(), items, plan.args().bytes(), plan.vars().bytes());
+        // Copied only for what is still to compare: the usual restore has compared both above.
+        return new Verifier(sys).compare(plan.self(), plan.descriptor(), items,
+                items.contains(Item.CMDLINE) ? plan.args().copy() : null,
+                items.contains(Item.ENVIRON) ? plan.vars().copy() : null);
     }
 
     /**
@@ -57,13 +61,13 @@ final class SelfCheck {
      * whose reading has rules of its own (fs/proc/base.c, get_mm_cmdline: an argument area whose last
      * byte is not NUL reads on into the environment).
      */
-    private boolean shows(RestorePlan plan, String name, long start, long end, byte[] bytes) {
-        if (end - start != bytes.length) {
+    private boolean shows(RestorePlan plan, String name, long start, long end, NulStrings bytes) {
+        if (end - start != bytes.length()) {
             return false;
         }
         try {
             return sys.fileHolds(plan.self().file(name).toString().getBytes(StandardCharsets.ISO_8859_1), start,
-                    bytes.length);
+                    bytes.length());
         } catch (NativeCallException e) {
             return false; // the Verifier reads it again and reports
         }
@@ -79,22 +83,22 @@ final class SelfCheck {
      * or the heap), is what reading the file would show. {@code selfrestore verify} reads the file
      * itself, from outside.
      */
-    private boolean kernelShowsEnvironment(RestorePlan plan, MmFields map, byte[] bytes) {
-        if (map.envEnd() - map.envStart() != bytes.length) {
+    private boolean kernelShowsEnvironment(RestorePlan plan, MmFields map, NulStrings bytes) {
+        if (map.envEnd() - map.envStart() != bytes.length()) {
             return false;
         }
         try {
             MmFields now = plan.self().statFields(map.brk()); // brk is not in stat, and not compared
             return now.envStart() == map.envStart() && now.envEnd() == map.envEnd()
-                    && sys.crc32c(map.envStart(), bytes.length) == crc32c(bytes);
+                    && sys.crc32c(map.envStart(), bytes.length()) == crc32c(bytes);
         } catch (IOException | RuntimeException e) {
             return false; // the Verifier reads the file and reports
         }
     }
 
-    private static long crc32c(byte[] bytes) {
+    private static long crc32c(NulStrings bytes) {
         CRC32C crc = new CRC32C();
-        crc.update(bytes);
+        crc.update(bytes.array(), bytes.from(), bytes.length());
         return crc.getValue();
     }
 }

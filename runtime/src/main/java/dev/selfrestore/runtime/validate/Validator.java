@@ -76,8 +76,8 @@ public final class Validator {
                 break;
             }
         }
-        nulTerminated(p, "cmdline", args.bytes());
-        nulTerminated(p, "environ", vars.bytes());
+        nulTerminated(p, "cmdline", args);
+        nulTerminated(p, "environ", vars);
         execveSizes(p, k, args, vars);
         byte[] comm = d.comm();
         if (comm.length > MAX_COMM) {
@@ -113,7 +113,7 @@ public final class Validator {
         long maxString = (long) MAX_ARG_STRLEN_PAGES * k.pageSize();
         tooLong(p, "cmdline", "argument", args, maxString);
         tooLong(p, "environ", "variable", vars, maxString);
-        long bytes = (long) args.bytes().length + vars.bytes().length;
+        long bytes = (long) args.length() + vars.length();
         long pointers = (long) (Math.max(args.count(), 1) + vars.count()) * POINTER_BYTES;
         long limit = argsAndEnvLimit(k.rlimitStack());
         if (bytes + pointers > limit) {
@@ -140,8 +140,8 @@ public final class Validator {
         if (s.over() == 0) {
             return;
         }
-        byte[] area = s.bytes();
-        int start = s.firstOverStart();
+        byte[] area = s.array();
+        int start = s.from() + s.firstOverStart();
         String first = what + " " + s.firstOver() + " (" + RawBytes.escape(java.util.Arrays.copyOfRange(area, start,
                 Math.min(start + s.firstOverLength() - 1, start + 16))) + "...) of " + s.firstOverLength() + " bytes";
         p.add(new Problem(field, first + (s.over() > 1 ? " and " + (s.over() - 1) + " more" : ""),
@@ -149,10 +149,11 @@ public final class Validator {
                         + MAX_ARG_STRLEN_PAGES + " pages), the longest string execve(2) copies"));
     }
 
-    private static void nulTerminated(List<Problem> p, String field, byte[] area) {
-        if (area.length > 0 && area[area.length - 1] != 0) {
-            p.add(new Problem(field, "..." + RawBytes.escape(java.util.Arrays.copyOfRange(area,
-                    Math.max(0, area.length - 16), area.length)),
+    private static void nulTerminated(List<Problem> p, String field, NulStrings s) {
+        if (s.length() > 0 && s.last() != 0) {
+            int end = s.from() + s.length();
+            p.add(new Problem(field, "..." + RawBytes.escape(java.util.Arrays.copyOfRange(s.array(),
+                    Math.max(s.from(), end - 16), end)),
                     "must end with a NUL byte (the kernel reads a cmdline without one as setproctitle() text)"));
         }
     }

@@ -30,7 +30,10 @@ public final class Verifier {
         return verify(proc, d, items, d.cmdline(), d.environ());
     }
 
-    /** The differences alone, with the descriptor's command line and environment already taken from it. */
+    /**
+     * The differences alone, with the descriptor's command line and environment already taken from
+     * it (each may be null when {@code items} does not hold it).
+     */
     public List<Difference> compare(ProcPid proc, MmDescriptor d, Set<Item> items, byte[] cmdline, byte[] environ)
             throws IOException {
         return verify(proc, d, items, cmdline, environ).differences();

@@ -8,7 +8,9 @@ import java.util.Objects;
  * {@link DescriptorReader#decode} (plain Java, the agent's), and insists they agree: both accept
  * with equal descriptors, or both refuse with {@link DescriptorFormatException}s of the same
  * problem and message, each from the reader's own checks (not its catch-all for an input's bounds
- * checks). Anything else is an {@link AssertionError} naming both outcomes.
+ * checks). Anything else is an {@link AssertionError} naming both outcomes. The plain reader's
+ * sharing decode ({@link DescriptorReader#decodeSharing}, which leaves the command line and
+ * environment in the input's array) must have exactly the plain decode's outcome too.
  */
 final class BothReaders {
     private BothReaders() {
@@ -30,6 +32,7 @@ final class BothReaders {
         } catch (DescriptorFormatException e) {
             plainRefusal = e;
         }
+        sharingAgrees(data, source, plain, plainRefusal);
         if (chronicleRefusal == null && plainRefusal == null) {
             if (!viaChronicle.equals(plain)) {
                 throw new AssertionError("both readers accept, with different descriptors: Chronicle "
@@ -56,5 +59,32 @@ final class BothReaders {
                     + plainRefusal.getMessage());
         }
         throw chronicleRefusal;
+    }
+
+    private static void sharingAgrees(byte[] data, String source, MmDescriptor plain,
+                                      DescriptorFormatException plainRefusal) {
+        byte[] own = data.clone();
+        MmDescriptor sharing;
+        try {
+            sharing = DescriptorReader.decodeSharing(own, source);
+        } catch (DescriptorFormatException e) {
+            if (plainRefusal == null || e.problem() != plainRefusal.problem()
+                    || !Objects.equals(e.getMessage(), plainRefusal.getMessage())) {
+                throw new AssertionError("the sharing decode refuses (" + e.getMessage() + ") where the plain one "
+                        + (plainRefusal == null ? "accepts" : "refuses with " + plainRefusal.getMessage()), e);
+            }
+            return;
+        }
+        if (plainRefusal != null) {
+            throw new AssertionError("the sharing decode accepts what the plain one refuses: "
+                    + plainRefusal.getMessage());
+        }
+        if (!sharing.equals(plain) || !java.util.Arrays.equals(sharing.environ(), plain.environ())
+                || !java.util.Arrays.equals(sharing.cmdline(), plain.cmdline())) {
+            throw new AssertionError("the sharing decode differs: " + sharing + ", plain " + plain);
+        }
+        if (!java.util.Arrays.equals(own, data)) {
+            throw new AssertionError("the sharing decode changed its input");
+        }
     }
 }
