@@ -164,8 +164,14 @@ final class NativeLibraryFile {
         if (Files.size(file) != e.getSize()) {
             return false;
         }
+        // Through a small buffer rather than the whole library into the heap (fresh pages in a cold JVM).
         CRC32 crc = new CRC32();
-        crc.update(Files.readAllBytes(file));
+        byte[] buf = new byte[8192];
+        try (InputStream in = new java.io.FileInputStream(file.toFile())) {
+            for (int n; (n = in.read(buf)) > 0; ) {
+                crc.update(buf, 0, n);
+            }
+        }
         return crc.getValue() == e.getCrc();
     }
 }
