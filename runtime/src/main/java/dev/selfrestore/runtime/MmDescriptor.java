@@ -45,7 +45,8 @@ public final class MmDescriptor {
             return new Slice(array, 0, array.length);
         }
 
-        byte[] copy() {
+        /** The bytes, copied. */
+        public byte[] copy() {
             return Arrays.copyOfRange(array, from, from + length);
         }
 
@@ -178,16 +179,6 @@ public final class MmDescriptor {
     /** The same of the environment. */
     public NulStrings environStrings(int maxOffsets, long maxLength) {
         return NulStrings.of(environ.array(), environ.from(), environ.length(), maxOffsets, maxLength);
-    }
-
-    /** The length of the command line in bytes. */
-    public int cmdlineLength() {
-        return cmdline.length();
-    }
-
-    /** The length of the environment in bytes. */
-    public int environLength() {
-        return environ.length();
     }
 
     /** Whether this identity was edited after its capture (it then has a provenance). */

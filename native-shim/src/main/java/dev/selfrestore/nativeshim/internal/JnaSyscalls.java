@@ -687,10 +687,7 @@ public final class JnaSyscalls implements Syscalls {
     public byte[] read(int fd, int count) {
         int chunk = Math.max(1, Math.min(count, READ_CHUNK));
         try (Scratch buf = new Scratch(chunk, false)) {
-            if (count <= chunk) {
-                return buf.memory.getByteArray(0, (int) readInto(fd, buf.address, count));
-            }
-            // Chunk by chunk into the one array: a scratch of the whole count would be fresh pages
+            // Part by part into the one array: a scratch of the whole count would be fresh pages
             // (malloc maps them), each faulted in by the kernel's copy, then unmapped again.
             byte[] data = new byte[count];
             int done = 0;

@@ -1,7 +1,5 @@
 package dev.selfrestore.runtime.codec;
 
-import java.util.Arrays;
-
 import static dev.selfrestore.runtime.codec.Layout.CHECKSUM_LENGTH;
 import static dev.selfrestore.runtime.codec.Layout.HEADER_LENGTH;
 import static dev.selfrestore.runtime.codec.Layout.MAGIC;
@@ -305,8 +303,7 @@ final class RecordReader {
             throw malformed("jvm launch kind at offset " + at + " is " + kind + "; it must be 0 to " + kinds.length);
         }
         long index = stopBit("jvm main index");
-        long args = RawBytes.splitNul(Arrays.copyOfRange(cmdline.array(), cmdline.from(),
-                cmdline.from() + cmdline.length())).size();
+        long args = RawBytes.splitNul(cmdline.copy()).size();
         if (index < 1 || index >= args) {
             throw malformed("jvm main index " + index + " must name one of argv[1.." + (args - 1) + "] of the cmdline");
         }
