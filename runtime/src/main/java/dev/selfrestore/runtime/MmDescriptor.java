@@ -134,6 +134,19 @@ public final class MmDescriptor {
         return cmdline.copy();
     }
 
+    /**
+     * The command line where this descriptor holds it, not a copy: for a restore, which copies it
+     * only into the area it fills. Its array is never to be changed.
+     */
+    public Slice cmdlineArea() {
+        return cmdline;
+    }
+
+    /** The same of the environment. */
+    public Slice environArea() {
+        return environ;
+    }
+
     /** /proc/PID/environ bytes (a copy). */
     public byte[] environ() {
         return environ.copy();

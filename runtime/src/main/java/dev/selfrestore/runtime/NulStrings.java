@@ -91,6 +91,39 @@ public final class NulStrings {
     }
 
     /**
+     * The same from the start of each string, found elsewhere ({@code Syscalls.nulStringOffsets},
+     * the C library's scan of the same bytes in native memory): {@code starts} must be where
+     * {@link #of(byte[], int, int, int, long)} finds the strings of an area whose last byte is NUL,
+     * all of them, and is kept, not copied. Only the strings' lengths are worked out here, one step
+     * per string rather than per byte.
+     */
+    public static NulStrings ofStarts(byte[] array, int areaFrom, int areaLength, int[] starts, long maxLength) {
+        java.util.Objects.checkFromIndexSize(areaFrom, areaLength, array.length);
+        if (areaLength > 0 ? array[areaFrom + areaLength - 1] != 0 || starts.length == 0 || starts[0] != 0
+                : starts.length != 0) {
+            throw new IllegalArgumentException("not the starts of a NUL-terminated area's strings");
+        }
+        int over = 0;
+        int firstOver = -1;
+        int firstOverStart = 0;
+        int firstOverLength = 0;
+        for (int i = 0; i < starts.length; i++) {
+            int next = i + 1 < starts.length ? starts[i + 1] : areaLength;
+            if (next <= starts[i] || next > areaLength) {
+                throw new IllegalArgumentException("string " + i + " starts at " + starts[i] + ", the next at " + next);
+            }
+            int length = next - starts[i]; // its NUL included
+            if (length > maxLength && over++ == 0) {
+                firstOver = i;
+                firstOverStart = starts[i];
+                firstOverLength = length;
+            }
+        }
+        return new NulStrings(array, areaFrom, areaLength, starts.length, starts, over, firstOver, firstOverStart,
+                firstOverLength);
+    }
+
+    /**
      * The index of the first NUL at or after {@code i} and before {@code end}, or {@code end}: eight bytes at a time
      * (a word has a zero byte where {@code (w - 0x01..01) & ~w & 0x80..80} is not zero, and its
      * lowest set bit, little-endian, marks the first one), then byte by byte for the tail. An

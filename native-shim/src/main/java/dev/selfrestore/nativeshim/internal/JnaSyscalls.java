@@ -237,6 +237,9 @@ public final class JnaSyscalls implements Syscalls {
         private static Function POSIX_SPAWN_FILE_ACTIONS_DESTROY;
         private static Function POSIX_SPAWN;
         private static Function WAITPID;
+        /** glibc's argz functions, or null in a C library without them. */
+        private static Function ARGZ_COUNT;
+        private static Function ARGZ_EXTRACT;
 
         /** Looks every function up in {@code libc}; the addresses stay valid once the library object is closed. */
         static void bind(NativeLibrary libc) {
@@ -270,6 +273,29 @@ public final class JnaSyscalls implements Syscalls {
             POSIX_SPAWN_FILE_ACTIONS_DESTROY = libc.getFunction("posix_spawn_file_actions_destroy");
             POSIX_SPAWN = libc.getFunction("posix_spawn");
             WAITPID = libc.getFunction("waitpid");
+            ARGZ_COUNT = optional(libc, "argz_count");
+            ARGZ_EXTRACT = ARGZ_COUNT == null ? null : optional(libc, "argz_extract");
+        }
+
+        /** A function this C library may lack (a GNU extension), or null. */
+        private static Function optional(NativeLibrary libc, String name) {
+            try {
+                return libc.getFunction(name);
+            } catch (UnsatisfiedLinkError e) {
+                return null;
+            }
+        }
+
+        static boolean hasArgz() {
+            return ARGZ_EXTRACT != null;
+        }
+
+        static long argzCount(long argz, long length) {
+            return ARGZ_COUNT.invokeLong(new Object[] {argz, length});
+        }
+
+        static void argzExtract(long argz, long length, long argv) {
+            ARGZ_EXTRACT.invokeVoid(new Object[] {argz, length, argv});
         }
 
         static int prctl(int option, long arg2, long arg3, long arg4, long arg5) {
@@ -558,6 +584,31 @@ public final class JnaSyscalls implements Syscalls {
             done += n;
         }
         return done;
+    }
+
+    @Override
+    public int[] nulStringOffsets(long addr, int length, int maxCount) {
+        if (!Lib.hasArgz()) {
+            return null;
+        }
+        if (length <= 0) {
+            return new int[0];
+        }
+        long count = Lib.argzCount(addr, length);
+        if (count > maxCount) {
+            return null;
+        }
+        int n = (int) count;
+        long[] starts = new long[n];
+        try (Scratch argv = new Scratch((n + 1L) * Long.BYTES, false)) {
+            Lib.argzExtract(addr, length, argv.address); // n pointers and a NULL
+            argv.memory.read(0, starts, 0, n);
+        }
+        int[] offsets = new int[n];
+        for (int i = 0; i < n; i++) {
+            offsets[i] = (int) (starts[i] - addr);
+        }
+        return offsets;
     }
 
     @Override

@@ -3,8 +3,8 @@ package dev.selfrestore.runtime.restore;
 import dev.selfrestore.nativeshim.Mman;
 import dev.selfrestore.nativeshim.NativeCallException;
 import dev.selfrestore.nativeshim.Syscalls;
+import dev.selfrestore.runtime.MmDescriptor.Slice;
 import dev.selfrestore.runtime.MmFields;
-import dev.selfrestore.runtime.NulStrings;
 import dev.selfrestore.runtime.proc.Mapping;
 import java.util.Arrays;
 import java.util.List;
@@ -46,7 +46,7 @@ final class ArgEnvArea {
         this.envEnd = envStart + environLength;
     }
 
-    static ArgEnvArea create(Syscalls sys, NulStrings cmdline, NulStrings environ, int pageSize) {
+    static ArgEnvArea create(Syscalls sys, Slice cmdline, Slice environ, int pageSize) {
         long used = (long) cmdline.length() + environ.length();
         long length = Math.max(pageSize, (used + pageSize - 1) / pageSize * pageSize);
         // Populated: the kernel faults the pages in at once rather than one by one as they are written.
@@ -74,8 +74,7 @@ final class ArgEnvArea {
      * bytes, as after an earlier restore of the same descriptor: then they are used again and no
      * new area is made.
      */
-    static boolean alreadyHolds(Syscalls sys, MmFields live, List<Mapping> maps, NulStrings cmdline,
-                                NulStrings environ) {
+    static boolean alreadyHolds(Syscalls sys, MmFields live, List<Mapping> maps, Slice cmdline, Slice environ) {
         long start = live.argStart();
         long length = (long) cmdline.length() + environ.length();
         if (length == 0 || live.argEnd() - start != cmdline.length() || live.envStart() != live.argEnd()

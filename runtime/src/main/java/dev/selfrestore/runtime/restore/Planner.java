@@ -4,6 +4,7 @@ import dev.selfrestore.nativeshim.NativeCallException;
 import dev.selfrestore.nativeshim.Prctl;
 import dev.selfrestore.nativeshim.Syscalls;
 import dev.selfrestore.runtime.MmDescriptor;
+import dev.selfrestore.runtime.MmDescriptor.Slice;
 import dev.selfrestore.runtime.MmFields;
 import dev.selfrestore.runtime.NulStrings;
 import dev.selfrestore.runtime.edit.IdentityEditor;
@@ -49,15 +50,25 @@ final class Planner {
             throw new RestoreException("this kernel's struct prctl_mm_map is " + limits.mmMapSize()
                     + " bytes; selfrestore lays out " + Prctl.MM_MAP_STRUCT_SIZE + " and will not guess", false, null);
         }
-        // One pass over the descriptor's own command line and environment (not copies) serves
-        // validation, the C library's environ array and the summary's counts.
-        NulStrings args = Validator.cmdlineStrings(d, limits);
-        NulStrings vars = Validator.environStrings(d, limits);
-        List<Problem> problems = Validator.descriptor(d, limits, args, vars);
         Problem edited = options.mode() == RestoreOptions.Mode.EXACT ? IdentityEditor.exactRefusal(d) : null;
         if (edited != null) {
             throw new ValidationException("mode=exact refused", List.of(edited));
         }
+        // In relocate mode the command line and environment are put in their area first (or found
+        // there from an earlier restore), so that a large one is scanned there, by the C library
+        // (inMemory). A descriptor refused below leaves the area to the Rollback, which unmaps it.
+        Slice cmdline = d.cmdlineArea();
+        Slice environ = d.environArea();
+        boolean relocate = options.mode() == RestoreOptions.Mode.RELOCATE;
+        MmFields map = null;
+        if (relocate && (long) cmdline.length() + environ.length() <= Validator.argsAndEnvLimit(limits.rlimitStack())) {
+            map = place(live, maps, cmdline, environ, limits, rollback); // never more than execve could have had
+        }
+        // One pass over the command line and environment (the descriptor's own bytes or the area's,
+        // not copies) serves validation, the C library's environ array and the summary's counts.
+        NulStrings args = map != null ? inMemory(cmdline, map.argStart(), limits) : Validator.cmdlineStrings(d, limits);
+        NulStrings vars = map != null ? inMemory(environ, map.envStart(), limits) : Validator.environStrings(d, limits);
+        List<Problem> problems = Validator.descriptor(d, limits, args, vars);
         if (!problems.isEmpty()) {
             throw new ValidationException("descriptor breaks " + problems.size() + " rule(s)", problems);
         }
@@ -65,21 +76,16 @@ final class Planner {
         ExePlan exe = rollback.hold(options.changeExe()
                 ? ExePlan.decide(sys, d.exe(), self, maps, oneByOne) : ExePlan.skip("not requested"));
 
-        MmFields map;
-        List<Mapping> current = maps;
-        if (options.mode() == RestoreOptions.Mode.RELOCATE) {
-            if (ArgEnvArea.alreadyHolds(sys, live, maps, args, vars)) {
-                map = live; // restored before from the same bytes: no new area
-            } else {
-                ArgEnvArea area = rollback.hold(ArgEnvArea.create(sys, args, vars, limits.pageSize()));
-                map = live.withArgsAndEnv(area.argStart, area.argEnd, area.envStart, area.envEnd);
-                current = self.maps(); // read again: the new area must be there, as the kernel sees it
+        if (relocate) {
+            if (map == null) {
+                map = place(live, maps, cmdline, environ, limits, rollback);
             }
-            problems = Validator.map(map, current, limits);
+            // Read again after a new area: it must be there, as the kernel sees it.
+            problems = Validator.map(map, map == live ? maps : self.maps(), limits);
         } else {
             map = d.fields();
-            problems = new ArrayList<>(Validator.map(map, current, limits));
-            problems.addAll(ExactLayout.check(sys, d, current, limits.pageSize()));
+            problems = new ArrayList<>(Validator.map(map, maps, limits));
+            problems.addAll(ExactLayout.check(sys, d, maps, limits.pageSize()));
         }
         List<FieldByField.Step> steps = null;
         if (problems.isEmpty() && oneByOne) {
@@ -96,5 +102,41 @@ final class Planner {
                     : "planned prctl_mm_map breaks ") + problems.size() + " rule(s)", problems);
         }
         return new RestorePlan(d, options, self, limits, live, args, vars, exe, map, steps);
+    }
+
+    /**
+     * The fields with the command line and environment in an area that holds them: this process's
+     * own when it already does (restored before from the same bytes), else a new one.
+     */
+    private MmFields place(MmFields live, List<Mapping> maps, Slice cmdline, Slice environ, KernelLimits limits,
+                           Rollback rollback) {
+        if (ArgEnvArea.alreadyHolds(sys, live, maps, cmdline, environ)) {
+            return live;
+        }
+        ArgEnvArea area = rollback.hold(ArgEnvArea.create(sys, cmdline, environ, limits.pageSize()));
+        return live.withArgsAndEnv(area.argStart, area.argEnd, area.envStart, area.envEnd);
+    }
+
+    /** Areas from this size are scanned by the C library rather than in Java (see {@link #inMemory}). */
+    static final int SCANNED_NATIVELY_FROM = 64 << 10;
+
+    /**
+     * The strings of {@code bytes}, which also lie in this process's memory at {@code addr} (the
+     * area the restore filled, or found holding them). From {@link #SCANNED_NATIVELY_FROM} bytes,
+     * found there by the C library ({@link Syscalls#nulStringOffsets}): a Java scan of a megabyte in
+     * a cold JVM runs interpreted and then compiled twice, and the second compile alone costs a
+     * compiler thread more milliseconds than the whole native scan takes. A smaller area, or one whose last byte is
+     * not NUL (which validation refuses, with the scan's findings), is scanned in Java, whose loop
+     * the agent's warm-up has compiled by then.
+     */
+    private NulStrings inMemory(Slice bytes, long addr, KernelLimits limits) {
+        if (bytes.length() >= SCANNED_NATIVELY_FROM && bytes.array()[bytes.from() + bytes.length() - 1] == 0) {
+            int[] starts = sys.nulStringOffsets(addr, bytes.length(), Validator.MAX_STRINGS);
+            if (starts != null) {
+                return NulStrings.ofStarts(bytes.array(), bytes.from(), bytes.length(), starts, Validator.maxString(limits));
+            }
+        }
+        return NulStrings.of(bytes.array(), bytes.from(), bytes.length(), Validator.MAX_STRINGS,
+                Validator.maxString(limits));
     }
 }

@@ -48,12 +48,20 @@ public final class Validator {
      * ({@link MmDescriptor#cmdlineStrings}).
      */
     public static NulStrings cmdlineStrings(MmDescriptor d, KernelLimits k) {
-        return d.cmdlineStrings(MAX_ARGS_AND_ENV / POINTER_BYTES, (long) MAX_ARG_STRLEN_PAGES * k.pageSize());
+        return d.cmdlineStrings(MAX_STRINGS, maxString(k));
     }
 
     /** The same of the descriptor's environment. */
     public static NulStrings environStrings(MmDescriptor d, KernelLimits k) {
-        return d.environStrings(MAX_ARGS_AND_ENV / POINTER_BYTES, (long) MAX_ARG_STRLEN_PAGES * k.pageSize());
+        return d.environStrings(MAX_STRINGS, maxString(k));
+    }
+
+    /** Most strings whose offsets a scan keeps: as many as execve's largest area has room for pointers to. */
+    public static final int MAX_STRINGS = MAX_ARGS_AND_ENV / POINTER_BYTES;
+
+    /** MAX_ARG_STRLEN on this kernel, in bytes: the longest string execve copies, NUL included. */
+    public static long maxString(KernelLimits k) {
+        return (long) MAX_ARG_STRLEN_PAGES * k.pageSize();
     }
 
     /**
@@ -110,7 +118,7 @@ public final class Validator {
      * (ProcessBuilder inherits the environment) would fail to start with (E2BIG).
      */
     private static void execveSizes(List<Problem> p, KernelLimits k, NulStrings args, NulStrings vars) {
-        long maxString = (long) MAX_ARG_STRLEN_PAGES * k.pageSize();
+        long maxString = maxString(k);
         tooLong(p, "cmdline", "argument", args, maxString);
         tooLong(p, "environ", "variable", vars, maxString);
         long bytes = (long) args.length() + vars.length();

@@ -1,9 +1,9 @@
 package dev.selfrestore.runtime.restore;
 
-import dev.selfrestore.runtime.NulStrings;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.selfrestore.nativeshim.Syscalls;
+import dev.selfrestore.runtime.MmDescriptor.Slice;
 import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -37,8 +37,8 @@ class RollbackTest {
     }
 
     private ArgEnvArea area(Syscalls sys) {
-        return ArgEnvArea.create(sys, NulStrings.of("a\0".getBytes(StandardCharsets.ISO_8859_1)),
-                NulStrings.of("A=1\0".getBytes(StandardCharsets.ISO_8859_1)), 4096);
+        return ArgEnvArea.create(sys, Slice.of("a\0".getBytes(StandardCharsets.ISO_8859_1)),
+                Slice.of("A=1\0".getBytes(StandardCharsets.ISO_8859_1)), 4096);
     }
 
     @Test
