@@ -35,6 +35,7 @@ public final class FaultInjectingSyscalls implements Syscalls {
     /** The methods of {@link Syscalls} a spec may name. */
     static final Set<String> CALLS = Set.of("mmMapSize", "setMmMap", "setMmField", "setMmAuxv", "savedAuxvSize",
             "nameAnonymousMapping", "mmap", "munmap", "mprotect", "mremap", "copyMemory", "writeMemory", "writeWords", "writeWord", "equalBytes", "crc32c", "fileHolds",
+            "nulStringOffsets",
             "readMemory", "libcEnvironVariable", "open", "writeFile", "close", "readlink", "statx", "fstat", "spawnAndWait",
             "openat", "readlinkat", "read", "write", "fsync", "fchmod", "renameat", "linkat", "unlinkat",
             "currentBrk", "pageSize", "kernelRelease", "machine");
@@ -221,6 +222,12 @@ public final class FaultInjectingSyscalls implements Syscalls {
     public long crc32c(long addr, int length) {
         enter("crc32c", "CRC-32C of " + length + " bytes of memory");
         return real.crc32c(addr, length);
+    }
+
+    @Override
+    public int[] nulStringOffsets(long addr, int length, int maxCount) {
+        enter("nulStringOffsets", "find the strings of " + length + " bytes of memory");
+        return real.nulStringOffsets(addr, length, maxCount);
     }
 
     @Override
