@@ -20,6 +20,8 @@ import subprocess
 import sys
 import time
 
+import paired
+
 DISTURBED_MS = 30
 CAPTURED = re.compile(r"^selfrestore: captured pid \d+ .* brk exact, in ([0-9.]+) ms$", re.M)
 RESTORED = re.compile(r"^selfrestore: restored pid \d+ .*: exe, .* in ([0-9.]+) ms$", re.M)
@@ -479,14 +481,16 @@ def env_size_table(jdks, cases, results):
             cpu = [r["user_ms"] + r["sys_ms"] - small[r["round"]]["user_ms"] - small[r["round"]]["sys_ms"] for r in runs]
             if not rows:
                 rows.append("Against the small descriptor's restore with the same jar (`restore`, 3 variables), paired "
-                            "within each round: the median of the per-round differences, and their p10–p90. CPU is the "
+                            "within each round: the median of the per-round differences (with a 95% bootstrap interval "
+                            "for it, bench/paired.py), and their p10–p90. CPU is the "
                             "JVM's user + system time, all threads (`wait4`'s rusage).")
                 rows.append("")
-                rows.append("| JDK | case | Δ wall, median | Δ wall p10–p90 | Δ agent says, median | Δ agent says p10–p90 "
-                            "| Δ CPU, median | Δ CPU p10–p90 | pairs |")
-                rows.append("|---|---|--:|--:|--:|--:|--:|--:|--:|")
-            rows.append("| %s | %s (`%s`) | %+.1f | %+.1f–%+.1f | %+.1f | %+.1f–%+.1f | %+.0f | %+.0f–%+.0f | %d |" % (
-                jdk.version, c.label, c.name, statistics.median(wall), pct(wall, 0.1), pct(wall, 0.9),
+                rows.append("| JDK | case | Δ wall, median | its 95% interval | Δ wall p10–p90 | Δ agent says, median "
+                            "| Δ agent says p10–p90 | Δ CPU, median | Δ CPU p10–p90 | pairs |")
+                rows.append("|---|---|--:|--:|--:|--:|--:|--:|--:|--:|")
+            _, lo, hi = paired.median_interval(wall)
+            rows.append("| %s | %s (`%s`) | %+.1f | %+.1f to %+.1f | %+.1f–%+.1f | %+.1f | %+.1f–%+.1f | %+.0f | %+.0f–%+.0f | %d |" % (
+                jdk.version, c.label, c.name, statistics.median(wall), lo, hi, pct(wall, 0.1), pct(wall, 0.9),
                 statistics.median(agent), pct(agent, 0.1), pct(agent, 0.9),
                 statistics.median(cpu), pct(cpu, 0.1), pct(cpu, 0.9), len(runs)))
     return rows
