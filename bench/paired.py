@@ -29,22 +29,39 @@ def median_interval(values, level=0.95, seed=1):
     return statistics.median(values), lo, hi
 
 
-def pairs(path, case, base):
-    """Per JDK: lists of (wall, agent says, CPU) differences of case over base, round by round."""
+def differences(results, jdk, case, base):
+    """(wall, agent says, CPU) differences of case over base, round by round, or None without a pair.
+
+    results: {(jdk, case): [run]}, each run a dict with round, wall_ms, agent_ms (or None), user_ms
+    and sys_ms, as bench/startup.py keeps them and read_csv reads them back.
+    """
+    small = {r["round"]: r for r in results.get((jdk, base), [])}
+    runs = [r for r in results.get((jdk, case), []) if r["round"] in small]
+    if not runs:
+        return None
+    wall = [r["wall_ms"] - small[r["round"]]["wall_ms"] for r in runs]
+    agent = [r["agent_ms"] - small[r["round"]]["agent_ms"] for r in runs
+             if r.get("agent_ms") is not None and small[r["round"]].get("agent_ms") is not None]
+    cpu = [r["user_ms"] + r["sys_ms"] - small[r["round"]]["user_ms"] - small[r["round"]]["sys_ms"] for r in runs]
+    return wall, agent, cpu
+
+
+def read_csv(path):
+    """A saved run (bench/results/*.csv) in the form bench/startup.py keeps its results."""
+    results = {}
     with open(path, newline="") as f:
-        rows = list(csv.DictReader(f))
-    by = {(r["jdk"], r["case"], r["round"]): r for r in rows}
-    out = {}
-    for (jdk, c, rnd), r in by.items():
-        b = by.get((jdk, base, rnd))
-        if c != case or b is None:
-            continue
-        d = out.setdefault(jdk, ([], [], []))
-        d[0].append(float(r["wall_ms"]) - float(b["wall_ms"]))
-        if r["agent_reported_ms"] and b["agent_reported_ms"]:
-            d[1].append(float(r["agent_reported_ms"]) - float(b["agent_reported_ms"]))
-        d[2].append(float(r["user_ms"]) + float(r["sys_ms"]) - float(b["user_ms"]) - float(b["sys_ms"]))
-    return out
+        for r in csv.DictReader(f):
+            results.setdefault((r["jdk"], r["case"]), []).append({
+                "round": int(r["round"]), "wall_ms": float(r["wall_ms"]), "user_ms": float(r["user_ms"]),
+                "sys_ms": float(r["sys_ms"]),
+                "agent_ms": float(r["agent_reported_ms"]) if r["agent_reported_ms"] else None})
+    return results
+
+
+def interval(values):
+    """The median's 95% interval as a table cell: [lo, hi]."""
+    _, lo, hi = median_interval(values)
+    return "[%+.1f, %+.1f]" % (lo, hi)
 
 
 def main():
@@ -55,7 +72,12 @@ def main():
     a = ap.parse_args()
     pooled = {}
     for path in a.csv:
-        for jdk, (w, g, c) in pairs(path, a.case, a.base).items():
+        results = read_csv(path)
+        for jdk in sorted({j for j, _ in results}):
+            d = differences(results, jdk, a.case, a.base)
+            if d is None:
+                continue
+            w, g, c = d
             p = pooled.setdefault(jdk, ([], [], []))
             p[0].extend(w)
             p[1].extend(g)
@@ -72,8 +94,7 @@ def main():
         cells = []
         for values in pooled[jdk]:
             if values:
-                m, lo, hi = median_interval(values)
-                cells.append("%+.1f [%+.1f, %+.1f]" % (m, lo, hi))
+                cells.append("%+.1f %s" % (statistics.median(values), interval(values)))
             else:
                 cells.append("")
         print("| %s | %d | %s |" % (jdk, len(pooled[jdk][0]), " | ".join(cells)))

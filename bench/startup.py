@@ -472,13 +472,10 @@ def env_size_table(jdks, cases, results):
             if not c.name.startswith("restore-env-") and not c.name.startswith("restore-args-"):
                 continue
             jar = c.name.partition("@")[2]
-            small = {r["round"]: r for r in results.get((jdk.name, "restore" + ("@" + jar if jar else "")), [])}
-            runs = [r for r in results.get((jdk.name, c.name), []) if r["round"] in small]
-            if not runs:
+            d = paired.differences(results, jdk.name, c.name, "restore" + ("@" + jar if jar else ""))
+            if d is None:
                 continue
-            wall = [r["wall_ms"] - small[r["round"]]["wall_ms"] for r in runs]
-            agent = [r["agent_ms"] - small[r["round"]]["agent_ms"] for r in runs]
-            cpu = [r["user_ms"] + r["sys_ms"] - small[r["round"]]["user_ms"] - small[r["round"]]["sys_ms"] for r in runs]
+            wall, agent, cpu = d
             if not rows:
                 rows.append("Against the small descriptor's restore with the same jar (`restore`, 3 variables), paired "
                             "within each round: the median of the per-round differences (with a 95% bootstrap interval "
@@ -488,11 +485,10 @@ def env_size_table(jdks, cases, results):
                 rows.append("| JDK | case | Δ wall, median | its 95% interval | Δ wall p10–p90 | Δ agent says, median "
                             "| Δ agent says p10–p90 | Δ CPU, median | Δ CPU p10–p90 | pairs |")
                 rows.append("|---|---|--:|--:|--:|--:|--:|--:|--:|--:|")
-            _, lo, hi = paired.median_interval(wall)
-            rows.append("| %s | %s (`%s`) | %+.1f | %+.1f to %+.1f | %+.1f–%+.1f | %+.1f | %+.1f–%+.1f | %+.0f | %+.0f–%+.0f | %d |" % (
-                jdk.version, c.label, c.name, statistics.median(wall), lo, hi, pct(wall, 0.1), pct(wall, 0.9),
+            rows.append("| %s | %s (`%s`) | %+.1f | %s | %+.1f–%+.1f | %+.1f | %+.1f–%+.1f | %+.0f | %+.0f–%+.0f | %d |" % (
+                jdk.version, c.label, c.name, statistics.median(wall), paired.interval(wall), pct(wall, 0.1), pct(wall, 0.9),
                 statistics.median(agent), pct(agent, 0.1), pct(agent, 0.9),
-                statistics.median(cpu), pct(cpu, 0.1), pct(cpu, 0.9), len(runs)))
+                statistics.median(cpu), pct(cpu, 0.1), pct(cpu, 0.9), len(wall)))
     return rows
 
 
