@@ -32,8 +32,8 @@ final class WarmUp {
 
     /**
      * Runs the scan of a command line's or environment's strings ({@link NulStrings}) until the JIT
-     * compiles it: interpreted, a megabyte of environment is a slow loop (bench/README.md,
-     * "Environment size").
+     * compiles it: interpreted, a megabyte of environment is a slow loop
+     * (bench/README.md, "Environment size").
      */
     static void strings() {
         for (int i = 0; i < 250; i++) {

@@ -40,8 +40,8 @@ public final class ProcPid {
      * /proc/self, with the real PID recorded for messages and for task paths: the PID as this /proc
      * numbers it, read from the {@code /proc/self} link. (Not {@code ProcessHandle.current()}:
      * in the agent's premain it would be the first use of ProcessHandleImpl, whose initialiser sets
-     * up the process reaper's executor, class loading for one number; bench/README.md, "Where the
-     * time goes".)
+     * up the process reaper's executor, class loading for one number;
+     * bench/README.md, "Where the time goes".)
      */
     public static ProcPid self() {
         Path self = Path.of("/proc/self");

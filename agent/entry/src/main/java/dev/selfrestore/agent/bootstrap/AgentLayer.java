@@ -153,8 +153,8 @@ public final class AgentLayer {
      * the named module {@value #MODULE}, defined to our loader without resolving a module layer; every
      * other package of ours stays in that loader's unnamed module, as on JDK 17. Resolving a layer
      * and defining it spins classes through the JDK's class-file generator in a cold JVM, which
-     * cost start-up time and the JIT's memory to compile that generator (bench/README.md, "Module
-     * layer").
+     * cost start-up time and the JIT's memory to compile that generator
+     * (bench/README.md, "Module layer").
      *
      * <p>java.base opens {@code java.lang} to our loader's unnamed module alone (no class of the
      * application can be defined in it), {@code NativeAccess} there defines the module the way the
