@@ -95,8 +95,8 @@ public interface Syscalls {
     }
 
     /**
-     * Whether two byte arrays hold the same bytes. The C library's memcmp compares a megabyte in well
-     * under a millisecond where a cold JVM interprets Arrays.equals for several.
+     * Whether two byte arrays hold the same bytes. The C library's memcmp compares a megabyte at
+     * memory speed, where a cold JVM interprets Arrays.equals (bench/README.md, "Environment size").
      */
     default boolean equalBytes(byte[] a, byte[] b) {
         return java.util.Arrays.equals(a, b);
