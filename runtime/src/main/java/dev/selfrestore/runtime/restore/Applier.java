@@ -43,13 +43,13 @@ final class Applier {
         if (!plan.oneByOne()) {
             copied = swapLauncher(exe);
             try {
-                sys.setMmMap(plan.map().toArray(), auxv, exe.fd);
+                sys.mm().setMmMap(plan.map().toArray(), auxv, exe.fd);
             } catch (NativeCallException e) {
                 if (exe.wanted() && (e.errno() == Errno.EPERM || e.errno() == Errno.EACCES || e.errno() == Errno.EBUSY)) {
                     // The kernel refuses the whole call when exe_fd is refused: apply the rest without it.
                     exe.giveUp(sys, "exe not changed: "
                             + ExeRefusals.kernelRefusal(sys, RawBytes.escape(d.exe().path()), e, exe.file));
-                    sys.setMmMap(plan.map().toArray(), auxv, -1);
+                    sys.mm().setMmMap(plan.map().toArray(), auxv, -1);
                 } else {
                     throw e;
                 }
@@ -78,7 +78,7 @@ final class Applier {
                 copied = swapLauncher(exe);
                 if (exe.wanted()) {
                     try {
-                        sys.setMmField(Prctl.PR_SET_MM_EXE_FILE, exe.fd);
+                        sys.mm().setMmField(Prctl.PR_SET_MM_EXE_FILE, exe.fd);
                     } catch (NativeCallException e) {
                         exe.giveUp(sys, "exe not changed: "
                                 + ExeRefusals.kernelRefusal(sys, RawBytes.escape(d.exe().path()), e, exe.file));
@@ -128,7 +128,7 @@ final class Applier {
         // so PR_SET_NAME would rename the wrong thread; the leader's task entry renames the right one.
         String leader = "/proc/self/task/" + plan.self().pid() + "/comm";
         try {
-            sys.writeFile(leader.getBytes(StandardCharsets.ISO_8859_1), comm);
+            sys.files().writeFile(leader.getBytes(StandardCharsets.ISO_8859_1), comm);
             return null;
         } catch (NativeCallException e) {
             return "comm not set: " + e.getMessage();
