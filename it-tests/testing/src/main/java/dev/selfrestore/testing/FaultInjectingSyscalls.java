@@ -110,8 +110,22 @@ public final class FaultInjectingSyscalls {
         }
     }
 
-    /** The call as a fault's message shows it: {@code openat(3, descriptor.mmd, 0x80000, 0x0)}. */
+    /**
+     * The prctl calls by the names the kernel's documentation gives them, as the real calls' messages
+     * have them (a restore's report quotes them); every other call is shown as its method.
+     */
+    static final Map<String, String> PRCTL_NAMES = Map.of(
+            "mmMapSize", "prctl(PR_SET_MM, PR_SET_MM_MAP_SIZE)",
+            "setMmMap", "prctl(PR_SET_MM, PR_SET_MM_MAP)",
+            "setMmAuxv", "prctl(PR_SET_MM, PR_SET_MM_AUXV)",
+            "savedAuxvSize", "prctl(PR_GET_AUXV)");
+
+    /** The call as a fault's message shows it: {@code openat(3, descriptor.mmd, 524288, 0)}. */
     static String operation(Method method, Object[] args) {
+        String prctl = PRCTL_NAMES.get(method.getName());
+        if (prctl != null) {
+            return prctl;
+        }
         StringBuilder b = new StringBuilder(method.getName()).append('(');
         for (int i = 0; i < args.length; i++) {
             b.append(i == 0 ? "" : ", ").append(show(args[i]));
