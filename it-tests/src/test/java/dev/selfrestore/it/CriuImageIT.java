@@ -6,11 +6,11 @@ import static dev.selfrestore.it.support.ProcAssertions.assertSameIdentityExcept
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.selfrestore.fixtures.CriuFixtures;
 import dev.selfrestore.it.app.IdentityViews;
 import dev.selfrestore.it.support.ClassLoadLog;
 import dev.selfrestore.it.support.Cli;
 import dev.selfrestore.it.support.CommandResult;
-import dev.selfrestore.it.support.CriuFixtures;
 import dev.selfrestore.it.support.ItConfig;
 import dev.selfrestore.it.support.JavaCommand;
 import dev.selfrestore.it.support.ProcIdentity;
@@ -45,7 +45,7 @@ class CriuImageIT {
     @Test
     void nativeProcessFromTheImageAndFromItsImport() throws Exception {
         Path fixture = CriuFixtures.dir("native");
-        ProcIdentity expected = CriuFixtures.expected(fixture);
+        ProcIdentity expected = ProcIdentity.expected(fixture);
 
         RestoredApp restored = RestoredApp.start(processes, JavaCommand.java().restoredApp(fixture.resolve("images"), ""));
         assertSameIdentity(expected, ProcIdentity.of(restored.pid()));
@@ -71,10 +71,10 @@ class CriuImageIT {
         Path fixture = CriuFixtures.dir("tree");
         Path images = fixture.resolve("images");
         RestoredApp root = RestoredApp.start(processes, JavaCommand.java().restoredApp(images, ""));
-        assertSameIdentity(CriuFixtures.expected(fixture), ProcIdentity.of(root.pid()));
+        assertSameIdentity(ProcIdentity.expected(fixture), ProcIdentity.of(root.pid()));
         root.stopAndAssertOneStderrLine("selfrestore: restored pid 31719 (sh, ");
         for (String worker : List.of("worker-a", "worker-b")) {
-            ProcIdentity expected = CriuFixtures.expected(fixture.resolve(worker));
+            ProcIdentity expected = ProcIdentity.expected(fixture.resolve(worker));
             RestoredApp w = RestoredApp.start(processes, JavaCommand.java().restoredApp(images, "pid=" + expected.pid()));
             assertSameIdentity(expected, ProcIdentity.of(w.pid()));
             w.stopAndAssertOneStderrLine("selfrestore: restored pid " + expected.pid() + " (" + worker + ", ");
@@ -89,7 +89,7 @@ class CriuImageIT {
     @Test
     void jvmImageRestoresAsAJvm() throws Exception {
         Path fixture = CriuFixtures.dir("jvm17");
-        ProcIdentity expected = CriuFixtures.expected(fixture);
+        ProcIdentity expected = ProcIdentity.expected(fixture);
         RunningProcess app = processes.start("restored", JavaCommand.java().app(fixture.resolve("images"), "main-args=restore",
                 IdentityViews.class.getName(), "its", "own"), ItConfig.restorerEnvironment());
         app.awaitStdoutLine("READY", PROCESS_TIMEOUT);
@@ -111,7 +111,7 @@ class CriuImageIT {
         // no --sun-misc-unsafe-memory-access=allow
         List<String> command = JavaCommand.bareJava().restoredApp(fixture.resolve("images"), "");
         RestoredApp restored = RestoredApp.start(processes, command);
-        assertSameIdentity(CriuFixtures.expected(fixture), ProcIdentity.of(restored.pid()));
+        assertSameIdentity(ProcIdentity.expected(fixture), ProcIdentity.of(restored.pid()));
         restored.stopAndAssertOneStderrLine("selfrestore: restored pid 31688");
     }
 
@@ -128,7 +128,7 @@ class CriuImageIT {
 
         RestoredApp restored = RestoredApp.start(processes, JavaCommand.java().restoredApp(images, ""));
         ProcIdentity after = ProcIdentity.of(restored.pid());
-        assertSameIdentityExceptExe(CriuFixtures.expected(fixture), after);
+        assertSameIdentityExceptExe(ProcIdentity.expected(fixture), after);
         assertEquals(ItConfig.javaRealPath().toString(), after.exe());
         String line = restored.stopAndAssertOneStderrLine("selfrestore: partly restored pid 31688 (billing-daemon, ");
         assertTrue(line.endsWith("; exe not changed: /opt/selfrestore-fixtures/dev/bin/billing-daemon was deleted at "
@@ -151,7 +151,7 @@ class CriuImageIT {
         Files.write(images.resolve("files.img"), files);
 
         RestoredApp restored = RestoredApp.start(processes, JavaCommand.java().restoredApp(images, ""));
-        assertSameIdentityExceptExe(CriuFixtures.expected(fixture), ProcIdentity.of(restored.pid()));
+        assertSameIdentityExceptExe(ProcIdentity.expected(fixture), ProcIdentity.of(restored.pid()));
         String line = restored.stopAndAssertOneStderrLine("selfrestore: partly restored pid 31688");
         assertTrue(line.contains("exe not changed: /opt/selfrestore-fixtures/dev/bin/billing-daemon has size 43888, "
                 + "not 43889 as captured: it changed since capture"), line);
@@ -204,7 +204,7 @@ class CriuImageIT {
     void anEditedImageRestoresAsAnotherInstance() throws Exception {
         Path fixture = CriuFixtures.dir("native");
         Path images = fixture.resolve("images");
-        ProcIdentity expected = CriuFixtures.expected(fixture);
+        ProcIdentity expected = ProcIdentity.expected(fixture);
         String environ = new String(expected.environ(), StandardCharsets.ISO_8859_1);
         byte[] editedEnviron = (environ.replace("REGION=eu-west-1\0", "REGION=us-east-1\0") + "INSTANCE_ID=i-\u00ff42\0")
                 .getBytes(StandardCharsets.ISO_8859_1);

@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.selfrestore.fixtures.CriuFixtures;
 import dev.selfrestore.it.support.Cli;
 import dev.selfrestore.it.support.CommandResult;
-import dev.selfrestore.it.support.CriuFixtures;
 import dev.selfrestore.it.support.ItConfig;
 import dev.selfrestore.it.support.JavaCommand;
 import dev.selfrestore.it.support.Processes;

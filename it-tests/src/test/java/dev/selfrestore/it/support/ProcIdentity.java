@@ -1,8 +1,10 @@
 package dev.selfrestore.it.support;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 
 /**
  * What /proc shows about a process's identity, read from outside as raw bytes (exe as its link
@@ -19,6 +21,20 @@ public record ProcIdentity(long pid, String exe, byte[] cmdline, byte[] environ,
                 Files.readAllBytes(proc.resolve("environ")),
                 Files.readAllBytes(proc.resolve("auxv")),
                 Files.readAllBytes(proc.resolve("comm")));
+    }
+
+    /**
+     * What /proc showed of a checkpointed process just before its dump: the {@code expected.*} files
+     * beside a CRIU fixture's {@code images/} (see {@code CriuFixtures}).
+     */
+    public static ProcIdentity expected(Path fixture) throws IOException {
+        byte[] exe = Files.readAllBytes(fixture.resolve("expected.exe"));
+        return new ProcIdentity(Long.parseLong(Files.readString(fixture.resolve("expected.pid")).strip()),
+                new String(Arrays.copyOf(exe, exe.length - 1), StandardCharsets.UTF_8),
+                Files.readAllBytes(fixture.resolve("expected.cmdline")),
+                Files.readAllBytes(fixture.resolve("expected.environ")),
+                Files.readAllBytes(fixture.resolve("expected.auxv")),
+                Files.readAllBytes(fixture.resolve("expected.comm")));
     }
 
     /** A field of /proc/PID/status, such as "Uid" or "CapEff", without its name. */

@@ -125,7 +125,8 @@ final class Planner {
      * area the restore filled, or found holding them). From {@link #SCANNED_NATIVELY_FROM} bytes,
      * found there by the C library ({@link Syscalls#nulStringOffsets}): a Java scan of a megabyte in
      * a cold JVM runs interpreted and then compiled twice, and the second compile alone costs a
-     * compiler thread more milliseconds than the whole native scan takes. A smaller area, or one whose last byte is
+     * compiler thread more than the whole native scan takes (bench/README.md, "Environment size").
+     * A smaller area, or one whose last byte is
      * not NUL (which validation refuses, with the scan's findings), is scanned in Java, whose loop
      * the agent's warm-up has compiled by then.
      */

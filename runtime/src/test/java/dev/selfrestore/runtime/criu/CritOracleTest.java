@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.selfrestore.fixtures.CriuFixtures;
 import dev.selfrestore.runtime.MmDescriptor;
 import dev.selfrestore.runtime.MmFields;
 import java.io.IOException;

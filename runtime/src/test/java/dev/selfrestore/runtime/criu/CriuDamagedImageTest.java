@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.MessageLite;
+import dev.selfrestore.fixtures.CriuFixtures;
 import dev.selfrestore.runtime.codec.DescriptorFormatException;
 import dev.selfrestore.runtime.codec.DescriptorFormatException.Problem;
 import dev.selfrestore.runtime.criu.proto.CriuImage.CoreEntry;

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.selfrestore.fixtures.CriuFixtures;
 import dev.selfrestore.runtime.BrkSource;
 import dev.selfrestore.runtime.JvmLaunch;
 import dev.selfrestore.runtime.MmDescriptor;
