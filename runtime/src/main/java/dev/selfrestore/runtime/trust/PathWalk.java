@@ -241,7 +241,7 @@ final class PathWalk implements AutoCloseable {
     private static boolean ownedOutsideThisUserNamespace(int uid) {
         try {
             long overflow = dev.selfrestore.runtime.proc.Sysctl.readLong(
-                    java.nio.file.Path.of("/proc/fs/kernel/overflowuid"), -1);
+                    java.nio.file.Path.of("/proc/sys/kernel/overflowuid"), -1);
             if (uid != overflow) {
                 return false;
             }
