@@ -8,32 +8,26 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
 import dev.selfrestore.it.support.Cli;
 import dev.selfrestore.it.support.CommandResult;
+import dev.selfrestore.it.support.ItProcesses;
 import dev.selfrestore.it.support.JavaCommand;
 import dev.selfrestore.it.support.ProcIdentity;
-import dev.selfrestore.it.support.Processes;
 import dev.selfrestore.it.support.RestoredApp;
 import dev.selfrestore.it.support.SleepOriginal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The capture command keeps an existing file unless told --force. */
 class CaptureCliIT {
 
     @RegisterExtension
-    final Processes processes = new Processes();
-
-    @TempDir
-    Path dir;
+    final ItProcesses it = new ItProcesses();
 
     @Test
-    void refusesToOverwriteAFileUnlessForced() throws Exception {
-        Cli cli = new Cli(processes);
-        SleepOriginal original = SleepOriginal.start(processes, dir);
+    void refusesToOverwriteAFileUnlessForced(Cli cli, SleepOriginal original) throws Exception {
         ProcIdentity before = ProcIdentity.of(original.pid());
-        Path out = dir.resolve("existing.mmd");
+        Path out = it.dir().resolve("existing.mmd");
         byte[] existing = "not a descriptor\n".getBytes(US_ASCII);
         Files.write(out, existing);
 
@@ -45,7 +39,7 @@ class CaptureCliIT {
         assertEquals(0, forced.status(), () -> "capture --force: " + forced.description());
         original.stop();
 
-        RestoredApp restored = RestoredApp.start(processes, JavaCommand.java().restoredApp(out, ""));
+        RestoredApp restored = RestoredApp.start(it.processes(), JavaCommand.java().restoredApp(out, ""));
         assertSameIdentity(before, ProcIdentity.of(restored.pid()));
         restored.stopAndAssertOneStderrLine("selfrestore: restored");
     }
