@@ -4,7 +4,6 @@ import static dev.selfrestore.it.support.ProcAssertions.assertSameBytes;
 import static dev.selfrestore.it.support.ProcAssertions.assertSameIdentity;
 import static java.nio.charset.StandardCharsets.US_ASCII;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
 import dev.selfrestore.it.support.Cli;
 import dev.selfrestore.it.support.CommandResult;
@@ -32,7 +31,7 @@ class CaptureCliIT {
         Files.write(out, existing);
 
         CommandResult refused = cli.capture(original.pid(), out);
-        assertNotEquals(0, refused.status(), () -> "capture onto an existing file without --force: " + refused.description());
+        assertEquals(2, refused.status(), () -> "capture onto an existing file without --force: " + refused.description());
         assertSameBytes(out + " after the refused capture", existing, Files.readAllBytes(out));
 
         CommandResult forced = cli.capture(original.pid(), out, "--force");
