@@ -95,8 +95,8 @@ public interface Syscalls {
     }
 
     /**
-     * Whether two byte arrays hold the same bytes. The C library's memcmp compares a megabyte in well
-     * under a millisecond where a cold JVM interprets Arrays.equals for several.
+     * Whether two byte arrays hold the same bytes. The C library's memcmp compares a megabyte at
+     * memory speed, where a cold JVM interprets Arrays.equals (bench/README.md, "Environment size").
      */
     default boolean equalBytes(byte[] a, byte[] b) {
         return java.util.Arrays.equals(a, b);
@@ -135,7 +135,8 @@ public interface Syscalls {
      * Where each string of the NUL-separated area of {@code length} bytes at {@code addr} (a command
      * line, an environment) starts, as offsets from {@code addr}, found by the C library: glibc's
      * argz_count(3) and argz_extract(3), strlen at memory speed, where a scan of a megabyte in a
-     * cold JVM runs interpreted and then costs a compiler thread milliseconds to compile. The
+     * cold JVM runs interpreted and then keeps a compiler thread busy compiling it
+     * (bench/README.md, "Environment size"). The
      * area's last byte must be NUL, as the caller checks: the C library reads up to it. Null when
      * the area holds more than {@code maxCount} strings or this C library has no argz functions
      * (not glibc): the caller then scans the bytes itself, as this default has it do.

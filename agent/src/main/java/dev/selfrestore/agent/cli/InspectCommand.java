@@ -75,7 +75,18 @@ final class InspectCommand extends CliCommand {
         if (d == null) {
             return;
         }
-        Provenance p = d.provenance();
+        humanProvenance(out, d.provenance());
+        humanCapture(out, f, d);
+        humanExe(out, f, d.exe());
+        out.println();
+        row0(out, "comm", Show.quoted(d.comm()));
+        humanCmdline(out, h, d);
+        humanEnviron(out, d);
+        humanFields(out, d);
+        humanAuxv(out, d);
+    }
+
+    private static void humanProvenance(PrintWriter out, Provenance p) {
         if (p != null) {
             out.println();
             out.println("edited (" + IdentityEditor.changes(p.edits().size()) + "), not a capture");
@@ -86,16 +97,20 @@ final class InspectCommand extends CliCommand {
                 row(out, "edit " + ++n, e.toString());
             }
         }
+    }
+
+    private static void humanCapture(PrintWriter out, DescriptorFile f, MmDescriptor d) {
         CaptureInfo c = d.capture();
         out.println();
-        out.println(p == null ? "capture" : "capture (of the source)");
+        out.println(d.provenance() == null ? "capture" : "capture (of the source)");
         row(out, "pid", Long.toString(c.pid()));
         row(out, "time", f.image() != null ? "(not in CRIU images)" : Show.time(c.timeMillis()));
         row(out, "kernel", (f.image() != null ? "(not in CRIU images)" : c.kernelRelease()) + " " + c.arch());
         row(out, "page size", Integer.toString(c.pageSize()));
         row(out, "uid", Integer.toString(c.uid()));
+    }
 
-        ExecutableIdentity e = d.exe();
+    private static void humanExe(PrintWriter out, DescriptorFile f, ExecutableIdentity e) {
         out.println();
         out.println("exe");
         row(out, "path", e.displayPath());
@@ -108,10 +123,9 @@ final class InspectCommand extends CliCommand {
         row(out, "mode", Show.mode(e.mode()));
         row(out, "build-id", e.buildId().length > 0 ? e.buildIdHex() : "(none)");
         row(out, "sha256", e.sha256().length > 0 ? e.sha256Hex() : "(not computed: the build-id identifies the file)");
+    }
 
-        out.println();
-        row0(out, "comm", Show.quoted(d.comm()));
-
+    private static void humanCmdline(PrintWriter out, RecordHeader h, MmDescriptor d) {
         List<byte[]> argv = RawBytes.splitNul(d.cmdline());
         out.println();
         out.println("cmdline (" + Show.plural(argv.size(), "argument", "arguments") + ", "
@@ -124,16 +138,19 @@ final class InspectCommand extends CliCommand {
             String launch = Changes.launch(d);
             row0(out, "jvm launch", launch == null ? "(not a JVM, or not known)" : launch);
         }
+    }
 
+    private static void humanEnviron(PrintWriter out, MmDescriptor d) {
         List<EnvVar> env = Entries.environ(d.environ());
         out.println();
         out.println("environ (" + Show.plural(env.size(), "entry", "entries") + ", " + d.environ().length + " bytes)");
         for (EnvVar v : env) {
             out.println("  " + RawBytes.escape(v.raw()) + (v.value() == null ? "   (no '=')" : ""));
         }
+    }
 
-        MmFields mm = d.fields();
-        long[] fields = mm.toArray();
+    private static void humanFields(PrintWriter out, MmDescriptor d) {
+        long[] fields = d.fields().toArray();
         out.println();
         out.println("fields (struct prctl_mm_map)");
         for (int i = 0; i < fields.length; i++) {
@@ -141,7 +158,9 @@ final class InspectCommand extends CliCommand {
             String extra = name.equals("brk") ? "   (" + brkSource(d) + ")" : "";
             row(out, name, new Word(fields[i]) + extra);
         }
+    }
 
+    private static void humanAuxv(PrintWriter out, MmDescriptor d) {
         List<AuxvEntry> auxv = Entries.auxv(d.auxv());
         out.println();
         out.println("auxv (" + Show.plural(auxv.size(), "entry", "entries") + ", " + d.auxv().length * 8 + " bytes)");
@@ -210,22 +229,39 @@ final class InspectCommand extends CliCommand {
         }
         Provenance p = d.provenance();
         root.put("edited", p != null);
-        if (p == null) {
-            root.put("provenance", null);
-        } else {
-            Map<String, Object> prov = Json.object();
-            prov.put("source", p.source().text());
-            prov.put("source_sha256", p.sourceSha256Hex());
-            prov.put("time", Show.time(p.editedMillis()));
-            prov.put("time_millis", p.editedMillis());
-            List<Object> edits = Json.array();
-            for (Edit e : p.edits()) {
-                edits.add(Show.edit(e));
-            }
-            prov.put("edits", edits);
-            root.put("provenance", prov);
+        root.put("provenance", p == null ? null : provenanceJson(p));
+        root.put("capture", captureJson(d.capture()));
+        root.put("exe", exeJson(d.exe()));
+        root.put("comm", Show.bytes(d.comm()));
+        root.put("cmdline", cmdlineJson(d));
+        root.put("jvm", d.jvm() == null ? null : jvmJson(d.jvm(), d));
+        root.put("environ", environJson(d));
+        Map<String, Object> fields = Json.object();
+        long[] v = d.fields().toArray();
+        for (int i = 0; i < v.length; i++) {
+            fields.put(MmFields.NAMES.get(i), new Word(v[i]).toString());
         }
-        CaptureInfo c = d.capture();
+        root.put("fields", fields);
+        root.put("brk_source", d.brkSource().name().toLowerCase(Locale.ROOT));
+        root.put("auxv", auxvJson(d));
+        return root;
+    }
+
+    private static Map<String, Object> provenanceJson(Provenance p) {
+        Map<String, Object> prov = Json.object();
+        prov.put("source", p.source().text());
+        prov.put("source_sha256", p.sourceSha256Hex());
+        prov.put("time", Show.time(p.editedMillis()));
+        prov.put("time_millis", p.editedMillis());
+        List<Object> edits = Json.array();
+        for (Edit e : p.edits()) {
+            edits.add(Show.edit(e));
+        }
+        prov.put("edits", edits);
+        return prov;
+    }
+
+    private static Map<String, Object> captureJson(CaptureInfo c) {
         Map<String, Object> capture = Json.object();
         capture.put("pid", c.pid());
         capture.put("time", Show.time(c.timeMillis()));
@@ -234,9 +270,10 @@ final class InspectCommand extends CliCommand {
         capture.put("arch", c.arch());
         capture.put("page_size", c.pageSize());
         capture.put("uid", c.uid());
-        root.put("capture", capture);
+        return capture;
+    }
 
-        ExecutableIdentity e = d.exe();
+    private static Map<String, Object> exeJson(ExecutableIdentity e) {
         Map<String, Object> exe = Json.object();
         exe.put("path", Show.bytes(e.path()));
         exe.put("size", e.size());
@@ -247,10 +284,10 @@ final class InspectCommand extends CliCommand {
         exe.put("mode", "0" + Integer.toOctalString(e.mode()));
         exe.put("build_id", e.buildId().length > 0 ? e.buildIdHex() : null);
         exe.put("sha256", e.sha256().length > 0 ? e.sha256Hex() : null);
-        root.put("exe", exe);
+        return exe;
+    }
 
-        root.put("comm", Show.bytes(d.comm()));
-
+    private static Map<String, Object> cmdlineJson(MmDescriptor d) {
         List<Object> argv = Json.array();
         for (byte[] a : RawBytes.splitNul(d.cmdline())) {
             argv.add(Show.bytes(a));
@@ -258,19 +295,18 @@ final class InspectCommand extends CliCommand {
         Map<String, Object> cmdline = Json.object();
         cmdline.put("bytes", Show.bytes(d.cmdline()).get("hex"));
         cmdline.put("argv", argv);
-        root.put("cmdline", cmdline);
+        return cmdline;
+    }
 
-        JvmLaunch j = d.jvm();
-        if (j == null) {
-            root.put("jvm", null);
-        } else {
-            Map<String, Object> jvm = Json.object();
-            jvm.put("kind", j.kind().name().toLowerCase(Locale.ROOT));
-            jvm.put("main_index", j.mainIndex());
-            jvm.put("main", Show.bytes(j.main(d.cmdline())));
-            root.put("jvm", jvm);
-        }
+    private static Map<String, Object> jvmJson(JvmLaunch j, MmDescriptor d) {
+        Map<String, Object> jvm = Json.object();
+        jvm.put("kind", j.kind().name().toLowerCase(Locale.ROOT));
+        jvm.put("main_index", j.mainIndex());
+        jvm.put("main", Show.bytes(j.main(d.cmdline())));
+        return jvm;
+    }
 
+    private static Map<String, Object> environJson(MmDescriptor d) {
         List<Object> vars = Json.array();
         for (EnvVar v : Entries.environ(d.environ())) {
             Map<String, Object> m = Json.object();
@@ -282,16 +318,10 @@ final class InspectCommand extends CliCommand {
         Map<String, Object> environ = Json.object();
         environ.put("bytes", Show.bytes(d.environ()).get("hex"));
         environ.put("vars", vars);
-        root.put("environ", environ);
+        return environ;
+    }
 
-        Map<String, Object> fields = Json.object();
-        long[] v = d.fields().toArray();
-        for (int i = 0; i < v.length; i++) {
-            fields.put(MmFields.NAMES.get(i), new Word(v[i]).toString());
-        }
-        root.put("fields", fields);
-        root.put("brk_source", d.brkSource().name().toLowerCase(Locale.ROOT));
-
+    private static List<Object> auxvJson(MmDescriptor d) {
         List<Object> auxv = Json.array();
         for (AuxvEntry a : Entries.auxv(d.auxv())) {
             Map<String, Object> m = Json.object();
@@ -300,7 +330,6 @@ final class InspectCommand extends CliCommand {
             m.put("value", new Word(a.value()).toString());
             auxv.add(m);
         }
-        root.put("auxv", auxv);
-        return root;
+        return auxv;
     }
 }

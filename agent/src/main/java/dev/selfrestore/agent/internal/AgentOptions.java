@@ -89,75 +89,8 @@ final class AgentOptions {
             int eq = p.indexOf('=');
             if (eq <= 0) {
                 o.errors.add("agent option '" + p + "' is not key=value");
-                continue;
-            }
-            String key = p.substring(0, eq);
-            String value = p.substring(eq + 1);
-            switch (key) {
-                case "quiet":
-                    o.quiet = bool(o, key, value);
-                    break;
-                case "strict":
-                    o.strict = bool(o, key, value);
-                    break;
-                case "debug":
-                    o.debug = bool(o, key, value);
-                    break;
-                case "mode":
-                    o.mode = oneOf(o, key, value, RestoreOptions.Mode.RELOCATE, RestoreOptions.Mode.EXACT);
-                    break;
-                case "env":
-                    o.env = oneOf(o, key, value, Env.ALL, Env.PROC);
-                    break;
-                case "main-args":
-                    o.restoreMainArgs = oneOf(o, key, value, "keep", "restore").equals("restore");
-                    break;
-                case "capture":
-                    o.capture = path(o, key, value);
-                    break;
-                case "capture-force":
-                    o.captureForce = bool(o, key, value);
-                    break;
-                case "report":
-                    o.report = path(o, key, value);
-                    break;
-                case "set-env":
-                    if (value.indexOf('=') <= 0) {
-                        o.errors.add("agent option set-env=" + value + " must be set-env=NAME=VALUE");
-                    } else {
-                        o.edits.add(new String[] {key, value});
-                    }
-                    break;
-                case "env-file":
-                    String file = path(o, key, value);
-                    if (file != null) {
-                        o.edits.add(new String[] {key, file});
-                    }
-                    break;
-                case "insecure-descriptor":
-                    o.insecureDescriptor = bool(o, key, value);
-                    break;
-                case "pid":
-                    try {
-                        o.pid = Long.parseLong(value);
-                        if (o.pid <= 0) {
-                            throw new NumberFormatException();
-                        }
-                    } catch (NumberFormatException e) {
-                        o.errors.add("agent option pid=" + value + " must be a process id (a positive number)");
-                    }
-                    break;
-                case "test-faults":
-                    try {
-                        TestFaults.check(value);
-                        o.testFaults = value;
-                    } catch (IllegalArgumentException e) {
-                        o.errors.add("agent option test-faults=" + value + ": " + e.getMessage());
-                    }
-                    break;
-                default:
-                    o.errors.add("unknown agent option '" + key + "' (known: quiet, strict, debug, mode, env, main-args, "
-                            + "capture, capture-force, set-env, env-file, report, insecure-descriptor, pid)");
+            } else {
+                o.set(p.substring(0, eq), p.substring(eq + 1));
             }
         }
         if (o.descriptor == null && o.capture == null && o.errors.isEmpty()) {
@@ -165,6 +98,63 @@ final class AgentOptions {
                     + "(or capture=<file> to capture only)");
         }
         return o;
+    }
+
+    /** One {@code key=value} item; a bad one adds its line to {@link #errors}. */
+    private void set(String key, String value) {
+        switch (key) {
+            case "quiet" -> quiet = bool(this, key, value);
+            case "strict" -> strict = bool(this, key, value);
+            case "debug" -> debug = bool(this, key, value);
+            case "mode" -> mode = oneOf(this, key, value, RestoreOptions.Mode.RELOCATE, RestoreOptions.Mode.EXACT);
+            case "env" -> env = oneOf(this, key, value, Env.ALL, Env.PROC);
+            case "main-args" -> restoreMainArgs = oneOf(this, key, value, "keep", "restore").equals("restore");
+            case "capture" -> capture = path(this, key, value);
+            case "capture-force" -> captureForce = bool(this, key, value);
+            case "report" -> report = path(this, key, value);
+            case "set-env" -> setEnv(value);
+            case "env-file" -> envFile(value);
+            case "insecure-descriptor" -> insecureDescriptor = bool(this, key, value);
+            case "pid" -> pid(value);
+            case "test-faults" -> testFaults(value);
+            default -> errors.add("unknown agent option '" + key + "' (known: quiet, strict, debug, mode, env, "
+                    + "main-args, capture, capture-force, set-env, env-file, report, insecure-descriptor, pid)");
+        }
+    }
+
+    private void setEnv(String value) {
+        if (value.indexOf('=') <= 0) {
+            errors.add("agent option set-env=" + value + " must be set-env=NAME=VALUE");
+        } else {
+            edits.add(new String[] {"set-env", value});
+        }
+    }
+
+    private void envFile(String value) {
+        String file = path(this, "env-file", value);
+        if (file != null) {
+            edits.add(new String[] {"env-file", file});
+        }
+    }
+
+    private void pid(String value) {
+        try {
+            pid = Long.parseLong(value);
+            if (pid <= 0) {
+                throw new NumberFormatException();
+            }
+        } catch (NumberFormatException e) {
+            errors.add("agent option pid=" + value + " must be a process id (a positive number)");
+        }
+    }
+
+    private void testFaults(String value) {
+        try {
+            TestFaults.check(value);
+            testFaults = value;
+        } catch (IllegalArgumentException e) {
+            errors.add("agent option test-faults=" + value + ": " + e.getMessage());
+        }
     }
 
     private static String oneOf(AgentOptions o, String key, String value, String first, String second) {

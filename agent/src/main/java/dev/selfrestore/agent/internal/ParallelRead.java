@@ -13,7 +13,7 @@ import java.nio.file.Path;
 /**
  * Reads the descriptor on a second thread while premain's own thread binds the C library (JNA's initialisation, the largest cost of a cold restore). The
  * reading no longer initialises Chronicle (it uses DescriptorReader); reading inline instead was
- * measured no faster (same CPU time, bench/README.md), so the overlap stays. Neither touches what the other uses
+ * no faster (the same CPU time; bench/README.md, "Where the time goes"), so the overlap stays. Neither touches what the other uses
  * (system properties are saved and put back per key by each, see ChronicleStartup and
  * JnaSyscalls).
  *

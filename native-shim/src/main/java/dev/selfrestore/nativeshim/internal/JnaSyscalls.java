@@ -196,9 +196,9 @@ public final class JnaSyscalls implements Syscalls {
      * libc's entry points, called through JNA's {@link Function} rather than bound by direct
      * mapping ({@link Native#register}): registering even one method makes JNA initialise its
      * {@code Structure.FFIType} table, which reflects over annotated fields and, on JDK 22+, spins
-     * dozens of classes through the JDK's class-file generator; a restore makes a few dozen calls,
-     * where the per-call cost of {@code Function} (an argument array, a conversion check per
-     * argument) is microseconds. bench/README.md, "JNA binding", has the measurement.
+     * classes through the JDK's class-file generator; a restore makes a few dozen calls, so what
+     * {@code Function} adds to each (an argument array, a conversion check per argument) weighs far
+     * less than that initialisation (bench/README.md, "JNA binding").
      *
      * <p>The C functions that are variadic ({@code prctl}, {@code open}, {@code mremap},
      * {@code syscall}) are called with a fixed arity of 64-bit integer arguments, correct on the two

@@ -45,8 +45,8 @@ public final class Capture {
     }
 
     /**
-     * How long a capture waits for a process that is still in execve to finish it: exec takes well
-     * under a millisecond unless the machine is loaded or the program's files are slow to read.
+     * How long a capture waits for a process that is still in execve to finish it: far longer than
+     * an exec takes unless the machine is loaded or the program's files are slow to read.
      */
     static final long SETTLE_NANOS = TimeUnit.SECONDS.toNanos(1);
 

@@ -121,8 +121,21 @@ final class RecordWriter {
         return recordLength;
     }
 
-    /** Writes header and body: everything the checksum covers. */
+    /** Writes header and body, in the format's order: everything the checksum covers. */
     void writeTo(BytesOut<?> out) {
+        writeHeader(out);
+        writeFieldsAndAuxv(out);
+        writeExecutable(out);
+        out.writeHexDumpDescription("# process areas");
+        byteString(out, "cmdline", cmdline);
+        byteString(out, "environ", environ);
+        byteString(out, "comm", comm);
+        writeCapture(out);
+        writeJvmLaunch(out);
+        writeProvenance(out);
+    }
+
+    private void writeHeader(BytesOut<?> out) {
         out.writeHexDumpDescription("# header");
         out.writeHexDumpDescription("magic");
         out.write(MAGIC);
@@ -131,7 +144,9 @@ final class RecordWriter {
         out.writeUnsignedShort(le16(DescriptorCodec.FORMAT_MINOR));
         out.writeHexDumpDescription("record length, checksum included (u32)");
         out.writeInt(le32(recordLength));
+    }
 
+    private void writeFieldsAndAuxv(BytesOut<?> out) {
         out.writeHexDumpDescription("# prctl_mm_map address fields (u64, struct order)");
         long[] mm = fields.toArray();
         for (int i = 0; i < mm.length; i++) {
@@ -150,7 +165,9 @@ final class RecordWriter {
             }
             out.writeLong(le64(auxv[i]));
         }
+    }
 
+    private void writeExecutable(BytesOut<?> out) {
         out.writeHexDumpDescription("# executable");
         byteString(out, "path", exePath);
         out.writeHexDumpDescription("size");
@@ -166,12 +183,9 @@ final class RecordWriter {
         out.writeInt(le32(exe.mode()));
         byteString(out, "build-id", buildId);
         byteString(out, "sha256", sha256);
+    }
 
-        out.writeHexDumpDescription("# process areas");
-        byteString(out, "cmdline", cmdline);
-        byteString(out, "environ", environ);
-        byteString(out, "comm", comm);
-
+    private void writeCapture(BytesOut<?> out) {
         out.writeHexDumpDescription("# capture");
         out.writeHexDumpDescription("pid");
         out.writeLong(le64(capture.pid()));
@@ -182,7 +196,9 @@ final class RecordWriter {
         out.writeHexDumpDescription("page size, uid (u32)");
         out.writeInt(le32(capture.pageSize()));
         out.writeInt(le32(capture.uid()));
+    }
 
+    private void writeJvmLaunch(BytesOut<?> out) {
         out.writeHexDumpDescription("# jvm launch (1.1)");
         out.writeHexDumpDescription("kind: 0 not a JVM, 1 class, 2 jar, 3 module, 4 source");
         out.writeByte((byte) (jvm == null ? Layout.JVM_NONE : jvm.kind().ordinal() + 1));
@@ -190,7 +206,9 @@ final class RecordWriter {
             out.writeHexDumpDescription("argv index of the main class, jar, module or source (stop bit)");
             out.writeStopBit(jvm.mainIndex());
         }
+    }
 
+    private void writeProvenance(BytesOut<?> out) {
         out.writeHexDumpDescription("# provenance (1.2)");
         out.writeHexDumpDescription("0 a capture, 1 edited");
         out.writeByte((byte) (provenance == null ? Layout.PROVENANCE_NONE : Layout.PROVENANCE_EDITED));

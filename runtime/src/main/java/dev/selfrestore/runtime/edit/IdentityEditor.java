@@ -68,130 +68,176 @@ public final class IdentityEditor {
         if (edits.isEmpty()) {
             return d;
         }
-        List<byte[]> argv = null;
-        List<byte[]> env = null;
-        byte[] comm = d.comm();
-        ExecutableIdentity exeId = d.exe();
-        long maxString = (long) Validator.MAX_ARG_STRLEN_PAGES * pageSize;
+        Draft draft = new Draft(d, (long) Validator.MAX_ARG_STRLEN_PAGES * pageSize, exe);
         int number = 0;
         for (Edit e : edits) {
             number++;
-            String named = "edit " + number + " (" + e.brief() + ")";
+            draft.apply(e, "edit " + number + " (" + e.brief() + ")");
+        }
+        return draft.result(edits, source, sourceSha256, nowMillis);
+    }
+
+    /**
+     * An identity being edited. The command line and environment are split into strings on the
+     * first edit of each and joined again once, at the end; the areas not edited keep their bytes.
+     */
+    private static final class Draft {
+        private final MmDescriptor d;
+        private final long maxString;
+        private final ExeResolver resolver;
+        private List<byte[]> argv;
+        private List<byte[]> env;
+        private byte[] comm;
+        private ExecutableIdentity exe;
+
+        Draft(MmDescriptor d, long maxString, ExeResolver resolver) {
+            this.d = d;
+            this.maxString = maxString;
+            this.resolver = resolver;
+            this.comm = d.comm();
+            this.exe = d.exe();
+        }
+
+        void apply(Edit e, String named) throws EditException {
             byte[] op = e.operand();
             switch (e.kind()) {
-                case SET_ENV -> {
-                    int eq = EnvFile.indexOf(op, (byte) '=');
-                    if (eq <= 0) {
-                        throw new EditException(named + ": must be NAME=VALUE with a non-empty NAME");
-                    }
-                    noNul(named, op, "the variable");
-                    stringLimit(named, op, maxString, "variable");
-                    if (env == null) {
-                        env = RawBytes.splitNul(d.environ());
-                    }
-                    setEnv(env, Arrays.copyOf(op, eq + 1), op);
-                }
-                case UNSET_ENV -> {
-                    if (op.length == 0 || EnvFile.indexOf(op, (byte) '=') >= 0) {
-                        throw new EditException(named + ": must be a NAME, non-empty and without '='");
-                    }
-                    noNul(named, op, "the name");
-                    if (env == null) {
-                        env = RawBytes.splitNul(d.environ());
-                    }
-                    byte[] prefix = Arrays.copyOf(op, op.length + 1);
-                    prefix[op.length] = '=';
-                    env.removeIf(v -> startsWith(v, prefix) || Arrays.equals(v, op));
-                }
-                case SET_ARG, ARGV0, APPEND_ARG -> {
-                    if (argv == null) {
-                        argv = RawBytes.splitNul(d.cmdline());
-                    }
-                    int index;
-                    byte[] value;
-                    if (e.kind() == Edit.Kind.SET_ARG) {
-                        int eq = EnvFile.indexOf(op, (byte) '=');
-                        index = eq <= 0 ? -1 : index(op, eq);
-                        if (index < 0) {
-                            throw new EditException(named + ": must be INDEX=VALUE with INDEX a decimal number");
-                        }
-                        value = Arrays.copyOfRange(op, eq + 1, op.length);
-                    } else {
-                        index = e.kind() == Edit.Kind.ARGV0 ? 0 : argv.size();
-                        value = op;
-                    }
-                    if (index > argv.size() || index == argv.size() && e.kind() != Edit.Kind.APPEND_ARG) {
-                        throw new EditException(named + ": there is no argv[" + index + "]: the command line has "
-                                + argv.size() + " argument(s), argv[0] to argv[" + (argv.size() - 1) + "]"
-                                + " (--append-arg adds one)");
-                    }
-                    noNul(named, value, "an argument");
-                    stringLimit(named, value, maxString, "argument");
-                    if (index == argv.size()) {
-                        argv.add(value);
-                    } else {
-                        argv.set(index, value);
-                    }
-                }
-                case COMM -> {
-                    if (op.length > Validator.MAX_COMM) {
-                        throw new EditException(named + ": is " + op.length + " bytes; comm is at most "
-                                + Validator.MAX_COMM + " (TASK_COMM_LEN - 1); the kernel would cut it to \""
-                                + RawBytes.escape(Arrays.copyOf(op, Validator.MAX_COMM)) + "\", so give that if meant");
-                    }
-                    for (byte b : op) {
-                        if (b == 0 || b == '\n') {
-                            throw new EditException(named + ": comm must not contain NUL or newline bytes");
-                        }
-                    }
-                    comm = op;
-                }
-                case EXE -> {
-                    if (op.length == 0 || op[0] != '/') {
-                        throw new EditException(named + ": must be an absolute path");
-                    }
-                    noNul(named, op, "the path");
-                    if (exe == null) {
-                        throw new EditException(named + ": an executable cannot be changed here");
-                    }
-                    try {
-                        exeId = exe.identify(op);
-                    } catch (IOException ex) {
-                        throw new EditException(named + ": " + ex.getMessage(), ex);
-                    }
-                }
+                case SET_ENV -> setEnv(named, op);
+                case UNSET_ENV -> unsetEnv(named, op);
+                case SET_ARG -> setArg(named, op);
+                case ARGV0 -> putArg(named, 0, op, false);
+                case APPEND_ARG -> putArg(named, argv().size(), op, true);
+                case COMM -> comm(named, op);
+                case EXE -> exe(named, op);
             }
             if (argv != null || env != null) {
-                long bytes = areaLength(argv, d.cmdline()) + areaLength(env, d.environ());
-                long strings = (argv != null ? argv.size() : RawBytes.splitNul(d.cmdline()).size())
-                        + (env != null ? env.size() : RawBytes.splitNul(d.environ()).size());
-                long total = bytes + Math.max(strings, 1) * Validator.POINTER_BYTES;
-                if (total > Validator.MAX_ARGS_AND_ENV) {
-                    throw new EditException(named + ": makes the arguments and environment " + bytes + " bytes in "
-                            + strings + " strings, " + total + " with a pointer each; execve(2) places at most "
-                            + Validator.MAX_ARGS_AND_ENV + " (6 MiB, fs/exec.c bprm_stack_limits)");
-                }
+                checkExecveSize(named);
             }
         }
-        byte[] cmdline = argv == null ? d.cmdline() : RawBytes.joinNul(argv);
-        byte[] environ = env == null ? d.environ() : RawBytes.joinNul(env);
-        MmFields f = d.fields();
-        if (argv != null || env != null) {
-            long gap = f.envStart() - f.argEnd();
-            long envStart = f.envEnd() - environ.length;
-            long argEnd = envStart - gap;
-            f = f.withArgsAndEnv(argEnd - cmdline.length, argEnd, envStart, f.envEnd());
+
+        private List<byte[]> argv() {
+            if (argv == null) {
+                argv = RawBytes.splitNul(d.cmdline());
+            }
+            return argv;
         }
-        Provenance before = d.provenance();
-        List<Edit> all = new ArrayList<>();
-        if (before != null) {
-            all.addAll(before.edits());
+
+        private List<byte[]> env() {
+            if (env == null) {
+                env = RawBytes.splitNul(d.environ());
+            }
+            return env;
         }
-        all.addAll(edits);
-        Provenance p = before != null
-                ? new Provenance(before.source(), before.sourceSha256(), nowMillis, all)
-                : new Provenance(source, sourceSha256, nowMillis, all);
-        return new MmDescriptor(f, d.brkSource(), d.auxv(), exeId, cmdline, environ, comm, d.capture(), d.jvm(), p);
+
+        private void setEnv(String named, byte[] op) throws EditException {
+            int eq = EnvFile.indexOf(op, (byte) '=');
+            if (eq <= 0) {
+                throw new EditException(named + ": must be NAME=VALUE with a non-empty NAME");
+            }
+            noNul(named, op, "the variable");
+            stringLimit(named, op, maxString, "variable");
+            IdentityEditor.setEnv(env(), Arrays.copyOf(op, eq + 1), op);
+        }
+
+        private void unsetEnv(String named, byte[] op) throws EditException {
+            if (op.length == 0 || EnvFile.indexOf(op, (byte) '=') >= 0) {
+                throw new EditException(named + ": must be a NAME, non-empty and without '='");
+            }
+            noNul(named, op, "the name");
+            byte[] prefix = Arrays.copyOf(op, op.length + 1);
+            prefix[op.length] = '=';
+            env().removeIf(v -> startsWith(v, prefix) || Arrays.equals(v, op));
+        }
+
+        private void setArg(String named, byte[] op) throws EditException {
+            int eq = EnvFile.indexOf(op, (byte) '=');
+            int index = eq <= 0 ? -1 : index(op, eq);
+            if (index < 0) {
+                throw new EditException(named + ": must be INDEX=VALUE with INDEX a decimal number");
+            }
+            putArg(named, index, Arrays.copyOfRange(op, eq + 1, op.length), false);
+        }
+
+        /** argv[index] becomes {@code value}; with {@code append}, index is one past the last. */
+        private void putArg(String named, int index, byte[] value, boolean append) throws EditException {
+            List<byte[]> args = argv();
+            if (index > args.size() || index == args.size() && !append) {
+                throw new EditException(named + ": there is no argv[" + index + "]: the command line has "
+                        + args.size() + " argument(s), argv[0] to argv[" + (args.size() - 1) + "]"
+                        + " (--append-arg adds one)");
+            }
+            noNul(named, value, "an argument");
+            stringLimit(named, value, maxString, "argument");
+            if (index == args.size()) {
+                args.add(value);
+            } else {
+                args.set(index, value);
+            }
+        }
+
+        private void comm(String named, byte[] op) throws EditException {
+            if (op.length > Validator.MAX_COMM) {
+                throw new EditException(named + ": is " + op.length + " bytes; comm is at most "
+                        + Validator.MAX_COMM + " (TASK_COMM_LEN - 1); the kernel would cut it to \""
+                        + RawBytes.escape(Arrays.copyOf(op, Validator.MAX_COMM)) + "\", so give that if meant");
+            }
+            for (byte b : op) {
+                if (b == 0 || b == '\n') {
+                    throw new EditException(named + ": comm must not contain NUL or newline bytes");
+                }
+            }
+            comm = op;
+        }
+
+        private void exe(String named, byte[] op) throws EditException {
+            if (op.length == 0 || op[0] != '/') {
+                throw new EditException(named + ": must be an absolute path");
+            }
+            noNul(named, op, "the path");
+            if (resolver == null) {
+                throw new EditException(named + ": an executable cannot be changed here");
+            }
+            try {
+                exe = resolver.identify(op);
+            } catch (IOException ex) {
+                throw new EditException(named + ": " + ex.getMessage(), ex);
+            }
+        }
+
+        /** The rule of {@link Validator#execveFootprint} on the edited strings, under execve's largest limit. */
+        private void checkExecveSize(String named) throws EditException {
+            long bytes = areaLength(argv, d.cmdline()) + areaLength(env, d.environ());
+            long argc = argv != null ? argv.size() : RawBytes.splitNul(d.cmdline()).size();
+            long envc = env != null ? env.size() : RawBytes.splitNul(d.environ()).size();
+            long total = Validator.execveFootprint(bytes, argc, envc);
+            if (total > Validator.MAX_ARGS_AND_ENV) {
+                throw new EditException(named + ": makes the arguments and environment " + bytes + " bytes in "
+                        + (argc + envc) + " strings, " + total + " with a pointer each; execve(2) places at most "
+                        + Validator.MAX_ARGS_AND_ENV + " (6 MiB, fs/exec.c bprm_stack_limits)");
+            }
+        }
+
+        /** The edited descriptor: the areas laid out anew below env_end, the edits added to its provenance. */
+        MmDescriptor result(List<Edit> edits, Provenance.Source source, byte[] sourceSha256, long nowMillis) {
+            byte[] cmdline = argv == null ? d.cmdline() : RawBytes.joinNul(argv);
+            byte[] environ = env == null ? d.environ() : RawBytes.joinNul(env);
+            MmFields f = d.fields();
+            if (argv != null || env != null) {
+                long gap = f.envStart() - f.argEnd();
+                long envStart = f.envEnd() - environ.length;
+                long argEnd = envStart - gap;
+                f = f.withArgsAndEnv(argEnd - cmdline.length, argEnd, envStart, f.envEnd());
+            }
+            Provenance before = d.provenance();
+            List<Edit> all = new ArrayList<>();
+            if (before != null) {
+                all.addAll(before.edits());
+            }
+            all.addAll(edits);
+            Provenance p = before != null
+                    ? new Provenance(before.source(), before.sourceSha256(), nowMillis, all)
+                    : new Provenance(source, sourceSha256, nowMillis, all);
+            return new MmDescriptor(f, d.brkSource(), d.auxv(), exe, cmdline, environ, comm, d.capture(), d.jvm(), p);
+        }
     }
 
     /**

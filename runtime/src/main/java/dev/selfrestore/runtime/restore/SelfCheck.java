@@ -75,7 +75,7 @@ final class SelfCheck {
 
     /**
      * Whether /proc/self/environ shows {@code bytes}, without the kernel copying a megabyte of
-     * environment across for it (several milliseconds per MiB, bench/README.md): the file is the
+     * environment across for it (bench/README.md, "Environment size"): the file is the
      * memory [env_start, env_end) as it is, with no rule of its own (fs/proc/base.c, environ_read,
      * from anonymous memory only), so the bounds the kernel holds (/proc/self/stat fields 50 and 51,
      * since Linux 3.5) being the new area's, and that anonymous area holding {@code bytes} (its

@@ -122,15 +122,25 @@ public final class Validator {
         tooLong(p, "cmdline", "argument", args, maxString);
         tooLong(p, "environ", "variable", vars, maxString);
         long bytes = (long) args.length() + vars.length();
-        long pointers = (long) (Math.max(args.count(), 1) + vars.count()) * POINTER_BYTES;
+        long footprint = execveFootprint(bytes, args.count(), vars.count());
         long limit = argsAndEnvLimit(k.rlimitStack());
-        if (bytes + pointers > limit) {
+        if (footprint > limit) {
             p.add(new Problem("cmdline+environ", bytes + " bytes in " + (args.count() + vars.count()) + " strings",
-                    "with a " + POINTER_BYTES + "-byte pointer for each string (" + (bytes + pointers) + " bytes) must not "
+                    "with a " + POINTER_BYTES + "-byte pointer for each string (" + footprint + " bytes) must not "
                             + "exceed " + limit + " bytes, the most execve(2) places under this process's stack limit ("
                             + (k.rlimitStack() < 0 ? "RLIMIT_STACK unlimited" : "RLIMIT_STACK " + k.rlimitStack())
                             + ": min(RLIMIT_STACK / 4, 6 MiB), at least 128 KiB; fs/exec.c, bprm_stack_limits)"));
         }
+    }
+
+    /**
+     * What execve counts against {@link #argsAndEnvLimit} for {@code bytes} of argument and
+     * environment strings (NULs included): the bytes, and a pointer for each variable and each
+     * argument, at least one argument (fs/exec.c, bprm_stack_limits: {@code max(argc, 1) + envc}).
+     * The one form of this rule: the validator and the editor both use it.
+     */
+    public static long execveFootprint(long bytes, long argc, long envc) {
+        return bytes + (Math.max(argc, 1) + envc) * POINTER_BYTES;
     }
 
     /**

@@ -13,6 +13,7 @@ import dev.selfrestore.runtime.ExecutableIdentity;
 import dev.selfrestore.runtime.MmDescriptor;
 import dev.selfrestore.runtime.MmFields;
 import dev.selfrestore.runtime.Provenance;
+import dev.selfrestore.runtime.RawBytes;
 import dev.selfrestore.runtime.TestDescriptors;
 import dev.selfrestore.runtime.codec.DescriptorCodec;
 import java.nio.charset.StandardCharsets;
@@ -128,6 +129,38 @@ class IdentityEditorTest {
         assertTrue(x.getMessage().startsWith("edit 63 (--set-env V62=xxxx"), x.getMessage());
         assertTrue(x.getMessage().contains("... (100004 bytes)): makes"), x.getMessage());
         assertTrue(x.getMessage().contains("execve(2) places at most 6291456"), x.getMessage());
+    }
+
+    /**
+     * execve counts a pointer for at least one argument even when there is none (fs/exec.c,
+     * {@code max(argc, 1) + envc}): with an empty command line, 49 variables whose bytes and pointers
+     * make exactly 6 MiB without that pointer are one pointer over, and fit with eight bytes less.
+     */
+    @Test
+    void anEmptyCommandLineStillCountsOnePointer() throws Exception {
+        MmDescriptor empty = withEnviron(withCmdline(d, new byte[0]), new byte[0]);
+        int vars = 49;
+        long bytes = 6 * 1024 * 1024 - vars * 8L; // what the strings may hold were there no argv pointer
+        Edit[] edits = new Edit[vars];
+        for (int i = 0; i < vars; i++) {
+            long len = i < vars - 1 ? bytes / vars : bytes - (bytes / vars) * (vars - 1); // with its NUL
+            String name = String.format("V%02d=", i);
+            edits[i] = e(Kind.SET_ENV, name + "x".repeat((int) len - 1 - name.length()));
+        }
+        EditException x = assertThrows(EditException.class, () -> apply(empty, edits));
+        assertTrue(x.getMessage().startsWith("edit 49 (--set-env V48=xxx"), x.getMessage());
+        assertTrue(x.getMessage().contains(": makes the arguments and environment " + bytes + " bytes in 49 strings, "
+                + (bytes + 50 * 8) + " with a pointer each"), x.getMessage());
+
+        Edit[] oneArg = Arrays.copyOf(edits, vars + 1);
+        System.arraycopy(edits, 0, oneArg, 1, vars);
+        oneArg[0] = e(Kind.APPEND_ARG, "");
+        assertThrows(EditException.class, () -> apply(empty, oneArg), "an empty argument costs its NUL besides");
+
+        Edit[] lessOne = edits.clone();
+        String last = new String(edits[vars - 1].operand(), StandardCharsets.UTF_8);
+        lessOne[vars - 1] = e(Kind.SET_ENV, last.substring(0, last.length() - 8));
+        assertEquals(vars, RawBytes.splitNul(apply(empty, lessOne).environ()).size(), "eight bytes less fit exactly");
     }
 
     @Test
