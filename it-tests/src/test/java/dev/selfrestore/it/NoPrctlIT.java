@@ -12,9 +12,9 @@ import dev.selfrestore.it.support.Cli;
 import dev.selfrestore.it.support.CommandResult;
 import dev.selfrestore.it.support.Fixtures;
 import dev.selfrestore.it.support.ItConfig;
+import dev.selfrestore.it.support.ItProcesses;
 import dev.selfrestore.it.support.JavaCommand;
 import dev.selfrestore.it.support.ProcIdentity;
-import dev.selfrestore.it.support.Processes;
 import dev.selfrestore.it.support.RunningProcess;
 import dev.selfrestore.it.support.ViewsReport;
 import java.nio.file.Files;
@@ -24,7 +24,6 @@ import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Where no PR_SET_MM call can change /proc: under gVisor (runsc, a real sandbox: its user-space
@@ -40,23 +39,20 @@ class NoPrctlIT {
             "--ignore-cgroups", "do");
 
     @RegisterExtension
-    final Processes processes = new Processes();
-
-    @TempDir
-    Path dir;
+    final ItProcesses it = new ItProcesses();
 
     private Cli.Captured original;
 
     @BeforeEach
     void captureOriginal() throws Exception {
-        original = new Cli(processes).captureSleepOriginal(dir, "original.mmd");
+        original = it.capturedSleepOriginal("original.mmd");
     }
 
     @Test
     void underGvisorTheEnvironmentInsideIsRestoredAndTheLineNamesGvisor() throws Exception {
         List<String> command = underGvisor(views(JavaCommand.java()).app(original.descriptor(), "",
                 IdentityViews.class.getName()));
-        RunningProcess app = processes.start("gvisor", command, ItConfig.restorerEnvironment());
+        RunningProcess app = it.processes().start("gvisor", command, ItConfig.restorerEnvironment());
         app.awaitStdoutLine("READY", PROCESS_TIMEOUT);
         ViewsReport report = new ViewsReport(app.stdoutLines());
         assertEquals(0, app.closeStdinAndAwaitExit(PROCESS_TIMEOUT), app::describe);
@@ -77,7 +73,7 @@ class NoPrctlIT {
     void doctorUnderGvisorNamesGvisorAndPrSetMmMap() throws Exception {
         List<String> command = underGvisor(List.of(ItConfig.java().toString(), "-jar", ItConfig.agentJar().toString(),
                 "doctor"));
-        RunningProcess doctor = processes.start("doctor", command, ItConfig.restorerEnvironment());
+        RunningProcess doctor = it.processes().start("doctor", command, ItConfig.restorerEnvironment());
         assertEquals(1, doctor.closeStdinAndAwaitExit(PROCESS_TIMEOUT), doctor::describe);
         String out = doctor.stdout();
         assertAll(out,
@@ -91,7 +87,7 @@ class NoPrctlIT {
     void aKernelThatRefusesPrSetMmMapItselfRestoresTheRestInsideTheProcess() throws Exception {
         List<String> command = views(JavaCommand.withTestingJar()).app(original.descriptor(),
                 "test-faults=setMmMap:1:EPERM+setMmMap:2:EPERM", IdentityViews.class.getName());
-        RunningProcess app = processes.start("gated", command, ItConfig.restorerEnvironment());
+        RunningProcess app = it.processes().start("gated", command, ItConfig.restorerEnvironment());
         app.awaitStdoutLine("READY", PROCESS_TIMEOUT);
         ViewsReport report = new ViewsReport(app.stdoutLines());
         ProcIdentity after = ProcIdentity.of(app.pid());
@@ -116,7 +112,7 @@ class NoPrctlIT {
 
     @Test
     void strictStopsBeforeMainWhenPrSetMmMapItselfIsRefused() throws Exception {
-        RunningProcess jvm = processes.start("gated-strict", JavaCommand.withTestingJar().restoredApp(
+        RunningProcess jvm = it.processes().start("gated-strict", JavaCommand.withTestingJar().restoredApp(
                 original.descriptor(), "test-faults=setMmMap:1:EPERM+setMmMap:2:EPERM,strict=true"),
                 ItConfig.restorerEnvironment());
         assertEquals(1, jvm.closeStdinAndAwaitExit(PROCESS_TIMEOUT), jvm::describe);
