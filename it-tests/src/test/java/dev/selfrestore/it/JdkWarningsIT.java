@@ -4,7 +4,6 @@ import static dev.selfrestore.it.support.ProcAssertions.assertSameIdentity;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.selfrestore.it.support.Cli;
 import dev.selfrestore.it.support.CommandResult;
 import dev.selfrestore.it.support.ItConfig;
 import dev.selfrestore.it.support.ItProcesses;
@@ -17,7 +16,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -32,13 +30,6 @@ class JdkWarningsIT {
 
     @RegisterExtension
     final ItProcesses it = new ItProcesses();
-
-    private Cli.Captured original;
-
-    @BeforeEach
-    void captureOriginal() throws Exception {
-        original = it.capturedSleepOriginal("original.mmd");
-    }
 
     /** The application's command line with the agent given {@code agentArgument}, and no other JVM option. */
     private static List<String> appWithAgent(String agentArgument, String... jvmOptions) {
@@ -61,14 +52,14 @@ class JdkWarningsIT {
 
     @Test
     void restore() throws Exception {
-        RestoredApp app = RestoredApp.start(it.processes(), appWithAgent(original.descriptor().toString()));
-        assertSameIdentity(original.identity(), ProcIdentity.of(app.pid()));
+        RestoredApp app = RestoredApp.start(it.processes(), appWithAgent(it.captured().descriptor().toString()));
+        assertSameIdentity(it.captured().identity(), ProcIdentity.of(app.pid()));
         assertOnlyOwnLines(app, "selfrestore: restored");
     }
 
     @Test
     void restoreWithTheOriginalsMainArguments() throws Exception {
-        RestoredApp app = RestoredApp.start(it.processes(), appWithAgent(original.descriptor() + ",main-args=restore"));
+        RestoredApp app = RestoredApp.start(it.processes(), appWithAgent(it.captured().descriptor() + ",main-args=restore"));
         assertOnlyOwnLines(app, "selfrestore: restored");
     }
 
@@ -84,12 +75,12 @@ class JdkWarningsIT {
     @Test
     void restoreThenCapture() throws Exception {
         Path file = it.dir().resolve("restored.mmd");
-        RestoredApp app = RestoredApp.start(it.processes(), appWithAgent(original.descriptor() + ",capture=" + file));
+        RestoredApp app = RestoredApp.start(it.processes(), appWithAgent(it.captured().descriptor() + ",capture=" + file));
         assertOnlyOwnLines(app, "selfrestore: restored", "selfrestore: captured pid " + app.pid());
         // What was captured is the restored identity, with the exact brk of the JVM itself.
         CommandResult inspect = it.cli().run("inspect", "--json", file.toString()).assertStatus(0);
         assertEquals("exact", inspect.json().get("brk_source").asText(), inspect::description);
-        assertEquals(original.identity().exe(), inspect.json().get("exe").get("path").get("text").asText(),
+        assertEquals(it.captured().identity().exe(), inspect.json().get("exe").get("path").get("text").asText(),
                 inspect::description);
     }
 
@@ -101,17 +92,17 @@ class JdkWarningsIT {
         }
         List<String> command = java.showIdentity("attached");
         RestoredApp target = RestoredApp.start(it.processes(), command);
-        CommandResult attach = launcherScript("attach", "--pid", Long.toString(target.pid()), original.descriptor().toString());
+        CommandResult attach = launcherScript("attach", "--pid", Long.toString(target.pid()), it.captured().descriptor().toString());
         attach.assertStatus(0);
         assertNoJdkWarning(attach);
-        assertSameIdentity(original.identity(), ProcIdentity.of(target.pid()));
+        assertSameIdentity(it.captured().identity(), ProcIdentity.of(target.pid()));
         assertOnlyOwnLines(target, "selfrestore: restored");
     }
 
     @Test
     void theLauncherScriptPrintsNoJdkWarning() throws Exception {
         assertNoJdkWarning(launcherScript("doctor"));
-        assertNoJdkWarning(launcherScript("inspect", original.descriptor().toString()).assertStatus(0));
+        assertNoJdkWarning(launcherScript("inspect", it.captured().descriptor().toString()).assertStatus(0));
         Path again = it.dir().resolve("again.mmd");
         RestoredApp app = RestoredApp.start(it.processes(), appWithAgent("capture=" + it.dir().resolve("app.mmd")));
         assertNoJdkWarning(launcherScript("capture", "--pid", Long.toString(app.pid()), "--out", again.toString())

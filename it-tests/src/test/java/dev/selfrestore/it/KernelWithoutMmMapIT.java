@@ -9,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.selfrestore.it.support.Cli;
 import dev.selfrestore.it.support.Fixtures;
 import dev.selfrestore.it.support.ItConfig;
 import dev.selfrestore.it.support.ItProcesses;
@@ -21,7 +20,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -40,16 +38,9 @@ class KernelWithoutMmMapIT {
     @RegisterExtension
     final ItProcesses it = new ItProcesses();
 
-    private Cli.Captured original;
-
-    @BeforeEach
-    void captureOriginal() throws Exception {
-        original = it.capturedSleepOriginal("original.mmd");
-    }
-
     @Test
     void withoutCapSysResourceOnlyCommAndTheEnvironmentInsideTheProcessAreRestored() throws Exception {
-        List<String> command = JavaCommand.withTestingJar().restoredApp(original.descriptor(), "test-faults=no-mm-map");
+        List<String> command = JavaCommand.withTestingJar().restoredApp(it.captured().descriptor(), "test-faults=no-mm-map");
         RestoredApp app = RestoredApp.start(it.processes(), command);
         long pid = app.pid();
         assertFalse(hasCapability(ProcIdentity.statusField(pid, "CapEff"), CAP_SYS_RESOURCE),
@@ -64,7 +55,7 @@ class KernelWithoutMmMapIT {
     void aUserNamespaceOfItsOwnDoesNotGiveCapSysResourceForPrSetMm() throws Exception {
         List<String> command = new ArrayList<>(List.of("unshare", "-Ur"));
         // Inside the namespace the descriptor of real root belongs to the overflow uid.
-        List<String> java = JavaCommand.withTestingJar().restoredApp(original.descriptor(), "test-faults=no-mm-map,insecure-descriptor=true");
+        List<String> java = JavaCommand.withTestingJar().restoredApp(it.captured().descriptor(), "test-faults=no-mm-map,insecure-descriptor=true");
         command.addAll(java);
         RestoredApp app = RestoredApp.start(it.processes(), command);
         long pid = app.pid();
@@ -79,7 +70,7 @@ class KernelWithoutMmMapIT {
 
     @Test
     void strictExitsBeforeMain() throws Exception {
-        RunningProcess jvm = it.processes().start("strict", JavaCommand.withTestingJar().restoredApp(original.descriptor(),
+        RunningProcess jvm = it.processes().start("strict", JavaCommand.withTestingJar().restoredApp(it.captured().descriptor(),
                 "test-faults=no-mm-map,strict=true"), ItConfig.restorerEnvironment());
         int status = jvm.closeStdinAndAwaitExit(PROCESS_TIMEOUT);
         assertEquals(1, status, () -> "exit status with strict=true: " + jvm.describe());
@@ -90,16 +81,16 @@ class KernelWithoutMmMapIT {
     private void assertUnchangedButComm(long pid, List<String> command) throws Exception {
         ProcIdentity after = ProcIdentity.of(pid);
         assertAll("/proc/" + pid + " without PR_SET_MM_MAP and CAP_SYS_RESOURCE",
-                () -> assertSameBytes("comm is the original's", original.identity().comm(), after.comm()),
+                () -> assertSameBytes("comm is the original's", it.captured().identity().comm(), after.comm()),
                 () -> assertSameBytes("cmdline stays the JVM's own", Fixtures.cmdlineOf(command), after.cmdline()),
                 () -> assertEquals(ItConfig.javaRealPath().toString(), after.exe(), "exe stays the launcher"),
-                () -> assertFalse(java.util.Arrays.equals(original.identity().environ(), after.environ()),
+                () -> assertFalse(java.util.Arrays.equals(it.captured().identity().environ(), after.environ()),
                         "/proc environ stays the JVM's own"),
-                () -> assertFalse(java.util.Arrays.equals(original.identity().auxv(), after.auxv()), "auxv stays the JVM's own"));
+                () -> assertFalse(java.util.Arrays.equals(it.captured().identity().auxv(), after.auxv()), "auxv stays the JVM's own"));
     }
 
     private void assertVerifySeesOnlyComm(long pid) throws Exception {
-        JsonNode json = it.cli().run("verify", "--json", "--pid", Long.toString(pid), original.descriptor().toString())
+        JsonNode json = it.cli().run("verify", "--json", "--pid", Long.toString(pid), it.captured().descriptor().toString())
                 .assertStatus(1).json();
         JsonNode items = json.get("items");
         assertAll(json.toPrettyString(),

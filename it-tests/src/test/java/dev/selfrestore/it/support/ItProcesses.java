@@ -24,7 +24,8 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * @RegisterExtension
  * final ItProcesses it = new ItProcesses();
  * }</pre>
- * and use {@code it.processes()}, {@code it.dir()}, {@code it.cli()}, {@code it.sleepOriginal()}; a
+ * and use {@code it.processes()}, {@code it.dir()}, {@code it.cli()}, {@code it.sleepOriginal()}, or
+ * {@code it.captured()} for a sleep original already captured to a descriptor and stopped; a
  * test or {@code @BeforeEach} method may instead take a {@link SleepOriginal}, {@link Processes} or
  * {@link Cli} parameter (a {@code SleepOriginal} parameter is started in {@code it.dir()} before the
  * method runs).
@@ -38,6 +39,7 @@ public final class ItProcesses implements BeforeEachCallback, AfterEachCallback,
     private final Processes processes = new Processes();
     private Path dir;
     private Cli cli;
+    private Cli.Captured captured;
 
     @Override
     public void beforeEach(ExtensionContext context) throws IOException {
@@ -49,6 +51,7 @@ public final class ItProcesses implements BeforeEachCallback, AfterEachCallback,
         Path created = dir;
         dir = null;
         cli = null;
+        captured = null;
         try {
             processes.destroyAll();
         } finally {
@@ -98,6 +101,17 @@ public final class ItProcesses implements BeforeEachCallback, AfterEachCallback,
     /** A sleep original, seen from outside while it ran, captured to {@code dir()/name} and stopped. */
     public Cli.Captured capturedSleepOriginal(String name) throws Exception {
         return cli().captureSleepOriginal(dir(), name);
+    }
+
+    /**
+     * This test's sleep original, captured to {@code dir()/original.mmd} and stopped: started and
+     * captured on the first call, the same one on every later call of the test.
+     */
+    public Cli.Captured captured() throws Exception {
+        if (captured == null) {
+            captured = capturedSleepOriginal("original.mmd");
+        }
+        return captured;
     }
 
     @Override
