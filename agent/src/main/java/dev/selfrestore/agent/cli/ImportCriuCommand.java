@@ -43,7 +43,7 @@ final class ImportCriuCommand extends CliCommand {
         ImportedTask t = read(dir, pid);
         MmDescriptor d = t.descriptor();
         try {
-            DescriptorCodec.write(d, output.out, output.force);
+            DescriptorCodec.write(sys().files(), d, output.out, output.force);
         } catch (FileAlreadyExistsException e) {
             throw new CliFailure(Main.USAGE, output.out + " exists; use --force to overwrite it");
         } catch (IOException e) {
