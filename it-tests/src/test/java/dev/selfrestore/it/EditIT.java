@@ -19,7 +19,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -32,16 +31,6 @@ class EditIT {
 
     @RegisterExtension
     final ItProcesses it = new ItProcesses();
-
-    private SleepOriginal original;
-    private Path descriptor;
-
-    @BeforeEach
-    void captureOriginal() throws Exception {
-        original = it.sleepOriginal();
-        descriptor = it.cli().captureOk(original.pid(), it.dir().resolve("original.mmd"));
-        original.stop();
-    }
 
     /** The original's environment with these entries (ISO-8859-1: one char a byte) in place of / after its own. */
     private static byte[] environ(String... entries) {
@@ -65,6 +54,8 @@ class EditIT {
 
     @Test
     void everyEditIsWhatProcShowsAfterTheRestore() throws Exception {
+        Path descriptor = it.captured().descriptor();
+        SleepOriginal original = it.captured().original();
         Path newExe = it.dir().resolve("srtrue-" + Fixtures.randomToken(7));
         Fixtures.copyReadableByAll(Path.of("/usr/bin/true"), newExe);
         Fixtures.makeExecutableByAll(newExe);
@@ -138,6 +129,8 @@ class EditIT {
 
     @Test
     void agentOptionsEditAtRestoreTime() throws Exception {
+        Path descriptor = it.captured().descriptor();
+        SleepOriginal original = it.captured().original();
         Path envFile = it.dir().resolve("instance.env");
         // NUL-separated: a value may hold a newline and any byte
         Files.write(envFile, "INSTANCE_ID=i-\u00ff\n2\u0000HOSTNAME=from-file\u0000".getBytes(ISO_8859_1));
@@ -167,6 +160,7 @@ class EditIT {
 
     @Test
     void anEditOverAKernelLimitIsOneLineNamingIt() throws Exception {
+        Path descriptor = it.captured().descriptor();
         CommandResult comm = it.cli().run("edit", descriptor.toString(), "--out", it.dir().resolve("x.mmd").toString(),
                 "--set-env", "A=1", "--comm", "sixteen-bytes-xx").assertStatus(2);
         assertEquals("selfrestore: edit: " + descriptor + ": edit 2 (--comm sixteen-bytes-xx): is 16 bytes; comm is at "

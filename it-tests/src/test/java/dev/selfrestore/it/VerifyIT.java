@@ -15,7 +15,6 @@ import dev.selfrestore.it.support.SleepOriginal;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.StreamSupport;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -25,18 +24,9 @@ class VerifyIT {
     @RegisterExtension
     final ItProcesses it = new ItProcesses();
 
-    private SleepOriginal original;
-    private Path descriptor;
-
-    @BeforeEach
-    void captureOriginal() throws Exception {
-        original = it.sleepOriginal();
-        descriptor = it.cli().captureOk(original.pid(), it.dir().resolve("original.mmd"));
-        original.stop();
-    }
-
     @Test
     void aRestoredJvmMatches() throws Exception {
+        Path descriptor = it.captured().descriptor();
         RestoredApp restored = RestoredApp.start(it.processes(), JavaCommand.java().restoredApp(descriptor, ""));
         String pid = Long.toString(restored.pid());
 
@@ -53,6 +43,8 @@ class VerifyIT {
 
     @Test
     void aJvmThatWasNotRestoredDiffersItemByItem() throws Exception {
+        Path descriptor = it.captured().descriptor();
+        SleepOriginal original = it.captured().original();
         List<String> command = JavaCommand.bareJava().showIdentity("not-restored");
         RestoredApp plain = RestoredApp.start(it.processes(), command);
         String pid = Long.toString(plain.pid());
@@ -88,6 +80,7 @@ class VerifyIT {
 
     @Test
     void noSuchProcessIsAnInputError() throws Exception {
+        Path descriptor = it.captured().descriptor();
         CommandResult r = it.cli().run("verify", "--pid", "999999999", descriptor.toString()).assertStatus(2);
         assertTrue(r.stderr().contains("no process 999999999"), r::description);
     }
