@@ -111,12 +111,6 @@ class TroubleshootingPageTest {
             Map.entry("InspectCommand.humanEnviron", "the same, its environment"),
             Map.entry("InspectCommand.humanFields", "the same, its prctl_mm_map fields"),
             Map.entry("InspectCommand.brkSource", "inspect's display of the brk source (cli.md)"),
-            Map.entry("InspectCommand.humanProvenance", "inspect's display of an edited descriptor's provenance (cli.md)"),
-            Map.entry("InspectCommand.humanCapture", "inspect's display of the capture (cli.md)"),
-            Map.entry("InspectCommand.humanExe", "inspect's display of the executable (cli.md)"),
-            Map.entry("InspectCommand.humanCmdline", "inspect's display of the command line (cli.md)"),
-            Map.entry("InspectCommand.humanEnviron", "inspect's display of the environment (cli.md)"),
-            Map.entry("InspectCommand.humanFields", "inspect's display of the address fields (cli.md)"),
             Map.entry("DiffCommand.about", "diff's heading lines (cli.md)"),
             Map.entry("Show.*", "the commands' display of bytes, modes and changes"),
             Map.entry("Changes.*", "the item-by-item display of verify and diff (cli.md)"),
@@ -131,12 +125,6 @@ class TroubleshootingPageTest {
             Map.entry("RecordWriter.writeJvmLaunch", "the same, of the JVM launch"),
             Map.entry("RecordWriter.writeProvenance", "the same, of the provenance"),
             Map.entry("RecordWriter.writeChecksum", "the same, of the checksum"),
-            Map.entry("RecordWriter.writeHeader", "the same, of the header"),
-            Map.entry("RecordWriter.writeFieldsAndAuxv", "the same, of the address fields and auxv"),
-            Map.entry("RecordWriter.writeExecutable", "the same, of the executable"),
-            Map.entry("RecordWriter.writeCapture", "the same, of the capture"),
-            Map.entry("RecordWriter.writeJvmLaunch", "the same, of the JVM launch"),
-            Map.entry("RecordWriter.writeProvenance", "the same, of the provenance"),
             Map.entry("FieldByField.brokenRule", "the planner's test of an intermediate state: its text is never "
                     + "printed; a map no order reaches is refused as a whole ('cannot be reached one field at a time')"));
 
