@@ -4,12 +4,11 @@ import static dev.selfrestore.it.support.ProcAssertions.assertSameIdentity;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.selfrestore.it.support.Cli;
 import dev.selfrestore.it.support.CommandResult;
 import dev.selfrestore.it.support.ItConfig;
+import dev.selfrestore.it.support.ItProcesses;
 import dev.selfrestore.it.support.JavaCommand;
 import dev.selfrestore.it.support.ProcIdentity;
-import dev.selfrestore.it.support.Processes;
 import dev.selfrestore.it.support.RestoredApp;
 import dev.selfrestore.it.support.RunningProcess;
 import java.nio.file.Files;
@@ -17,10 +16,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * What an application prints when selfrestore is loaded with nothing on its command line but the
@@ -32,19 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
 class JdkWarningsIT {
 
     @RegisterExtension
-    final Processes processes = new Processes();
-
-    @TempDir
-    Path dir;
-
-    private Cli cli;
-    private Cli.Captured original;
-
-    @BeforeEach
-    void captureOriginal() throws Exception {
-        cli = new Cli(processes);
-        original = cli.captureSleepOriginal(dir, "original.mmd");
-    }
+    final ItProcesses it = new ItProcesses();
 
     /** The application's command line with the agent given {@code agentArgument}, and no other JVM option. */
     private static List<String> appWithAgent(String agentArgument, String... jvmOptions) {
@@ -67,35 +52,35 @@ class JdkWarningsIT {
 
     @Test
     void restore() throws Exception {
-        RestoredApp app = RestoredApp.start(processes, appWithAgent(original.descriptor().toString()));
-        assertSameIdentity(original.identity(), ProcIdentity.of(app.pid()));
+        RestoredApp app = RestoredApp.start(it.processes(), appWithAgent(it.captured().descriptor().toString()));
+        assertSameIdentity(it.captured().identity(), ProcIdentity.of(app.pid()));
         assertOnlyOwnLines(app, "selfrestore: restored");
     }
 
     @Test
     void restoreWithTheOriginalsMainArguments() throws Exception {
-        RestoredApp app = RestoredApp.start(processes, appWithAgent(original.descriptor() + ",main-args=restore"));
+        RestoredApp app = RestoredApp.start(it.processes(), appWithAgent(it.captured().descriptor() + ",main-args=restore"));
         assertOnlyOwnLines(app, "selfrestore: restored");
     }
 
     @Test
     void captureOnly() throws Exception {
-        Path file = dir.resolve("self.mmd");
-        RestoredApp app = RestoredApp.start(processes, appWithAgent("capture=" + file));
+        Path file = it.dir().resolve("self.mmd");
+        RestoredApp app = RestoredApp.start(it.processes(), appWithAgent("capture=" + file));
         assertOnlyOwnLines(app, "selfrestore: captured pid " + app.pid());
         assertTrue(Files.size(file) > 0);
-        new Cli(processes).run("inspect", file.toString()).assertStatus(0);
+        it.cli().run("inspect", file.toString()).assertStatus(0);
     }
 
     @Test
     void restoreThenCapture() throws Exception {
-        Path file = dir.resolve("restored.mmd");
-        RestoredApp app = RestoredApp.start(processes, appWithAgent(original.descriptor() + ",capture=" + file));
+        Path file = it.dir().resolve("restored.mmd");
+        RestoredApp app = RestoredApp.start(it.processes(), appWithAgent(it.captured().descriptor() + ",capture=" + file));
         assertOnlyOwnLines(app, "selfrestore: restored", "selfrestore: captured pid " + app.pid());
         // What was captured is the restored identity, with the exact brk of the JVM itself.
-        CommandResult inspect = new Cli(processes).run("inspect", "--json", file.toString()).assertStatus(0);
+        CommandResult inspect = it.cli().run("inspect", "--json", file.toString()).assertStatus(0);
         assertEquals("exact", inspect.json().get("brk_source").asText(), inspect::description);
-        assertEquals(original.identity().exe(), inspect.json().get("exe").get("path").get("text").asText(),
+        assertEquals(it.captured().identity().exe(), inspect.json().get("exe").get("path").get("text").asText(),
                 inspect::description);
     }
 
@@ -106,20 +91,20 @@ class JdkWarningsIT {
             java.options("-XX:+EnableDynamicAgentLoading"); // without it the JDK itself warns (AttachIT)
         }
         List<String> command = java.showIdentity("attached");
-        RestoredApp target = RestoredApp.start(processes, command);
-        CommandResult attach = launcherScript("attach", "--pid", Long.toString(target.pid()), original.descriptor().toString());
+        RestoredApp target = RestoredApp.start(it.processes(), command);
+        CommandResult attach = launcherScript("attach", "--pid", Long.toString(target.pid()), it.captured().descriptor().toString());
         attach.assertStatus(0);
         assertNoJdkWarning(attach);
-        assertSameIdentity(original.identity(), ProcIdentity.of(target.pid()));
+        assertSameIdentity(it.captured().identity(), ProcIdentity.of(target.pid()));
         assertOnlyOwnLines(target, "selfrestore: restored");
     }
 
     @Test
     void theLauncherScriptPrintsNoJdkWarning() throws Exception {
         assertNoJdkWarning(launcherScript("doctor"));
-        assertNoJdkWarning(launcherScript("inspect", original.descriptor().toString()).assertStatus(0));
-        Path again = dir.resolve("again.mmd");
-        RestoredApp app = RestoredApp.start(processes, appWithAgent("capture=" + dir.resolve("app.mmd")));
+        assertNoJdkWarning(launcherScript("inspect", it.captured().descriptor().toString()).assertStatus(0));
+        Path again = it.dir().resolve("again.mmd");
+        RestoredApp app = RestoredApp.start(it.processes(), appWithAgent("capture=" + it.dir().resolve("app.mmd")));
         assertNoJdkWarning(launcherScript("capture", "--pid", Long.toString(app.pid()), "--out", again.toString())
                 .assertStatus(0));
         app.stopAndAssertExitedNormally();
@@ -129,7 +114,7 @@ class JdkWarningsIT {
     private CommandResult launcherScript(String... args) throws Exception {
         List<String> command = new ArrayList<>(List.of(ItConfig.agentJar().resolveSibling("selfrestore").toString()));
         command.addAll(List.of(args));
-        return new Cli(processes).runWithEnvironment(
+        return it.cli().runWithEnvironment(
                 Map.of("PATH", "/usr/bin:/bin", "SELFRESTORE_JAVA", ItConfig.java().toString()), command);
     }
 
