@@ -28,7 +28,7 @@ MAIN = [
     ("trust check of the descriptor file", ["dev.selfrestore.runtime.codec.DescriptorTrust"]),
     ("platform RuntimeMXBean (Chronicle asks for it)", ["java.lang.management.ManagementFactory"]),
     ("JNA: libjnidispatch, NativeLibrary (libc), register", ["dev.selfrestore.nativeshim.internal.JnaSyscalls"]),
-    ("warm-up: kernel probe, /proc/self, restore classes", ["dev.selfrestore.runtime.validate.KernelLimits"]),
+    ("warm-up: kernel probe, /proc/self, restore classes", ["dev.selfrestore.runtime.proc.KernelLimits"]),
 ]
 # The reading thread.
 READ = [

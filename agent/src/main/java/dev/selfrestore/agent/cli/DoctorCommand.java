@@ -8,7 +8,7 @@ import dev.selfrestore.runtime.proc.KernelProbe;
 import dev.selfrestore.runtime.proc.KernelProbe.UnshareTest;
 import dev.selfrestore.runtime.proc.ProcPid;
 import dev.selfrestore.runtime.proc.Whereabouts;
-import dev.selfrestore.runtime.validate.KernelLimits;
+import dev.selfrestore.runtime.proc.KernelLimits;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.ArrayList;

@@ -8,7 +8,7 @@ import dev.selfrestore.runtime.Edit;
 import dev.selfrestore.runtime.ExecutableIdentity;
 import dev.selfrestore.runtime.MmDescriptor;
 import dev.selfrestore.runtime.RawBytes;
-import dev.selfrestore.runtime.capture.ExecutableInspector;
+import dev.selfrestore.runtime.exe.ExecutableInspector;
 import dev.selfrestore.runtime.codec.DescriptorCodec;
 import dev.selfrestore.runtime.edit.EditException;
 import dev.selfrestore.runtime.edit.EditText;

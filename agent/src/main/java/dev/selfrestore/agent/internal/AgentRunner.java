@@ -9,7 +9,7 @@ import dev.selfrestore.runtime.restore.RestoreException;
 import dev.selfrestore.runtime.restore.RestoreOptions;
 import dev.selfrestore.runtime.restore.RestoreResult;
 import dev.selfrestore.runtime.restore.Restorer;
-import dev.selfrestore.runtime.validate.KernelLimits;
+import dev.selfrestore.runtime.proc.KernelLimits;
 import dev.selfrestore.runtime.validate.ValidationException;
 import dev.selfrestore.runtime.verify.Difference;
 import java.io.IOException;

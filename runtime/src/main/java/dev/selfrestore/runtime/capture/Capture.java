@@ -11,6 +11,7 @@ import dev.selfrestore.runtime.JvmLaunch;
 import dev.selfrestore.runtime.MmDescriptor;
 import dev.selfrestore.runtime.MmFields;
 import dev.selfrestore.runtime.RawBytes;
+import dev.selfrestore.runtime.exe.ExecutableInspector;
 import dev.selfrestore.runtime.proc.Mapping;
 import dev.selfrestore.runtime.proc.ProcPid;
 import java.io.IOException;

@@ -7,7 +7,7 @@ import dev.selfrestore.nativeshim.Statx;
 import dev.selfrestore.nativeshim.Syscalls;
 import dev.selfrestore.runtime.ExecutableIdentity;
 import dev.selfrestore.runtime.RawBytes;
-import dev.selfrestore.runtime.capture.ExecutableInspector;
+import dev.selfrestore.runtime.exe.ExecutableInspector;
 import dev.selfrestore.runtime.proc.Capabilities;
 import dev.selfrestore.runtime.proc.Mapping;
 import dev.selfrestore.runtime.proc.ProcPid;

@@ -5,7 +5,7 @@ import dev.selfrestore.nativeshim.NativeCallException;
 import dev.selfrestore.nativeshim.Prctl;
 import dev.selfrestore.nativeshim.Syscalls;
 import dev.selfrestore.runtime.MmFields;
-import dev.selfrestore.runtime.validate.KernelLimits;
+import dev.selfrestore.runtime.proc.KernelLimits;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;

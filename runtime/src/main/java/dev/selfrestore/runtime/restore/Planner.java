@@ -11,7 +11,7 @@ import dev.selfrestore.runtime.edit.IdentityEditor;
 import dev.selfrestore.runtime.proc.Mapping;
 import dev.selfrestore.runtime.proc.ProcPid;
 import dev.selfrestore.runtime.proc.Whereabouts;
-import dev.selfrestore.runtime.validate.KernelLimits;
+import dev.selfrestore.runtime.proc.KernelLimits;
 import dev.selfrestore.runtime.validate.Problem;
 import dev.selfrestore.runtime.validate.ValidationException;
 import dev.selfrestore.runtime.validate.Validator;

@@ -4,7 +4,7 @@ import dev.selfrestore.runtime.MmDescriptor;
 import dev.selfrestore.runtime.MmFields;
 import dev.selfrestore.runtime.NulStrings;
 import dev.selfrestore.runtime.proc.ProcPid;
-import dev.selfrestore.runtime.validate.KernelLimits;
+import dev.selfrestore.runtime.proc.KernelLimits;
 import java.util.List;
 
 /**

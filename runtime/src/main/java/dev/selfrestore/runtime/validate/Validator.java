@@ -6,6 +6,7 @@ import dev.selfrestore.runtime.MmDescriptor;
 import dev.selfrestore.runtime.MmFields;
 import dev.selfrestore.runtime.NulStrings;
 import dev.selfrestore.runtime.RawBytes;
+import dev.selfrestore.runtime.proc.KernelLimits;
 import dev.selfrestore.runtime.proc.Mapping;
 import java.util.ArrayList;
 import java.util.List;

@@ -15,7 +15,7 @@ import dev.selfrestore.runtime.MmDescriptor;
 import dev.selfrestore.runtime.NulStrings;
 import dev.selfrestore.runtime.TestDescriptors;
 import dev.selfrestore.runtime.proc.ProcPid;
-import dev.selfrestore.runtime.validate.KernelLimits;
+import dev.selfrestore.runtime.proc.KernelLimits;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;

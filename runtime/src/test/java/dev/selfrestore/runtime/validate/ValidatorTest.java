@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.selfrestore.runtime.MmDescriptor;
 import dev.selfrestore.runtime.MmFields;
 import dev.selfrestore.runtime.TestDescriptors;
+import dev.selfrestore.runtime.proc.KernelLimits;
 import dev.selfrestore.runtime.proc.Mapping;
 import java.util.List;
 import java.util.stream.Collectors;

@@ -1,4 +1,4 @@
-package dev.selfrestore.runtime.capture;
+package dev.selfrestore.runtime.exe;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;

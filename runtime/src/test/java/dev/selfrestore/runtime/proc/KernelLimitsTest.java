@@ -1,4 +1,4 @@
-package dev.selfrestore.runtime.validate;
+package dev.selfrestore.runtime.proc;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

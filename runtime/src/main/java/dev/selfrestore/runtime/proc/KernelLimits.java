@@ -1,4 +1,4 @@
-package dev.selfrestore.runtime.validate;
+package dev.selfrestore.runtime.proc;
 
 import dev.selfrestore.nativeshim.Errno;
 import dev.selfrestore.nativeshim.NativeCallException;

@@ -1,4 +1,4 @@
-package dev.selfrestore.runtime.capture;
+package dev.selfrestore.runtime.exe;
 
 import dev.selfrestore.nativeshim.Statx;
 import dev.selfrestore.runtime.ExecutableIdentity;
