@@ -119,7 +119,8 @@ class ContainerIT {
                 () -> assertEquals("1", nsPid(original.hostPid()), "its pid inside the container"));
         Path descriptors = Files.createDirectories(dir.resolve("d"));
         Fixtures.makeReadableByAll(descriptors);
-        cli.captureOk(original.hostPid(), descriptors.resolve("svc.mmd"));
+        // capture writes mode 0600; readable by all, so that a user namespace's root may read it too
+        Fixtures.makeReadableByAll(cli.captureOk(original.hostPid(), descriptors.resolve("svc.mmd")));
         original.stop();
         return new Checkpoint(identity, bin, descriptors, exeInside);
     }
@@ -190,12 +191,12 @@ class ContainerIT {
      * own: the file belongs to the host's root, unmapped there (it shows as the overflow uid 65534),
      * and the kernel asks only for CAP_CHECKPOINT_RESTORE in the caller's namespace and for the right
      * to execute the file (mode 755). The descriptor itself must be the namespace's root's (host uid
-     * 100000): one of the host's root shows as 65534 there, and the agent trusts no such file; its
-     * directories, the host's root's, show as 65534 too and are accepted (docs/security.md, user
-     * namespaces: the overflow uid).
+     * 100000): the one the host's root wrote shows as owned by 65534 there, and the agent refuses it
+     * (main runs all the same, as itself); the directories, the host's root's, show as 65534 too and
+     * are accepted (docs/security.md, user namespaces: the overflow uid).
      */
     @Test
-    void inAUserNamespaceExeChangesWithTheCapabilityInThatNamespace() throws Exception {
+    void inAUserNamespaceExeChangesWithTheCapabilityThereFromADescriptorItsRootOwns() throws Exception {
         Checkpoint service = checkpointService();
         Path descriptors = Files.createDirectories(dir.resolve("d-userns"));
         Fixtures.makeReadableByAll(descriptors);
@@ -204,6 +205,24 @@ class ContainerIT {
         Files.setAttribute(descriptor, "unix:uid", (int) HOST_ID);
         Files.setAttribute(descriptor, "unix:gid", (int) HOST_ID);
         JavaCommand.ReadableCopy readable = JavaCommand.readableByAll(dir.resolve("readable"));
+
+        // The descriptor as the host's root wrote it: owned by the overflow uid in the namespace, refused.
+        List<String> command = javaInContainer(DESCRIPTORS.resolve("svc.mmd").toString());
+        OciContainer.Running refused = crun.spec(dir)
+                .args(command)
+                .env(ItConfig.restorerEnvironment())
+                .agentAndClasses(readable.jar().getParent(), readable.classes())
+                .volume(service.bin(), SERVICE_BIN, true)
+                .volume(service.descriptors(), DESCRIPTORS, true)
+                .addCapability("CAP_CHECKPOINT_RESTORE")
+                .userNamespace(HOST_ID, IDS)
+                .start("userns-refused");
+        refused.process().awaitStdoutLine("READY", PROCESS_TIMEOUT);
+        assertSameBytes("/proc/" + refused.hostPid() + "/cmdline: the JVM's own", Fixtures.cmdlineOf(command),
+                ProcIdentity.of(refused.hostPid()).cmdline());
+        String line = stopAndAssertOneStderrLine(refused, "selfrestore: not restored: " + DESCRIPTORS.resolve("svc.mmd"));
+        assertTrue(line.contains("owned by uid 65534"), line);
+
         OciContainer.Running restored = crun.spec(dir)
                 .args(javaInContainer(DESCRIPTORS.resolve("svc.mmd").toString()))
                 .env(ItConfig.restorerEnvironment())
