@@ -104,6 +104,12 @@ class TroubleshootingPageTest {
      */
     static final Map<String, String> NOT_MESSAGES = Map.ofEntries(
             Map.entry("InspectCommand.human", "inspect's display of a descriptor (cli.md)"),
+            Map.entry("InspectCommand.humanProvenance", "the same, its provenance"),
+            Map.entry("InspectCommand.humanCapture", "the same, its capture"),
+            Map.entry("InspectCommand.humanExe", "the same, its executable"),
+            Map.entry("InspectCommand.humanCmdline", "the same, its command line"),
+            Map.entry("InspectCommand.humanEnviron", "the same, its environment"),
+            Map.entry("InspectCommand.humanFields", "the same, its prctl_mm_map fields"),
             Map.entry("InspectCommand.brkSource", "inspect's display of the brk source (cli.md)"),
             Map.entry("DiffCommand.about", "diff's heading lines (cli.md)"),
             Map.entry("Show.*", "the commands' display of bytes, modes and changes"),
@@ -111,7 +117,13 @@ class TroubleshootingPageTest {
             Map.entry("MmDescriptor.toString", "a debugging view of a descriptor"),
             Map.entry("Provenance.toString", "a debugging view of an edited descriptor's provenance"),
             Map.entry("Errno.*", "the C library's errno texts (strerror), explained in general on the page"),
-            Map.entry("RecordWriter.writeTo", "Chronicle's hex-dump comments of the record layout, for debugging"),
+            Map.entry("RecordWriter.writeHeader", "Chronicle's hex-dump comments of the record layout, for debugging"),
+            Map.entry("RecordWriter.writeFieldsAndAuxv", "the same, of the fields and auxv"),
+            Map.entry("RecordWriter.writeExecutable", "the same, of the executable"),
+            Map.entry("RecordWriter.writeTo", "the same, of the process areas"),
+            Map.entry("RecordWriter.writeCapture", "the same, of the capture"),
+            Map.entry("RecordWriter.writeJvmLaunch", "the same, of the JVM launch"),
+            Map.entry("RecordWriter.writeProvenance", "the same, of the provenance"),
             Map.entry("RecordWriter.writeChecksum", "the same, of the checksum"),
             Map.entry("FieldByField.brokenRule", "the planner's test of an intermediate state: its text is never "
                     + "printed; a map no order reaches is refused as a whole ('cannot be reached one field at a time')"));

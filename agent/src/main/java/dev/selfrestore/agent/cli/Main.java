@@ -22,7 +22,7 @@ import picocli.CommandLine.Command;
         commandListHeading = "%nCommands:%n",
         footerHeading = "%n",
         footer = {"Run 'selfrestore COMMAND --help' for a command's options.",
-            "The agent: java -javaagent:selfrestore.jar=DESCRIPTOR[,key=value...] ... (see the README)."},
+            "The agent: java -javaagent:selfrestore.jar=DESCRIPTOR[,key=value...] ... (see docs/options.md)."},
         exitCodeListHeading = "%nExit codes (every command):%n",
         exitCodeList = {"0:ok", "1:a check failed", "2:usage or input error"})
 public final class Main implements Runnable {

@@ -89,7 +89,7 @@ final class ExePlan {
             // PR_SET_MM_EXE_FILE (no PR_SET_MM_MAP) needs CAP_SYS_RESOURCE, which the field calls before it probe.
             if (!oneByOne && !Capabilities.mayChangeExe(caps)) {
                 return plan.giveUp(sys, "exe not changed: this process lacks CAP_CHECKPOINT_RESTORE; "
-                        + ExeRefusals.NO_CAPABILITY);
+                        + ExeRefusals.noCapability());
             }
             plan.currentMappings = ExeSwap.mappingsOf(maps, current);
             plan.file = st;

@@ -7,7 +7,9 @@ import dev.selfrestore.runtime.proc.Sysctl;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * What this kernel accepts, probed rather than assumed.
@@ -136,11 +138,18 @@ public record KernelLimits(int mmMapSize, int savedAuxvBytes, boolean auxvFromKe
 
     /**
      * The soft RLIMIT_DATA and RLIMIT_STACK from /proc/self/limits ("Max data size", "Max stack
-     * size"), -1 when unlimited.
+     * size"), -1 when unlimited. A kernel without the file (gVisor has none) gives -1 too: its limits
+     * cannot be known, and the kernel checks them again on every call that depends on them.
      */
     private static long[] readRlimits() throws IOException {
         long[] out = {-1, -1};
-        for (String line : Files.readAllLines(Path.of("/proc/self/limits"), StandardCharsets.ISO_8859_1)) {
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(Path.of("/proc/self/limits"), StandardCharsets.ISO_8859_1);
+        } catch (NoSuchFileException e) {
+            return out;
+        }
+        for (String line : lines) {
             int which = line.startsWith("Max data size") ? 0 : line.startsWith("Max stack size") ? 1 : -1;
             if (which >= 0) {
                 String soft = line.substring(26).trim().split("\\s+")[0];
