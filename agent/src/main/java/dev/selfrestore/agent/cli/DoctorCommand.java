@@ -58,8 +58,8 @@ final class DoctorCommand extends CliCommand {
             restorePossible = false;
         } else {
             try {
-                sys = Syscalls.linux();
-                sys.pageSize();
+                sys = sys();
+                sys.memory().pageSize();
             } catch (UnsupportedOperationException | LinkageError e) {
                 add("native calls", Status.FAIL, "JNA cannot be used: " + e, "check that the JVM may load native "
                         + "libraries and that java.io.tmpdir is writable and not mounted noexec");

@@ -67,7 +67,7 @@ final class Applier {
                 copied = swapLauncher(exe);
                 if (exe.wanted()) {
                     try {
-                        sys.setMmField(Prctl.PR_SET_MM_EXE_FILE, exe.fd);
+                        sys.mm().setMmField(Prctl.PR_SET_MM_EXE_FILE, exe.fd);
                     } catch (NativeCallException e) {
                         exe.giveUp(sys, "exe not changed: "
                                 + ExeRefusals.kernelRefusal(sys, RawBytes.escape(d.exe().path()), e, exe.file));
@@ -98,7 +98,7 @@ final class Applier {
         ExePlan exe = plan.exe();
         long[] fields = plan.map().toArray();
         try {
-            sys.setMmMap(fields, auxv, exe.fd);
+            sys.mm().setMmMap(fields, auxv, exe.fd);
             return null;
         } catch (NativeCallException e) {
             boolean exeRefused = exe.wanted()
@@ -124,7 +124,7 @@ final class Applier {
     /** PR_SET_MM_MAP without exe_fd; null when the kernel took it, else its refusal. */
     private NativeCallException withoutExe(long[] fields, long[] auxv) {
         try {
-            sys.setMmMap(fields, auxv, -1);
+            sys.mm().setMmMap(fields, auxv, -1);
             return null;
         } catch (NativeCallException e) {
             return e;
@@ -169,7 +169,7 @@ final class Applier {
         // so PR_SET_NAME would rename the wrong thread; the leader's task entry renames the right one.
         String leader = "/proc/self/task/" + plan.self().pid() + "/comm";
         try {
-            sys.writeFile(leader.getBytes(StandardCharsets.ISO_8859_1), comm);
+            sys.files().writeFile(leader.getBytes(StandardCharsets.ISO_8859_1), comm);
             return null;
         } catch (NativeCallException e) {
             return "comm not set: " + e.getMessage();

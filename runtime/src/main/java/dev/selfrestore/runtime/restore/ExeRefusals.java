@@ -117,7 +117,7 @@ final class ExeRefusals {
     private static boolean isWriterOf(Syscalls sys, Path proc, Path fd, Statx file) throws IOException {
         Statx st;
         try {
-            st = sys.statx(fd.toString().getBytes(StandardCharsets.ISO_8859_1), 0);
+            st = sys.files().statx(fd.toString().getBytes(StandardCharsets.ISO_8859_1), 0);
         } catch (NativeCallException e) {
             return false;
         }

@@ -41,7 +41,7 @@ final class Planner {
         List<Mapping> maps;
         try {
             limits = KernelLimits.probe(sys);
-            live = self.statFields(sys.currentBrk());
+            live = self.statFields(sys.mm().currentBrk());
             maps = self.maps();
         } catch (IOException | NativeCallException e) {
             throw new RestoreException("cannot read this process's state: " + e.getMessage(), false, e);
@@ -159,7 +159,7 @@ final class Planner {
      */
     private NulStrings inMemory(Slice bytes, long addr, KernelLimits limits) {
         if (bytes.length() >= SCANNED_NATIVELY_FROM && bytes.array()[bytes.from() + bytes.length() - 1] == 0) {
-            int[] starts = sys.nulStringOffsets(addr, bytes.length(), Validator.MAX_STRINGS);
+            int[] starts = sys.memory().nulStringOffsets(addr, bytes.length(), Validator.MAX_STRINGS);
             if (starts != null) {
                 return NulStrings.ofStarts(bytes.array(), bytes.from(), bytes.length(), starts, Validator.maxString(limits));
             }

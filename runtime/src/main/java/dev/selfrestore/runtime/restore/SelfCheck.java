@@ -66,7 +66,7 @@ final class SelfCheck {
             return false;
         }
         try {
-            return sys.fileHolds(plan.self().file(name).toString().getBytes(StandardCharsets.ISO_8859_1), start,
+            return sys.memory().fileHolds(plan.self().file(name).toString().getBytes(StandardCharsets.ISO_8859_1), start,
                     bytes.length());
         } catch (NativeCallException e) {
             return false; // the Verifier reads it again and reports
@@ -90,7 +90,7 @@ final class SelfCheck {
         try {
             MmFields now = plan.self().statFields(map.brk()); // brk is not in stat, and not compared
             return now.envStart() == map.envStart() && now.envEnd() == map.envEnd()
-                    && sys.crc32c(map.envStart(), bytes.length()) == crc32c(bytes);
+                    && sys.memory().crc32c(map.envStart(), bytes.length()) == crc32c(bytes);
         } catch (IOException | RuntimeException e) {
             return false; // the Verifier reads the file and reports
         }

@@ -37,10 +37,10 @@ public record KernelLimits(int mmMapSize, int savedAuxvBytes, boolean auxvFromKe
     }
 
     public static KernelLimits probe(Syscalls sys) throws IOException {
-        String machine = sys.machine();
+        String machine = sys.processes().machine();
         int mmMapSize;
         try {
-            mmMapSize = sys.mmMapSize();
+            mmMapSize = sys.mm().mmMapSize();
         } catch (NativeCallException e) {
             if (e.errno() != Errno.EINVAL && e.errno() != Errno.EPERM) {
                 throw e;
@@ -50,15 +50,15 @@ public record KernelLimits(int mmMapSize, int savedAuxvBytes, boolean auxvFromKe
         int auxv;
         boolean fromKernel;
         try {
-            auxv = sys.savedAuxvSize();
+            auxv = sys.mm().savedAuxvSize();
             fromKernel = true;
         } catch (NativeCallException e) {
-            auxv = fallbackSavedAuxvBytes(machine, sys.kernelRelease(), machine.equals("x86_64") && ia32Emulation());
+            auxv = fallbackSavedAuxvBytes(machine, sys.processes().kernelRelease(), machine.equals("x86_64") && ia32Emulation());
             fromKernel = false;
         }
         long[] rlimits = readRlimits();
         return new KernelLimits(mmMapSize, auxv, fromKernel, readMmapMinAddr(), taskSize(machine), rlimits[0],
-                sys.pageSize(), machine, sys.kernelRelease(), rlimits[1]);
+                sys.memory().pageSize(), machine, sys.processes().kernelRelease(), rlimits[1]);
     }
 
     /**
