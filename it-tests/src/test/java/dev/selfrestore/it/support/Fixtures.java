@@ -99,12 +99,22 @@ public final class Fixtures {
      * For programs that block soon after starting, such as sleep.
      */
     public static void awaitExe(RunningProcess process, Path exe, Duration timeout) throws InterruptedException {
+        awaitExe(process.pid(), exe, timeout, process::describe);
+    }
+
+    /**
+     * As {@link #awaitExe(RunningProcess, Path, Duration)} for a process that is not a child of the
+     * test JVM, such as a container's init; {@code exe} is what /proc/PID/exe shows of it here, and
+     * {@code describe} what a failure shows.
+     */
+    public static void awaitExe(long pid, Path exe, Duration timeout, java.util.function.Supplier<String> describe)
+            throws InterruptedException {
         Instant deadline = Instant.now().plus(timeout);
         String seen = "(nothing)";
         String previous = null;
         while (Instant.now().isBefore(deadline)) {
             try {
-                seen = execState(process.pid(), exe);
+                seen = execState(pid, exe);
                 if (seen.equals(previous) && seen.startsWith("settled ")) {
                     return;
                 }
@@ -115,8 +125,8 @@ public final class Fixtures {
             }
             Thread.sleep(previous != null && previous.startsWith("settled ") ? 5 : 20);
         }
-        fail("pid " + process.pid() + " did not finish exec'ing " + exe + " within " + timeout + "; last seen: " + seen
-                + ": " + process.describe());
+        fail("pid " + pid + " did not finish exec'ing " + exe + " within " + timeout + "; last seen: " + seen
+                + ": " + describe.get());
     }
 
     /** "settled " and everything read, or what is still missing. */
