@@ -15,6 +15,7 @@ import dev.selfrestore.it.app.ProcessHandleView;
 import dev.selfrestore.it.support.Cli;
 import dev.selfrestore.it.support.Fixtures;
 import dev.selfrestore.it.support.ItConfig;
+import dev.selfrestore.it.support.ItProcesses;
 import dev.selfrestore.it.support.JavaCommand;
 import dev.selfrestore.it.support.OciContainer;
 import dev.selfrestore.it.support.ProcIdentity;
@@ -28,7 +29,6 @@ import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Real OCI containers run by crun (see {@link OciContainer}): a service checkpointed in one container
@@ -64,21 +64,24 @@ class ContainerIT {
     private static final String WITH_CHECKPOINT_RESTORE = "00000100800405fb";
 
     @RegisterExtension
-    final Processes processes = new Processes();
+    final ItProcesses it = new ItProcesses();
 
+    /** Registered after {@code it}, so its containers are deleted before the processes are reaped. */
     @RegisterExtension
-    final OciContainer.Runtime crun = new OciContainer.Runtime(processes);
+    final OciContainer.Runtime crun = new OciContainer.Runtime(it.processes());
 
-    @TempDir
-    Path dir;
+    private Processes processes;
+    private Path dir;
 
     private Cli cli;
 
     @BeforeEach
     void readableDirectory() throws Exception {
+        processes = it.processes();
+        dir = it.dir();
         // The bundles and volumes live here: the containers' users must reach them, nobody may write.
         Fixtures.makeReadableByAll(dir);
-        cli = new Cli(processes);
+        cli = it.cli();
     }
 
     /** What a checkpoint of the service left: its identity as the host saw it, and its descriptor. */
