@@ -25,7 +25,7 @@ import java.util.Locale;
  *   <li>{@code jvm=restore}: the JVM's own views of its launch (system properties from its
  *       {@code -D} options, {@code sun.java.command}, {@code RuntimeMXBean.getInputArguments()},
  *       {@code jcmd VM.command_line}, {@code jps}) become a JVM original's (see JvmViews); implies
- *       {@code main-args=restore}. {@code jvm=keep} (default): this JVM's</li>
+ *       {@code main-args=restore} in premain (in a running JVM main has its arguments already). {@code jvm=keep} (default): this JVM's</li>
  *   <li>{@code capture=FILE}: write this JVM's own descriptor (exact brk) to FILE when the agent
  *       starts (after the restore, if there is one: it then records the restored identity), and
  *       again before each CRaC checkpoint. {@code -javaagent:selfrestore.jar=capture=/path/app.mmd}
@@ -101,9 +101,6 @@ final class AgentOptions {
             } else {
                 o.set(p.substring(0, eq), p.substring(eq + 1));
             }
-        }
-        if (o.restoreJvm) {
-            o.restoreMainArgs = true;
         }
         if (o.descriptor == null && o.capture == null && o.errors.isEmpty()) {
             o.errors.add("no descriptor given: use -javaagent:selfrestore.jar=<descriptor-file>[,key=value...] "

@@ -94,7 +94,7 @@ public final class AgentRunner {
             }
             List<String> notes = new ArrayList<>();
             MainArgs mainArgs = null;
-            if (o.restoreMainArgs) {
+            if (o.restoreMainArgs || o.restoreJvm && !attached) {
                 try {
                     // This JVM's own command line, before the restore replaces what /proc shows.
                     mainArgs = MainArgs.plan(d, Files.readAllBytes(Path.of("/proc/self/cmdline")));
@@ -125,11 +125,9 @@ public final class AgentRunner {
                 }
             }
             JvmViews.Outcome jvm = null;
-            if (o.restoreJvm && mainArgs != null) {
+            if (o.restoreJvm) {
                 jvm = JvmViews.restore(d, inst, attached, o.raw, o.testFaults);
                 notes.addAll(jvm.notes());
-            } else if (o.restoreJvm) {
-                notes.add("JVM views not changed: main's arguments could not be given");
             }
             if (mainArgs != null) {
                 new MainArgsTransformer(inst, mainArgs.mainClass, mainArgs.args, message -> {

@@ -168,12 +168,15 @@ final class JvmViews {
 
     private void jvmstatString(HotSpotViews hs, PerfData perf, String name, byte[] value, List<String> left) {
         PerfData.Entry e = perf.string(name);
-        if (e == null && !attached) {
+        if (faults.contains("+" + FAULT_SHORT_JVMSTAT + "+")) {
+            left.add("jvmstat " + name + " left as it was: the original's " + value.length + " bytes do not fit its "
+                    + (e == null ? value.length - 1 : e.length() - 1) + " [fault injected]");
+        } else if (e == null && !attached) {
             // premain runs before HotSpot makes these counters (StatSampler::engage, after the VM
             // init event): it makes them from the arguments as restored, each as long as its value
         } else if (e == null) {
             left.add("jvmstat " + name + " left as it was: this JVM has no such counter");
-        } else if (faults.contains("+" + FAULT_SHORT_JVMSTAT + "+") || !hs.setPerfString(e, value)) {
+        } else if (!hs.setPerfString(e, value)) {
             left.add("jvmstat " + name + " left as it was: the original's " + value.length + " bytes do not fit its "
                     + (e.length() - 1));
         }
