@@ -94,6 +94,15 @@ class JvmViewsIT {
         assertFalse(line.contains("javaagent"), app::describe);
     }
 
+    @Test
+    void inspectShowsTheLaunchersSplit() throws Exception {
+        String out = cli.run("inspect", descriptor.toString()).assertStatus(0).stdout();
+        assertTrue(out.contains("\n  jvm_args     " + String.join(" ", ORIGINAL_JVM_ARGS.stream().map(a -> "\"" + a + "\"")
+                .toList()) + "\n"), out);
+        assertTrue(out.contains("\n  main         \"" + SLEEPER + "\"\n  app args     \"--shard=7\" \"two words\"\n"
+                + "  java_command \"" + ORIGINAL_COMMAND + "\"\n"), out);
+    }
+
     /** jcmd VM.command_line and jps -lvm, of the JDK under test, from another process. */
     private void assertOutsideShowsTheOriginal(long pid) throws Exception {
         CommandResult jcmd = processes.run(PROCESS_TIMEOUT, tool("jcmd"), Long.toString(pid), "VM.command_line");
