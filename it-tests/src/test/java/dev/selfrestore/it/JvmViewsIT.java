@@ -83,6 +83,9 @@ class JvmViewsIT {
         assertEquals(List.of(ORIGINAL_COMMAND), text(inside.all("COMMAND")), "sun.java.command");
         assertEquals(List.of("ledger.name=ledger-7", "shared.prop=checkpointed"), text(inside.all("PROP")), "-D properties");
         assertOutsideShowsTheOriginal(app.pid());
+        String verify = cli.run("verify", "--pid", Long.toString(app.pid()), descriptor.toString()).assertStatus(0).stdout();
+        assertTrue(verify.contains("\n  jvm      sun.rt.javaCommand matches (jps; not in the exit status)\n"
+                + "  jvm      java.rt.vmArgs matches (jps; not in the exit status)\n"), verify);
 
         assertEquals(0, app.closeStdinAndAwaitExit(PROCESS_TIMEOUT));
         String line = agentLine(app);
@@ -125,6 +128,8 @@ class JvmViewsIT {
         assertEquals(APP_ARGS, text(inside.all("ARG")), "main(String[])");
         assertEquals(List.of(ORIGINAL_COMMAND), text(inside.all("COMMAND")), "sun.java.command");
         assertTrue(text(inside.all("INPUT")).contains("-Xmx128m"), "RuntimeMXBean.getInputArguments() left as it was");
+        String verify = cli.run("verify", "--pid", Long.toString(app.pid()), descriptor.toString()).assertStatus(0).stdout();
+        assertTrue(verify.contains("\n  jvm      java.rt.vmArgs differs (jps; not in the exit status)\n    - \"-Xmx64m "), verify);
         assertEquals(0, app.closeStdinAndAwaitExit(PROCESS_TIMEOUT));
         String line = agentLine(app);
         assertTrue(line.startsWith("selfrestore: partly restored pid ") && line.endsWith("; RuntimeMXBean.getInputArguments(), "
