@@ -90,7 +90,7 @@ class JvmViewsIT {
         assertEquals(0, app.closeStdinAndAwaitExit(PROCESS_TIMEOUT));
         String line = agentLine(app);
         assertTrue(line.startsWith("selfrestore: restored pid ") && line.contains(", main args (2), JVM views (6 options, "
-                + "3 properties, replaced shared.prop, RuntimeMXBean, jcmd, jps) in "), app::describe);
+                + "3 properties, replaced shared.prop, RuntimeMXBean, jcmd, jps: "), app::describe);
         assertTrue(line.contains("; JVM options differ: -Xmx64m -XX:+UseSerialGC --add-opens=java.base/java.lang=ALL-UNNAMED "
                 + "(checkpointed) vs "), app::describe);
         assertTrue(line.endsWith("-Xmx128m (this JVM)"), app::describe);
@@ -164,7 +164,7 @@ class JvmViewsIT {
         CommandResult attach = cli.run("attach", "--pid", Long.toString(target.pid()), "--option", "jvm=restore",
                 descriptor.toString()).assertStatus(0);
         assertTrue(attach.stdout().contains("JVM views (6 options, 3 properties, replaced views.properties, RuntimeMXBean, "
-                + "jcmd, jps)"),
+                + "jcmd, jps: "),
                 attach::description);
         Files.writeString(again, "");
         target.awaitStdoutLine("DONE", PROCESS_TIMEOUT);

@@ -32,7 +32,8 @@ import java.util.List;
 final class JvmViews {
 
     /**
-     * @param item        the summary's item, such as {@code jvm (5 options, 2 properties)}
+     * @param item        the summary's item, such as {@code JVM views (5 options, 2 properties, …: 1.2 ms)}, with
+     *                    the time its own work took
      * @param notes       the views left as they were, each with why
      * @param differences what this JVM keeps of its own launch, or null
      */
@@ -71,11 +72,12 @@ final class JvmViews {
             return new Outcome(null, List.of("JVM views not changed: the original is not a JVM whose launch is known"),
                     null);
         }
+        long t0 = System.nanoTime();
         JvmArguments original = JvmArguments.of(d.jvm(), d.cmdline(), d.environ());
-        return new JvmViews(inst, attached, agentArgs, faults).apply(original);
+        return new JvmViews(inst, attached, agentArgs, faults).apply(original, t0);
     }
 
-    private Outcome apply(JvmArguments original) {
+    private Outcome apply(JvmArguments original, long t0) {
         int properties = properties(original);
         List<byte[]> own = hotspot(original);
         RuntimeMxBeanCache.State cache = RuntimeMxBeanCache.reset(inst);
@@ -84,7 +86,8 @@ final class JvmViews {
                     + "emptied (java.management's sun.management not accessible)");
         }
         String item = "JVM views (" + original.jvmArgs().size() + " options, " + properties + " properties"
-                + (views.isEmpty() ? "" : ", " + String.join(", ", views)) + ")";
+                + (views.isEmpty() ? "" : ", " + String.join(", ", views)) + ": "
+                + AgentRunner.millis(System.nanoTime() - t0) + " ms)";
         return new Outcome(item, List.copyOf(notes), differences(original, own));
     }
 
