@@ -89,14 +89,12 @@ if [ "${env_sizes:-0}" = 1 ]; then
 fi
 
 
-# A real CRIU image (the native process of shared/fixtures/criu, unpacked where its paths point)
+# A real CRIU image (the native process of it-tests/fixtures/criu, unpacked where its paths point)
 # and the descriptor 'import criu' writes of it: the criu-* cases restore one or the other.
 fixture=/opt/selfrestore-fixtures/dev/native/images
-if [ ! -d "$fixture" ]; then
-  for d in "$repo/.." "$repo/../.."; do
-    t=$d/shared/fixtures/criu/criu-4.2-images.tar.xz
-    if [ -f "$t" ]; then mkdir -p /opt/selfrestore-fixtures && tar -xJf "$t" -C /opt/selfrestore-fixtures; break; fi
-  done
+criu_images=$repo/it-tests/fixtures/criu/criu-4.2-images.tar.xz
+if [ ! -d "$fixture" ] && [ -f "$criu_images" ]; then
+  mkdir -p /opt/selfrestore-fixtures && tar -xJf "$criu_images" -C /opt/selfrestore-fixtures
 fi
 if [ -d "$fixture" ]; then
   ln -s "$fixture" "$work/criu-images"

@@ -7,7 +7,8 @@ jar_of() { echo "$cp" | tr ':' '\n' | grep "/$1-[0-9][^/]*\.jar\$" | head -n 1; 
 console=$(ls "$VM"/junit-platform-console-standalone-*.jar | head -n 1)
 mkdir -p /tmp/it-reports
 t0=$(date +%s)
-# Under TCG a JVM takes 20 to 60 s to reach main: the tests' bound for one process is raised.
+# Under TCG (emulated CPUs) a JVM is many times slower to reach main: the tests' bound for one
+# process is raised.
 {
   "$JAVA" -Dselfrestore.it.processTimeoutSeconds=900 -Dselfrestore.jar="$JAR" -Dselfrestore.java="$JAVA" \
     -Dselfrestore.testingJar="$REPO/it-tests/target/selfrestore-testing.jar" \

@@ -37,8 +37,8 @@ kmajor=${release%%.*}; rest=${release#*.}; kminor=${rest%%[!0-9]*}
 kver=$((kmajor * 1000 + kminor))
 machine=$(uname -m)
 echo "vm-guest: kernel $release $machine; $("$JAVA" -version 2>&1 | head -n 1)"
-# JDK 24+ warns about Chronicle's use of sun.misc.Unsafe unless told not to (README: What the agent
-# leaves in the application); the restores below expect the agent's one line and nothing else.
+# JDK 24+ warns about Chronicle's use of sun.misc.Unsafe unless told not to (docs/restore.md: What the
+# agent leaves in the application); the restores below expect the agent's one line and nothing else.
 JOPTS=-XX:-UsePerfData
 feature=$("$JAVA" -version 2>&1 | sed -n '1s/.*version "\([0-9]*\).*/\1/p')
 [ "${feature:-0}" -ge 24 ] && JOPTS="$JOPTS --sun-misc-unsafe-memory-access=allow"

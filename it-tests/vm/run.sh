@@ -243,7 +243,7 @@ fi
 # TCG: no KVM is assumed (nested KVM, where offered, is often not usable for a guest). One host
 # thread runs both vCPUs: with multi-threaded TCG a JVM in an x86_64 guest died once with SIGILL in
 # C1-compiled code, most likely code HotSpot patched while another vCPU ran it;
-# single-threaded TCG keeps two vCPUs and ran the smoke scenarios in about 70 s here.
+# single-threaded TCG keeps two vCPUs and is fast enough for the smoke scenarios.
 qargs+=(-accel tcg,thread=single)
 [ "$arch" = x86_64 ] && qargs+=(-cpu max)
 append="console=$console panic=-1 ${SELFRESTORE_VM_KERNEL_ARGS:-quiet loglevel=3} sr.mode=$mode sr.repo=$repo sr.java=$java sr.arch=$arch"

@@ -38,7 +38,7 @@ import java.util.zip.ZipFile;
  * </ul>
  *
  * Entries are stored, not deflated: the agent reads several hundred classes from the jar on every
- * cold start (bench/README.md). Each directory gets its entry, as jar(1) writes them. When a resource appears in more than one input the first wins, in
+ * cold start (bench/README.md, "Where the time goes"). Each directory gets its entry, as jar(1) writes them. When a resource appears in more than one input the first wins, in
  * class-path order, as a shaded jar would; two different classes of one name fail the build. The
  * jar is not written again when it is newer than every input.
  *

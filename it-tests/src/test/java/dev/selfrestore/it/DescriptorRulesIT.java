@@ -1,5 +1,6 @@
 package dev.selfrestore.it;
 
+import dev.selfrestore.nativeshim.Syscalls;
 import static dev.selfrestore.it.support.ItConfig.PROCESS_TIMEOUT;
 import static dev.selfrestore.it.support.ProcAssertions.assertSameBytes;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -82,7 +83,7 @@ class DescriptorRulesIT {
 
     private Path write(String name, MmDescriptor d) throws Exception {
         Path file = dir.resolve(name + ".mmd");
-        DescriptorCodec.write(d, file, false);
+        DescriptorCodec.write(Syscalls.linux().files(), d, file, false);
         return file;
     }
 

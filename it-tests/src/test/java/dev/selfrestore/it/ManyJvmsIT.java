@@ -27,7 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ManyJvmsIT {
 
     private static final int JVMS = 20;
-    /** Twenty JVM start-ups at once share two cores here: bounded generously. */
+    /** Twenty JVM start-ups at once share what few cores a test machine may have: bounded generously. */
     private static final Duration ALL_STARTED = Duration.ofMinutes(4);
 
     @RegisterExtension

@@ -27,7 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A restore that fails part-way, at each step in turn (a native call made to fail through the
  * agent option {@code test-faults=CALL:N:ERRNO}; every other call reaches the kernel): the
- * process is left in the state the README's table documents, the agent's one line and
+ * process is left in the state the table of docs/restore.md documents, the agent's one line and
  * {@code selfrestore verify --pid} say what is and is not restored, and main runs.
  */
 class PartialFailureIT {

@@ -21,12 +21,12 @@ class SyscallsTest {
 
     @Test
     void mmMapSizeIsTheStructThisCodeLaysOut() {
-        assertEquals(Prctl.MM_MAP_STRUCT_SIZE, sys.mmMapSize());
+        assertEquals(Prctl.MM_MAP_STRUCT_SIZE, sys.mm().mmMapSize());
     }
 
     @Test
     void savedAuxvSizeHoldsAtLeastTheCurrentAuxv() throws Exception {
-        int size = sys.savedAuxvSize();
+        int size = sys.mm().savedAuxvSize();
         long auxv = Files.readAllBytes(Path.of("/proc/self/auxv")).length;
         assertTrue(size >= auxv, "saved_auxv " + size + " < /proc/self/auxv " + auxv);
         assertEquals(0, size % 16);
@@ -34,7 +34,7 @@ class SyscallsTest {
 
     @Test
     void openOfAMissingFileNamesTheCallAndErrno() {
-        NativeCallException e = assertThrows(NativeCallException.class, () -> sys.open(b("/nonexistent/x"), Fcntl.O_RDONLY));
+        NativeCallException e = assertThrows(NativeCallException.class, () -> sys.files().open(b("/nonexistent/x"), Fcntl.O_RDONLY));
         assertEquals(Errno.ENOENT, e.errno());
         assertEquals("open(/nonexistent/x) failed: ENOENT (No such file or directory)", e.getMessage());
     }
@@ -44,9 +44,9 @@ class SyscallsTest {
         String[] f = new String(Files.readAllBytes(Path.of("/proc/self/stat")), StandardCharsets.ISO_8859_1)
                 .substring(new String(Files.readAllBytes(Path.of("/proc/self/stat")), StandardCharsets.ISO_8859_1)
                         .lastIndexOf(')') + 2).split(" ");
-        long[] v = {p(f, 26), p(f, 27), p(f, 45), p(f, 46), p(f, 47), sys.currentBrk(), p(f, 28),
+        long[] v = {p(f, 26), p(f, 27), p(f, 45), p(f, 46), p(f, 47), sys.mm().currentBrk(), p(f, 28),
             p(f, 49), p(f, 48), p(f, 50), p(f, 51)};
-        NativeCallException e = assertThrows(NativeCallException.class, () -> sys.setMmMap(v, null, -1));
+        NativeCallException e = assertThrows(NativeCallException.class, () -> sys.mm().setMmMap(v, null, -1));
         assertEquals(Errno.EINVAL, e.errno());
         assertTrue(e.getMessage().startsWith("prctl(PR_SET_MM, PR_SET_MM_MAP)"), e.getMessage());
     }
@@ -57,20 +57,20 @@ class SyscallsTest {
 
     @Test
     void memoryRoundTripThroughAnonymousMapping() {
-        int page = sys.pageSize();
-        long a = sys.mmap(0, page, Mman.PROT_READ | Mman.PROT_WRITE, Mman.MAP_PRIVATE | Mman.MAP_ANONYMOUS, -1, 0);
+        int page = sys.memory().pageSize();
+        long a = sys.memory().mmap(0, page, Mman.PROT_READ | Mman.PROT_WRITE, Mman.MAP_PRIVATE | Mman.MAP_ANONYMOUS, -1, 0);
         try {
             byte[] data = {1, 2, 3, (byte) 0xff, 0};
-            sys.writeMemory(a, data);
-            assertArrayEquals(data, sys.readMemory(a, data.length));
-            long c = sys.mmap(0, page, Mman.PROT_READ | Mman.PROT_WRITE, Mman.MAP_PRIVATE | Mman.MAP_ANONYMOUS, -1, 0);
-            sys.copyMemory(c, a, page);
-            sys.mprotect(c, page, Mman.PROT_READ);
-            long moved = sys.mremap(c, page, page, Mman.MREMAP_MAYMOVE | Mman.MREMAP_FIXED, a);
+            sys.memory().writeMemory(a, data);
+            assertArrayEquals(data, sys.memory().readMemory(a, data.length));
+            long c = sys.memory().mmap(0, page, Mman.PROT_READ | Mman.PROT_WRITE, Mman.MAP_PRIVATE | Mman.MAP_ANONYMOUS, -1, 0);
+            sys.memory().copyMemory(c, a, page);
+            sys.memory().mprotect(c, page, Mman.PROT_READ);
+            long moved = sys.memory().mremap(c, page, page, Mman.MREMAP_MAYMOVE | Mman.MREMAP_FIXED, a);
             assertEquals(a, moved);
-            assertArrayEquals(data, sys.readMemory(a, data.length));
+            assertArrayEquals(data, sys.memory().readMemory(a, data.length));
         } finally {
-            sys.munmap(a, page);
+            sys.memory().munmap(a, page);
         }
     }
 
@@ -78,32 +78,32 @@ class SyscallsTest {
     void readlinkAndStatxOfAFile(@TempDir Path dir) throws Exception {
         Path target = Files.writeString(dir.resolve("t\u00e9"), "hello");
         Path link = Files.createSymbolicLink(dir.resolve("l"), target);
-        assertArrayEquals(target.toString().getBytes(StandardCharsets.UTF_8), sys.readlink(b(link.toString())));
-        Statx st = sys.statx(b(target.toString()), 0);
+        assertArrayEquals(target.toString().getBytes(StandardCharsets.UTF_8), sys.files().readlink(b(link.toString())));
+        Statx st = sys.files().statx(b(target.toString()), 0);
         assertEquals(5, st.size());
         assertTrue(st.isRegularFile());
-        int fd = sys.open(b(target.toString()), Fcntl.O_RDONLY | Fcntl.O_CLOEXEC);
+        int fd = sys.files().open(b(target.toString()), Fcntl.O_RDONLY | Fcntl.O_CLOEXEC);
         try {
-            assertTrue(sys.fstat(fd).sameFileAs(st));
+            assertTrue(sys.files().fstat(fd).sameFileAs(st));
         } finally {
-            sys.close(fd);
+            sys.files().close(fd);
         }
     }
 
     @Test
     void writeFileWritesAnExistingFileAndCreatesNone(@TempDir Path dir) throws Exception {
         Path file = Files.write(dir.resolve("f"), b("old-longer"));
-        sys.writeFile(b(file.toString()), new byte[] {'n', (byte) 0xfe, 'w'});
+        sys.files().writeFile(b(file.toString()), new byte[] {'n', (byte) 0xfe, 'w'});
         assertArrayEquals(new byte[] {'n', (byte) 0xfe, 'w', '-', 'l', 'o', 'n', 'g', 'e', 'r'}, Files.readAllBytes(file));
-        NativeCallException e = assertThrows(NativeCallException.class, () -> sys.writeFile(b(dir + "/missing"), b("x")));
+        NativeCallException e = assertThrows(NativeCallException.class, () -> sys.files().writeFile(b(dir + "/missing"), b("x")));
         assertEquals(Errno.ENOENT, e.errno());
     }
 
     @Test
     void brkAndUname() {
-        assertTrue(sys.currentBrk() > 0);
-        assertEquals(System.getProperty("os.arch").equals("amd64") ? "x86_64" : System.getProperty("os.arch"), sys.machine());
-        assertTrue(sys.kernelRelease().matches("\\d+\\.\\d+.*"), sys.kernelRelease());
+        assertTrue(sys.mm().currentBrk() > 0);
+        assertEquals(System.getProperty("os.arch").equals("amd64") ? "x86_64" : System.getProperty("os.arch"), sys.processes().machine());
+        assertTrue(sys.processes().kernelRelease().matches("\\d+\\.\\d+.*"), sys.processes().kernelRelease());
     }
 
     @Test
@@ -111,38 +111,38 @@ class SyscallsTest {
         Files.write(dir.resolve("f"), b("abcdef"));
         Files.createLink(dir.resolve("g"), dir.resolve("f"));
         Files.createSymbolicLink(dir.resolve("l"), Path.of("f"));
-        int d = sys.openat(Fcntl.AT_FDCWD, b(dir.toString()), Fcntl.O_PATH | Fcntl.O_CLOEXEC, 0);
+        int d = sys.files().openat(Fcntl.AT_FDCWD, b(dir.toString()), Fcntl.O_PATH | Fcntl.O_CLOEXEC, 0);
         try {
-            int link = sys.openat(d, b("l"), Fcntl.O_PATH | Fcntl.O_NOFOLLOW | Fcntl.O_CLOEXEC, 0);
-            assertTrue(sys.fstat(link).isSymbolicLink(), "O_PATH|O_NOFOLLOW opens the link itself");
-            assertArrayEquals(b("f"), sys.readlinkat(link, new byte[0]));
-            sys.close(link);
+            int link = sys.files().openat(d, b("l"), Fcntl.O_PATH | Fcntl.O_NOFOLLOW | Fcntl.O_CLOEXEC, 0);
+            assertTrue(sys.files().fstat(link).isSymbolicLink(), "O_PATH|O_NOFOLLOW opens the link itself");
+            assertArrayEquals(b("f"), sys.files().readlinkat(link, new byte[0]));
+            sys.files().close(link);
             NativeCallException loop = assertThrows(NativeCallException.class,
-                    () -> sys.openat(d, b("l"), Fcntl.O_RDONLY | Fcntl.O_NOFOLLOW | Fcntl.O_CLOEXEC, 0));
+                    () -> sys.files().openat(d, b("l"), Fcntl.O_RDONLY | Fcntl.O_NOFOLLOW | Fcntl.O_CLOEXEC, 0));
             assertEquals(Errno.ELOOP, loop.errno(), "O_NOFOLLOW refuses a link as the last component");
 
-            int f = sys.openat(d, b("f"), Fcntl.O_RDONLY | Fcntl.O_NOFOLLOW | Fcntl.O_CLOEXEC, 0);
-            assertEquals(2, sys.fstat(f).nlink());
-            assertArrayEquals(b("abc"), sys.read(f, 3));
-            assertArrayEquals(b("def"), sys.read(f, 100), "short at end of file");
-            sys.close(f);
+            int f = sys.files().openat(d, b("f"), Fcntl.O_RDONLY | Fcntl.O_NOFOLLOW | Fcntl.O_CLOEXEC, 0);
+            assertEquals(2, sys.files().fstat(f).nlink());
+            assertArrayEquals(b("abc"), sys.files().read(f, 3));
+            assertArrayEquals(b("def"), sys.files().read(f, 100), "short at end of file");
+            sys.files().close(f);
 
-            int t = sys.openat(d, b("t"), Fcntl.O_WRONLY | Fcntl.O_CREAT | Fcntl.O_EXCL | Fcntl.O_NOFOLLOW | Fcntl.O_CLOEXEC, 0600);
-            sys.fchmod(t, 0640);
-            sys.write(t, b("new"));
-            sys.fsync(t);
-            sys.close(t);
-            assertEquals(Errno.EEXIST, assertThrows(NativeCallException.class, () -> sys.openat(d, b("t"),
+            int t = sys.files().openat(d, b("t"), Fcntl.O_WRONLY | Fcntl.O_CREAT | Fcntl.O_EXCL | Fcntl.O_NOFOLLOW | Fcntl.O_CLOEXEC, 0600);
+            sys.files().fchmod(t, 0640);
+            sys.files().write(t, b("new"));
+            sys.files().fsync(t);
+            sys.files().close(t);
+            assertEquals(Errno.EEXIST, assertThrows(NativeCallException.class, () -> sys.files().openat(d, b("t"),
                     Fcntl.O_WRONLY | Fcntl.O_CREAT | Fcntl.O_EXCL | Fcntl.O_CLOEXEC, 0600)).errno());
-            assertEquals(Errno.EEXIST, assertThrows(NativeCallException.class, () -> sys.linkat(d, b("t"), d, b("g"))).errno());
-            sys.linkat(d, b("t"), d, b("u"));
-            sys.renameat(d, b("t"), d, b("g"));
-            sys.unlinkat(d, b("u"), 0);
+            assertEquals(Errno.EEXIST, assertThrows(NativeCallException.class, () -> sys.files().linkat(d, b("t"), d, b("g"))).errno());
+            sys.files().linkat(d, b("t"), d, b("u"));
+            sys.files().renameat(d, b("t"), d, b("g"));
+            sys.files().unlinkat(d, b("u"), 0);
             assertArrayEquals(b("new"), Files.readAllBytes(dir.resolve("g")));
             assertEquals(0640, (Integer) Files.getAttribute(dir.resolve("g"), "unix:mode") & 07777);
             assertTrue(!Files.exists(dir.resolve("t")) && !Files.exists(dir.resolve("u")));
         } finally {
-            sys.close(d);
+            sys.files().close(d);
         }
     }
 
@@ -152,36 +152,36 @@ class SyscallsTest {
         byte[] content = new byte[3 * 64 * 1024 + 12_345];
         new java.util.Random(7).nextBytes(content);
         Files.write(dir.resolve("f"), content);
-        int f = sys.openat(Fcntl.AT_FDCWD, b(dir.resolve("f").toString()), Fcntl.O_RDONLY | Fcntl.O_CLOEXEC, 0);
+        int f = sys.files().openat(Fcntl.AT_FDCWD, b(dir.resolve("f").toString()), Fcntl.O_RDONLY | Fcntl.O_CLOEXEC, 0);
         try {
-            assertArrayEquals(java.util.Arrays.copyOf(content, 100_000), sys.read(f, 100_000));
-            assertArrayEquals(java.util.Arrays.copyOfRange(content, 100_000, content.length), sys.read(f, 1 << 20),
+            assertArrayEquals(java.util.Arrays.copyOf(content, 100_000), sys.files().read(f, 100_000));
+            assertArrayEquals(java.util.Arrays.copyOfRange(content, 100_000, content.length), sys.files().read(f, 1 << 20),
                     "the rest, short at end of file");
-            assertEquals(0, sys.read(f, 1 << 20).length, "nothing at end of file");
+            assertEquals(0, sys.files().read(f, 1 << 20).length, "nothing at end of file");
         } finally {
-            sys.close(f);
+            sys.files().close(f);
         }
     }
 
     @Test
     void fileHoldsComparesAFileWithMemoryByteForByte(@TempDir Path dir) throws Exception {
         byte[] bytes = b("A=1\0B=\u00e9\0");
-        long page = sys.mmap(0, 4096, Mman.PROT_READ | Mman.PROT_WRITE, Mman.MAP_PRIVATE | Mman.MAP_ANONYMOUS, -1, 0);
+        long page = sys.memory().mmap(0, 4096, Mman.PROT_READ | Mman.PROT_WRITE, Mman.MAP_PRIVATE | Mman.MAP_ANONYMOUS, -1, 0);
         try {
-            sys.writeMemory(page, bytes);
+            sys.memory().writeMemory(page, bytes);
             Path same = Files.write(dir.resolve("same"), bytes);
             Path other = Files.write(dir.resolve("other"), b("A=1\0B=\u00e8\0"));
             Path longer = Files.write(dir.resolve("longer"), b("A=1\0B=\u00e9\0C"));
             byte[] none = new byte[0];
             Path empty = Files.write(dir.resolve("empty"), none);
-            assertTrue(sys.fileHolds(b(same.toString()), page, bytes.length), "same bytes");
-            assertTrue(!sys.fileHolds(b(other.toString()), page, bytes.length), "one byte differs");
-            assertTrue(!sys.fileHolds(b(longer.toString()), page, bytes.length), "one byte more in the file");
-            assertTrue(!sys.fileHolds(b(same.toString()), page, bytes.length + 1), "one byte more in memory");
-            assertTrue(sys.fileHolds(b(empty.toString()), page, 0), "nothing against nothing");
-            assertThrows(NativeCallException.class, () -> sys.fileHolds(b("/nonexistent/x"), page, 1));
+            assertTrue(sys.memory().fileHolds(b(same.toString()), page, bytes.length), "same bytes");
+            assertTrue(!sys.memory().fileHolds(b(other.toString()), page, bytes.length), "one byte differs");
+            assertTrue(!sys.memory().fileHolds(b(longer.toString()), page, bytes.length), "one byte more in the file");
+            assertTrue(!sys.memory().fileHolds(b(same.toString()), page, bytes.length + 1), "one byte more in memory");
+            assertTrue(sys.memory().fileHolds(b(empty.toString()), page, 0), "nothing against nothing");
+            assertThrows(NativeCallException.class, () -> sys.memory().fileHolds(b("/nonexistent/x"), page, 1));
         } finally {
-            sys.munmap(page, 4096);
+            sys.memory().munmap(page, 4096);
         }
     }
 
@@ -189,19 +189,19 @@ class SyscallsTest {
     void crc32cOfMemoryIsTheJdksCrc32cOfTheSameBytes() {
         byte[] bytes = new byte[3 * 4096 + 17];
         new java.util.Random(1204).nextBytes(bytes);
-        long pages = sys.mmap(0, 4 * 4096, Mman.PROT_READ | Mman.PROT_WRITE, Mman.MAP_PRIVATE | Mman.MAP_ANONYMOUS, -1, 0);
+        long pages = sys.memory().mmap(0, 4 * 4096, Mman.PROT_READ | Mman.PROT_WRITE, Mman.MAP_PRIVATE | Mman.MAP_ANONYMOUS, -1, 0);
         try {
-            sys.writeMemory(pages, bytes);
+            sys.memory().writeMemory(pages, bytes);
             for (int length : new int[] {0, 1, 7, 4096, bytes.length}) {
                 java.util.zip.CRC32C jdk = new java.util.zip.CRC32C();
                 jdk.update(bytes, 0, length);
-                assertEquals(jdk.getValue(), sys.crc32c(pages, length), "CRC-32C of " + length + " bytes");
+                assertEquals(jdk.getValue(), sys.memory().crc32c(pages, length), "CRC-32C of " + length + " bytes");
             }
-            long whole = sys.crc32c(pages, bytes.length);
-            sys.writeMemory(pages + 5000, new byte[] {(byte) (bytes[5000] ^ 1)});
-            assertTrue(whole != sys.crc32c(pages, bytes.length), "one bit changed in memory changes the CRC");
+            long whole = sys.memory().crc32c(pages, bytes.length);
+            sys.memory().writeMemory(pages + 5000, new byte[] {(byte) (bytes[5000] ^ 1)});
+            assertTrue(whole != sys.memory().crc32c(pages, bytes.length), "one bit changed in memory changes the CRC");
         } finally {
-            sys.munmap(pages, 4 * 4096);
+            sys.memory().munmap(pages, 4 * 4096);
         }
     }
 }

@@ -14,8 +14,8 @@ import java.util.Objects;
  * descriptor and does not change afterwards (each reader and editor here builds them fresh). The
  * command line and environment may also be ranges of a larger array ({@link Slice}): the agent's
  * reader leaves them in the descriptor file's own bytes. A copy here would be one more megabyte of
- * environment on the agent's reading path, in a cold JVM where each copy into fresh heap costs
- * milliseconds (bench/README.md, "Environment size"). The accessors return copies, so nothing
+ * environment on the agent's reading path, in a cold JVM where each copy into fresh heap is paid
+ * in page faults (bench/README.md, "Environment size"). The accessors return copies, so nothing
  * outside can change a descriptor once made.
  */
 public final class MmDescriptor {
@@ -183,7 +183,7 @@ public final class MmDescriptor {
      * this descriptor's own bytes rather than a copy: {@link NulStrings#array()} is then this
      * descriptor's array, which is never to be changed. A restore passes over a megabyte of
      * environment with this, and copies it only into the area it fills; in a cold JVM each copy of
-     * a megabyte into fresh heap costs milliseconds.
+     * a megabyte into fresh heap is paid in page faults (bench/README.md, "Environment size").
      */
     public NulStrings cmdlineStrings(int maxOffsets, long maxLength) {
         return NulStrings.of(cmdline.array(), cmdline.from(), cmdline.length(), maxOffsets, maxLength);

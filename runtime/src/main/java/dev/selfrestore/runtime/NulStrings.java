@@ -9,7 +9,7 @@ import java.util.Arrays;
  * bytes: how many there are, where each starts, and which are longer than a limit. Everything a
  * restore needs to know about them (the count, execve's limits, the offsets for the C library's
  * {@code environ} array) comes from this one pass: in a cold JVM each pass over a megabyte of
- * environment is milliseconds of interpreted code.
+ * environment runs as interpreted code (bench/README.md, "Environment size").
  *
  * <p>A last string without its NUL counts as a string (as {@link RawBytes#splitNul} splits it).
  * Offsets are kept only while the count stays within {@code maxOffsets}, so that a hostile area of

@@ -19,18 +19,18 @@ import org.junit.jupiter.api.Test;
  */
 class NulStringsInMemoryTest {
     private final Syscalls sys = Syscalls.linux();
-    private final int page = sys.pageSize();
+    private final int page = sys.memory().pageSize();
 
     /** The area's bytes placed so that they end exactly at the end of a mapping: a read past them faults. */
     private int[] scanAtMappingEnd(byte[] area, int maxCount) {
         long length = Math.max(page, (area.length + page - 1L) / page * page);
-        long map = sys.mmap(0, length, Mman.PROT_READ | Mman.PROT_WRITE, Mman.MAP_PRIVATE | Mman.MAP_ANONYMOUS, -1, 0);
+        long map = sys.memory().mmap(0, length, Mman.PROT_READ | Mman.PROT_WRITE, Mman.MAP_PRIVATE | Mman.MAP_ANONYMOUS, -1, 0);
         try {
             long at = map + length - area.length;
-            sys.writeMemory(at, area);
-            return sys.nulStringOffsets(at, area.length, maxCount);
+            sys.memory().writeMemory(at, area);
+            return sys.memory().nulStringOffsets(at, area.length, maxCount);
         } finally {
-            sys.munmap(map, length);
+            sys.memory().munmap(map, length);
         }
     }
 

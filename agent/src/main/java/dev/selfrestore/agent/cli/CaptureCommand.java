@@ -1,6 +1,5 @@
 package dev.selfrestore.agent.cli;
 
-import dev.selfrestore.nativeshim.Syscalls;
 import dev.selfrestore.runtime.MmDescriptor;
 import dev.selfrestore.runtime.RawBytes;
 import dev.selfrestore.runtime.capture.Capture;
@@ -58,9 +57,9 @@ final class CaptureCommand extends CliCommand {
     @Override
     int run() throws CliFailure {
         try {
-            Capture capture = new Capture(Syscalls.linux());
+            Capture capture = new Capture(sys());
             MmDescriptor d = brk == null ? capture.ofPid(pid) : capture.ofPid(pid, brk);
-            DescriptorCodec.write(d, out, force);
+            DescriptorCodec.write(sys().files(), d, out, force);
             PrintWriter stdout = spec.commandLine().getOut();
             if (json) {
                 Map<String, Object> m = Json.object();

@@ -3,9 +3,11 @@ package dev.selfrestore.agent.cli;
 import dev.selfrestore.nativeshim.Prctl;
 import dev.selfrestore.nativeshim.Syscalls;
 import dev.selfrestore.runtime.proc.Capabilities;
+import dev.selfrestore.runtime.proc.CapabilityRemedy;
 import dev.selfrestore.runtime.proc.KernelProbe;
 import dev.selfrestore.runtime.proc.KernelProbe.UnshareTest;
 import dev.selfrestore.runtime.proc.ProcPid;
+import dev.selfrestore.runtime.proc.Whereabouts;
 import dev.selfrestore.runtime.validate.KernelLimits;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -56,8 +58,8 @@ final class DoctorCommand extends CliCommand {
             restorePossible = false;
         } else {
             try {
-                sys = Syscalls.linux();
-                sys.pageSize();
+                sys = sys();
+                sys.memory().pageSize();
             } catch (UnsupportedOperationException | LinkageError e) {
                 add("native calls", Status.FAIL, "JNA cannot be used: " + e, "check that the JVM may load native "
                         + "libraries and that java.io.tmpdir is writable and not mounted noexec");
@@ -65,9 +67,18 @@ final class DoctorCommand extends CliCommand {
                 sys = null;
             }
         }
-        if (sys != null) {
+        Whereabouts where = Whereabouts.ofSelf();
+        facts.put("whereabouts", where.kind().name().toLowerCase(Locale.ROOT));
+        add("where", Status.INFO, where.describe(), null);
+        if (sys != null && where.kind() == Whereabouts.Kind.GVISOR) {
+            add("kernel", Status.FAIL, "gVisor (runsc) implements no PR_SET_MM_MAP and no single-field PR_SET_MM "
+                    + "operations: exe, cmdline, environ in /proc and auxv cannot change here; a restore sets comm "
+                    + "where it can and, with env=all, the C library's and Java's environment, and main runs",
+                    "run the JVM with a runtime that uses the host's kernel (runc, crun) to restore its whole identity");
+            restorePossible = false;
+        } else if (sys != null) {
             restorePossible &= kernel(sys);
-            exeChangeable = privilege();
+            exeChangeable = privilege(where);
         }
         userNamespaces();
         jdk();
@@ -77,47 +88,55 @@ final class DoctorCommand extends CliCommand {
         facts.put("exe_changeable", exeChangeable);
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
-            Map<String, Object> root = Json.object();
-            root.put("verdict", verdict);
-            root.put("restore_possible", restorePossible);
-            root.put("exe_changeable", exeChangeable);
-            List<Object> list = Json.array();
-            for (Check c : checks) {
-                Map<String, Object> m = Json.object();
-                m.put("name", c.name());
-                m.put("status", c.status().name().toLowerCase(Locale.ROOT));
-                m.put("value", c.value());
-                m.put("fix", c.fix());
-                list.add(m);
-            }
-            root.put("checks", list);
-            facts.remove("verdict");
-            facts.remove("exe_changeable");
-            root.put("facts", facts);
-            out.print(Json.write(root));
+            printJson(out, verdict, restorePossible, exeChangeable);
         } else {
-            int width = 0;
-            for (Check c : checks) {
-                width = Math.max(width, c.name().length());
-            }
-            for (Check c : checks) {
-                out.println(String.format("%-4s  %-" + width + "s  %s", c.status(), c.name(), c.value()));
-                if (c.fix() != null) {
-                    out.println(" ".repeat(6 + width + 2) + "fix: " + c.fix());
-                }
-            }
-            out.println();
-            out.println(switch (verdict) {
-                case "ready" -> "verdict: this process could restore an identity completely, exe included";
-                case "ready-except-exe" -> "verdict: this process could restore everything but exe (see the fix above)";
-                default -> "verdict: restore cannot work here (see FAIL above)";
-            });
+            printHuman(out, verdict);
         }
         out.flush();
         if (!restorePossible || (requireExe && !exeChangeable)) {
             return Main.CHECK_FAILED;
         }
         return Main.OK;
+    }
+
+    private void printJson(PrintWriter out, String verdict, boolean restorePossible, boolean exeChangeable) {
+        Map<String, Object> root = Json.object();
+        root.put("verdict", verdict);
+        root.put("restore_possible", restorePossible);
+        root.put("exe_changeable", exeChangeable);
+        List<Object> list = Json.array();
+        for (Check c : checks) {
+            Map<String, Object> m = Json.object();
+            m.put("name", c.name());
+            m.put("status", c.status().name().toLowerCase(Locale.ROOT));
+            m.put("value", c.value());
+            m.put("fix", c.fix());
+            list.add(m);
+        }
+        root.put("checks", list);
+        facts.remove("verdict");
+        facts.remove("exe_changeable");
+        root.put("facts", facts);
+        out.print(Json.write(root));
+    }
+
+    private void printHuman(PrintWriter out, String verdict) {
+        int width = 0;
+        for (Check c : checks) {
+            width = Math.max(width, c.name().length());
+        }
+        for (Check c : checks) {
+            out.println(String.format("%-4s  %-" + width + "s  %s", c.status(), c.name(), c.value()));
+            if (c.fix() != null) {
+                out.println(" ".repeat(6 + width + 2) + "fix: " + c.fix());
+            }
+        }
+        out.println();
+        out.println(switch (verdict) {
+            case "ready" -> "verdict: this process could restore an identity completely, exe included";
+            case "ready-except-exe" -> "verdict: this process could restore everything but exe (see the fix above)";
+            default -> "verdict: restore cannot work here (see FAIL above)";
+        });
     }
 
     private void add(String name, Status status, String value, String fix) {
@@ -183,7 +202,7 @@ final class DoctorCommand extends CliCommand {
     }
 
     /** Capabilities and exe; true when this process may change exe. */
-    private boolean privilege() {
+    private boolean privilege(Whereabouts whereabouts) {
         ProcPid self = ProcPid.self();
         long caps;
         int uid;
@@ -229,10 +248,7 @@ final class DoctorCommand extends CliCommand {
                     + "CAP_SYS_ADMIN in " + where + "; a restore sets everything else",
                     oldKernel ? "this kernel predates CAP_CHECKPOINT_RESTORE (5.9): give the JVM CAP_SYS_ADMIN, or "
                             + "start it in a user namespace of its own (unshare -Ur java ...)"
-                            : "grant CAP_CHECKPOINT_RESTORE to the JVM: setpriv --inh-caps +checkpoint_restore "
-                            + "--ambient-caps +checkpoint_restore java ... (the caller must hold it), or systemd "
-                            + "AmbientCapabilities=CAP_CHECKPOINT_RESTORE; or start the JVM in a user namespace of "
-                            + "its own: unshare -Ur java ...");
+                            : CapabilityRemedy.checkpointRestore(whereabouts));
         }
         return may;
     }

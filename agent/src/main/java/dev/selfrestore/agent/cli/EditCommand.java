@@ -3,7 +3,7 @@ package dev.selfrestore.agent.cli;
 import dev.selfrestore.nativeshim.Fcntl;
 import dev.selfrestore.nativeshim.NativeCallException;
 import dev.selfrestore.nativeshim.Statx;
-import dev.selfrestore.nativeshim.Syscalls;
+import dev.selfrestore.nativeshim.FileCalls;
 import dev.selfrestore.runtime.Edit;
 import dev.selfrestore.runtime.ExecutableIdentity;
 import dev.selfrestore.runtime.MmDescriptor;
@@ -125,12 +125,12 @@ final class EditCommand extends CliCommand {
         try {
             int pageSize = d.capture().pageSize() > 0 ? d.capture().pageSize() : 4096;
             edited = IdentityEditor.apply(d, edits, f.source(), f.sha256(), System.currentTimeMillis(), pageSize,
-                    EditCommand::identify);
+                    path -> identify(sys().files(), path));
         } catch (EditException e) {
             throw new CliFailure(Main.USAGE, in + ": " + e.getMessage());
         }
         try {
-            DescriptorCodec.write(edited, out, force);
+            DescriptorCodec.write(sys().files(), edited, out, force);
         } catch (FileAlreadyExistsException e) {
             throw new CliFailure(Main.USAGE, out + " exists; use --force to overwrite it");
         } catch (IOException | IllegalArgumentException e) {
@@ -191,16 +191,15 @@ final class EditCommand extends CliCommand {
     }
 
     /** The new executable's identity, taken as capture takes it: opened once, checked and read from that descriptor. */
-    private static ExecutableIdentity identify(byte[] path) throws IOException {
-        Syscalls sys = Syscalls.linux();
+    private static ExecutableIdentity identify(FileCalls fs, byte[] path) throws IOException {
         int fd;
         try {
-            fd = sys.open(path, Fcntl.O_RDONLY | Fcntl.O_CLOEXEC);
+            fd = fs.open(path, Fcntl.O_RDONLY | Fcntl.O_CLOEXEC);
         } catch (NativeCallException e) {
             throw new IOException("cannot open " + RawBytes.escape(path) + ": " + e.getMessage(), e);
         }
         try {
-            Statx st = sys.fstat(fd);
+            Statx st = fs.fstat(fd);
             if (!st.isRegularFile()) {
                 throw new IOException(RawBytes.escape(path) + " is not a regular file");
             }
@@ -209,12 +208,12 @@ final class EditCommand extends CliCommand {
                         + Integer.toOctalString(st.mode() & 07777) + ")");
             }
             // The path /proc/PID/exe will show: the kernel's, symbolic links resolved.
-            byte[] real = sys.readlink(("/proc/self/fd/" + fd).getBytes(StandardCharsets.ISO_8859_1));
+            byte[] real = fs.readlink(("/proc/self/fd/" + fd).getBytes(StandardCharsets.ISO_8859_1));
             return ExecutableInspector.identify(real, fd, st);
         } catch (NativeCallException e) {
             throw new IOException(RawBytes.escape(path) + ": " + e.getMessage(), e);
         } finally {
-            sys.close(fd);
+            fs.close(fd);
         }
     }
 }

@@ -45,7 +45,7 @@ final class ImportCriuCommand extends CliCommand {
         ImportedTask t = read(dir, pid);
         MmDescriptor d = t.descriptor();
         try {
-            DescriptorCodec.write(d, out, force);
+            DescriptorCodec.write(sys().files(), d, out, force);
         } catch (FileAlreadyExistsException e) {
             throw new CliFailure(Main.USAGE, out + " exists; use --force to overwrite it");
         } catch (IOException e) {

@@ -1,9 +1,12 @@
 package dev.selfrestore.agent.cli;
 
+import dev.selfrestore.agent.internal.TestFaults;
+import dev.selfrestore.nativeshim.Syscalls;
 import java.io.OutputStreamWriter;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.util.function.Supplier;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -22,7 +25,7 @@ import picocli.CommandLine.Command;
         commandListHeading = "%nCommands:%n",
         footerHeading = "%n",
         footer = {"Run 'selfrestore COMMAND --help' for a command's options.",
-            "The agent: java -javaagent:selfrestore.jar=DESCRIPTOR[,key=value...] ... (see the README)."},
+            "The agent: java -javaagent:selfrestore.jar=DESCRIPTOR[,key=value...] ... (see docs/options.md)."},
         exitCodeListHeading = "%nExit codes (every command):%n",
         exitCodeList = {"0:ok", "1:a check failed", "2:usage or input error"})
 public final class Main implements Runnable {
@@ -38,7 +41,22 @@ public final class Main implements Runnable {
     }
 
     static int execute(String... args) {
-        CommandLine cl = new CommandLine(new Main());
+        return execute(new Kernel(), args);
+    }
+
+    /** Runs a command that makes the calls of {@code kernel}. */
+    static int execute(Supplier<Syscalls> kernel, String... args) {
+        CommandLine.IFactory commands = new CommandLine.IFactory() {
+            @Override
+            public <K> K create(Class<K> type) throws Exception {
+                K command = CommandLine.defaultFactory().create(type);
+                if (command instanceof CliCommand c) {
+                    c.kernel = kernel;
+                }
+                return command;
+            }
+        };
+        CommandLine cl = new CommandLine(new Main(), commands);
         cl.setOut(utf8(System.out));
         cl.setErr(utf8(System.err));
         cl.setExitCodeExceptionMapper(t -> USAGE);
@@ -67,6 +85,22 @@ public final class Main implements Runnable {
     public void run() {
         spec.commandLine().usage(spec.commandLine().getErr());
         throw new CommandLine.ParameterException(spec.commandLine(), "a command is required");
+    }
+
+    /**
+     * The calls of the command line: the C library, bound on the first use (help and usage errors
+     * never load JNA), as the jar's test seams decorate it if it has any ({@link TestFaults}).
+     */
+    static final class Kernel implements Supplier<Syscalls> {
+        private Syscalls sys;
+
+        @Override
+        public synchronized Syscalls get() {
+            if (sys == null) {
+                sys = TestFaults.forCommandLine(Syscalls.linux());
+            }
+            return sys;
+        }
     }
 
     /** Version from the jar manifest. */

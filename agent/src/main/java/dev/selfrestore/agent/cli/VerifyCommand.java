@@ -43,7 +43,7 @@ final class VerifyCommand extends CliCommand {
     @Override
     int run() throws CliFailure {
         MmDescriptor d = DescriptorFile.readWhole(file).descriptor();
-        Syscalls sys = Syscalls.linux();
+        Syscalls sys = sys();
         ProcPid proc = ProcPid.of(pid);
         if (!Files.isDirectory(proc.dir())) {
             throw new CliFailure(Main.USAGE, "no process " + pid);

@@ -59,12 +59,32 @@ public final class AgentRunner {
             }
             return;
         }
+        // The calls this run makes, bound here and handed to everything that calls the kernel: with
+        // test-faults=, decorated once, so that a restore and a capture after it count calls together.
+        Syscalls[] kernel = new Syscalls[1];
         if (o.descriptor != null || !o.errors.isEmpty()) {
-            finish(o, report, restore(o, inst, report, attached));
+            finish(o, report, restore(o, inst, report, attached, kernel));
         }
-        if (o.capture != null && o.errors.isEmpty() && !SelfCapture.start(o, report)) {
-            exitIfStrict(o, report);
+        if (o.capture != null && o.errors.isEmpty()) {
+            Syscalls sys = kernel[0];
+            try {
+                if (sys == null) {
+                    sys = decorated(o, Syscalls.linux());
+                }
+            } catch (RuntimeException | LinkageError e) {
+                report.print(AgentReport.Kind.NOT_CAPTURED, "not captured: internal error: " + e);
+                exitIfStrict(o, report);
+                return;
+            }
+            if (!SelfCapture.start(sys, o, report)) {
+                exitIfStrict(o, report);
+            }
         }
+    }
+
+    /** {@code real}, or with {@code test-faults=SPEC} the testing jar's decoration of it. */
+    private static Syscalls decorated(AgentOptions o, Syscalls real) {
+        return o.testFaults == null ? real : TestFaults.apply(real, o.testFaults);
     }
 
     /** Reports the outcome; with strict=true anything short of restored ends the JVM. */
@@ -75,7 +95,9 @@ public final class AgentRunner {
         }
     }
 
-    private static RestoreOutcome restore(AgentOptions o, Instrumentation inst, AgentReport report, boolean attached) {
+    /** @param kernel receives the calls the restore made, once the C library is bound */
+    private static RestoreOutcome restore(AgentOptions o, Instrumentation inst, AgentReport report, boolean attached,
+                                          Syscalls[] kernel) {
         long t0 = System.nanoTime();
         if (!o.errors.isEmpty()) {
             return RestoreOutcome.notRestored(String.join("; ", o.errors), null);
@@ -84,11 +106,12 @@ public final class AgentRunner {
             // The descriptor is opened, checked and read (one open file) and decoded on a second
             // thread while this one binds libc (JNA), the longer of the two.
             ParallelRead read = ParallelRead.start(Path.of(o.descriptor), !o.insecureDescriptor, o.pid);
-            Syscalls sys = bind(read);
+            Syscalls sys = bind(o, read);
+            kernel[0] = sys;
             MmDescriptor d = read.join();
             int editsBefore = d.edited() ? d.provenance().edits().size() : 0;
             try {
-                d = RestoreEdits.apply(o, d, ProcPid.self().effectiveUid(), sys.pageSize());
+                d = RestoreEdits.apply(sys.files(), o, d, ProcPid.self().effectiveUid(), sys.memory().pageSize());
             } catch (RestoreEdits.Refused e) {
                 return RestoreOutcome.notRestored(o.descriptor + ": " + e.getMessage(), e);
             }
@@ -105,9 +128,6 @@ public final class AgentRunner {
             String exeDeleted = read.exeDeleted(); // an image whose exe was deleted: restore the rest
             RestoreOptions options = RestoreOptions.defaults().withMode(o.mode)
                     .withChangeExe(exeDeleted == null).withLibcEnvironment(o.env == AgentOptions.Env.ALL);
-            if (o.testFaults != null) { // after the warm-up, so that it counts the restore's calls only
-                sys = TestFaults.apply(sys, o.testFaults);
-            }
             RestoreResult r = new Restorer(sys).restore(d, options);
             if (!r.differences().isEmpty()) {
                 return RestoreOutcome.stoppedPartway("restore of " + o.descriptor + " incomplete: /proc differs: "
@@ -157,20 +177,29 @@ public final class AgentRunner {
     }
 
     /**
-     * Binds the C library (JNA) and warms the restore up while {@code read} reads the descriptor.
+     * Binds the C library (JNA), hands {@code read} the calls to read with and warms the restore up
+     * while it reads the descriptor; returns the calls the restore is to make. With
+     * {@code test-faults=SPEC} those are decorated once, for the read and the restore alike; the
+     * warm-up makes the real calls, so that the faults count the read's and the restore's only.
      * If binding fails, the read is waited for first: a problem with the file is reported before
-     * one with JNA, and a failure of the reading thread's own use of JNA is this one.
+     * one with JNA.
      */
-    private static Syscalls bind(ParallelRead read) throws IOException, DescriptorFormatException {
+    private static Syscalls bind(AgentOptions o, ParallelRead read) throws IOException, DescriptorFormatException {
+        Syscalls calls = null;
         try {
-            Syscalls sys = Syscalls.linux();
-            warmUp(sys);
-            return sys;
+            Syscalls real = Syscalls.linux();
+            calls = decorated(o, real);
+            read.provide(calls);
+            warmUp(real);
+            return calls;
         } catch (RuntimeException | LinkageError bindFailure) {
+            if (calls == null) {
+                read.provide(null);
+            }
             try {
                 read.join();
             } catch (RuntimeException | LinkageError sameFailure) {
-                // the reading thread met the binding's failure: reported as the binding's
+                // the reading thread could not read without the C library: reported as the binding's failure
             }
             throw bindFailure;
         }
@@ -186,7 +215,7 @@ public final class AgentRunner {
         try {
             KernelLimits.probe(sys);
             ProcPid self = ProcPid.self();
-            self.statFields(sys.currentBrk());
+            self.statFields(sys.mm().currentBrk());
             self.maps();
         } catch (IOException | RuntimeException | LinkageError e) {
             // the restore reads the same again, and reports what fails there

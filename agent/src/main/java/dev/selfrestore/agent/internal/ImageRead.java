@@ -2,7 +2,7 @@ package dev.selfrestore.agent.internal;
 
 import dev.selfrestore.runtime.codec.DescriptorFormatException;
 import dev.selfrestore.runtime.criu.CriuImageReader;
-import dev.selfrestore.nativeshim.Syscalls;
+import dev.selfrestore.nativeshim.FileCalls;
 import dev.selfrestore.runtime.codec.DescriptorTrust;
 import dev.selfrestore.runtime.criu.TrustedImageFiles;
 import dev.selfrestore.runtime.proc.ProcPid;
@@ -22,10 +22,10 @@ final class ImageRead {
      * The directory is opened once and checked on its descriptor, every directory above it
      * included, and each image file is opened relative to it and checked before it is read.
      *
+     * @param fs      the calls that open and read the files
      * @param skipped receives the rule not enforced with {@code enforce} false, or null
      */
-    static ImportedTask read(Path dir, long pid, boolean enforce, String[] skipped) throws DescriptorFormatException {
-        Syscalls sys = Syscalls.linux();
+    static ImportedTask read(FileCalls fs, Path dir, long pid, boolean enforce, String[] skipped) throws DescriptorFormatException {
         int euid;
         try {
             euid = ProcPid.self().effectiveUid();
@@ -33,7 +33,7 @@ final class ImageRead {
             throw new DescriptorFormatException(DescriptorFormatException.Problem.UNREADABLE, dir.toString(),
                     "cannot read this process's user: " + e.getMessage());
         }
-        try (TrustedImageFiles files = new TrustedImageFiles(sys, DescriptorTrust.openDirectory(sys, dir, euid, enforce),
+        try (TrustedImageFiles files = new TrustedImageFiles(fs, DescriptorTrust.openDirectory(fs, dir, euid, enforce),
                 euid, enforce)) {
             skipped[0] = files.skipped();
             return CriuImageReader.read(files, pid);

@@ -16,8 +16,9 @@ import net.bytebuddy.utility.OpenedClassReader;
  * loaded, its {@code main} starts by replacing its parameter with a constant array of them.
  *
  * <p>A name-checked {@link ClassFileTransformer} on Byte Buddy's ASM, rather than Byte Buddy's
- * {@code AgentBuilder}: it touches one class, needs no type pool, and costs a few milliseconds
- * instead of hundreds. Nothing of it is loaded unless {@code main-args=restore} is asked for. It
+ * {@code AgentBuilder}: it touches one class and needs no type pool, so a cold JVM loads and runs
+ * a small part of what AgentBuilder would (bench/README.md, "Where the time goes"). Nothing of it
+ * is loaded unless {@code main-args=restore} is asked for. It
  * removes itself once it has seen the main class. The injected code calls nothing, so the main
  * class needs no access to selfrestore's classes.
  */

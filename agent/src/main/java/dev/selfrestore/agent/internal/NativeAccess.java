@@ -25,7 +25,7 @@ public final class NativeAccess {
      * opened to this class's module; the module's packages must not yet hold a class.
      *
      * <p>Through method handles called exactly rather than core reflection: on JDK 22+ each
-     * reflective call of a new signature spins several classes through the JDK's class-file
+     * reflective call of a new signature spins classes through the JDK's class-file
      * generator in a cold JVM (bench/README.md, "Peak RSS").
      */
     public static final class DefineModule implements BiFunction<ModuleDescriptor, URI, Module> {

@@ -13,13 +13,14 @@ import java.nio.file.Path;
 /**
  * Reads the descriptor on a second thread while premain's own thread binds the C library (JNA's initialisation, the largest cost of a cold restore). The
  * reading no longer initialises Chronicle (it uses DescriptorReader); reading inline instead was
- * measured no faster (same CPU time, bench/README.md), so the overlap stays. Neither touches what the other uses
+ * no faster (the same CPU time; bench/README.md, "Where the time goes"), so the overlap stays. Neither touches what the other uses
  * (system properties are saved and put back per key by each, see ChronicleStartup and
  * JnaSyscalls).
  *
  * <p>The file is opened and checked through libc, so the reading thread can begin to read only once
- * premain's thread has bound it; until then it loads and first runs the reading path
- * ({@link WarmUp}), which needs no libc.
+ * premain's thread has bound it and handed it the calls to make ({@link #provide}: the same,
+ * possibly decorated, instance the restore then uses); until then it loads and first runs the
+ * reading path ({@link WarmUp}), which needs no libc.
  *
  * <p>The reading thread opens, checks and reads the file in one go ({@link DescriptorTrust#read}:
  * the bytes come from the descriptor that was checked, and nothing is read from a file that fails
@@ -37,6 +38,9 @@ final class ParallelRead implements Runnable {
     private String skipped;
     private String exeDeleted;
     private Throwable failure;
+    /** Guarded by {@code this}: the calls to read with, once {@link #provide}d; null with {@code provided} when none. */
+    private Syscalls sys;
+    private boolean provided;
 
     private ParallelRead(Path file, boolean enforce, long pid) {
         this.file = file;
@@ -68,8 +72,7 @@ final class ParallelRead implements Runnable {
                 int euid = ProcPid.self().effectiveUid();
                 WarmUp.classes(DescriptorReader.classes());
                 WarmUp.strings();
-                // Syscalls.linux() waits for premain's thread to finish binding libc.
-                DescriptorTrust.Read read = DescriptorTrust.read(Syscalls.linux(), file, euid, enforce);
+                DescriptorTrust.Read read = DescriptorTrust.read(provided().files(), file, euid, enforce);
                 skipped = read.skipped();
                 // The plain reader: Chronicle's initialisation stays off premain's path.
                 // The file's bytes are this thread's alone: the descriptor keeps its environment in them.
@@ -82,10 +85,40 @@ final class ParallelRead implements Runnable {
 
     private void readImage() throws DescriptorFormatException {
         String[] skippedRule = new String[1];
-        dev.selfrestore.runtime.criu.ImportedTask t = ImageRead.read(file, pid, enforce, skippedRule);
+        dev.selfrestore.runtime.criu.ImportedTask t = ImageRead.read(provided().files(), file, pid, enforce, skippedRule);
         skipped = skippedRule[0];
         descriptor = t.descriptor();
         exeDeleted = t.exeDeleted();
+    }
+
+    /**
+     * Hands the reading thread the calls to read with, once premain's thread has bound the C library;
+     * null when binding failed (the reading thread then gives up, and the binding's failure is reported).
+     * Called exactly once, whatever happens.
+     */
+    synchronized void provide(Syscalls calls) {
+        sys = calls;
+        provided = true;
+        notifyAll();
+    }
+
+    /** Waits for {@link #provide}. */
+    private synchronized Syscalls provided() {
+        boolean interrupted = false;
+        while (!provided) {
+            try {
+                wait();
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        if (sys == null) {
+            throw new IllegalStateException("the C library could not be bound");
+        }
+        return sys;
     }
 
     /** After {@link #join}: null, or why exe cannot be restored (an image's exe deleted at checkpoint time). */

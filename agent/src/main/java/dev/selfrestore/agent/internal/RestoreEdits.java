@@ -3,7 +3,7 @@ package dev.selfrestore.agent.internal;
 import dev.selfrestore.runtime.Edit;
 import dev.selfrestore.runtime.MmDescriptor;
 import dev.selfrestore.runtime.Provenance;
-import dev.selfrestore.nativeshim.Syscalls;
+import dev.selfrestore.nativeshim.FileCalls;
 import dev.selfrestore.runtime.edit.EditException;
 import dev.selfrestore.runtime.edit.EditText;
 import dev.selfrestore.runtime.edit.EnvFile;
@@ -34,10 +34,11 @@ final class RestoreEdits {
     }
 
     /**
+     * @param fs  the calls that open and read the environment files
      * @param uid this process's effective user, for the environment files' trust
      * @return {@code d} edited, or {@code d} itself when there is nothing to do
      */
-    static MmDescriptor apply(AgentOptions o, MmDescriptor d, int uid, int pageSize) throws Refused {
+    static MmDescriptor apply(FileCalls fs, AgentOptions o, MmDescriptor d, int uid, int pageSize) throws Refused {
         if (o.edits.isEmpty()) {
             return d;
         }
@@ -50,7 +51,7 @@ final class RestoreEdits {
                     throw new Refused("agent option set-env=" + e[1] + ": " + x.getMessage());
                 }
             } else {
-                edits.addAll(envFile(o, e[1], uid));
+                edits.addAll(envFile(fs, o, e[1], uid));
             }
         }
         try {
@@ -65,9 +66,9 @@ final class RestoreEdits {
      * Opened once, checked on that descriptor and read through it, as a descriptor is
      * ({@link TrustedFile}); {@code insecure-descriptor=true} reads it whatever its owner and mode.
      */
-    private static List<Edit> envFile(AgentOptions o, String name, int uid) throws Refused {
+    private static List<Edit> envFile(FileCalls fs, AgentOptions o, String name, int uid) throws Refused {
         Path file = Path.of(name);
-        try (TrustedFile f = TrustedFile.open(Syscalls.linux(), file, uid, !o.insecureDescriptor)) {
+        try (TrustedFile f = TrustedFile.open(fs, file, uid, !o.insecureDescriptor)) {
             if (f.stat().size() > Validator.MAX_ARGS_AND_ENV) {
                 throw new Refused("agent option env-file=" + name + ": " + f.stat().size() + " bytes, more than an "
                         + "environment can hold (" + Validator.MAX_ARGS_AND_ENV + ")");

@@ -1,5 +1,6 @@
 package dev.selfrestore.agent.internal;
 
+import dev.selfrestore.nativeshim.NativeCallException;
 import dev.selfrestore.nativeshim.Spawned;
 import dev.selfrestore.nativeshim.Syscalls;
 import dev.selfrestore.runtime.MmDescriptor;
@@ -52,22 +53,28 @@ final class SelfCapture implements Resource {
     /** Keeps the registered resource strongly reachable: org.crac holds it weakly. */
     private static volatile SelfCapture registered;
 
+    private final Syscalls sys;
     private final Path file;
     private final boolean force;
     private final boolean quiet;
     private final AgentReport report;
     private volatile boolean wroteFile;
 
-    private SelfCapture(AgentOptions o, AgentReport report) {
+    private SelfCapture(Syscalls sys, AgentOptions o, AgentReport report) {
+        this.sys = sys;
         this.file = Path.of(o.capture).toAbsolutePath();
         this.force = o.captureForce;
         this.quiet = o.quiet;
         this.report = report;
     }
 
-    /** Captures now and registers for checkpoints; returns false when this first capture failed. */
-    static boolean start(AgentOptions o, AgentReport report) {
-        SelfCapture c = new SelfCapture(o, report);
+    /**
+     * Captures now and registers for checkpoints; returns false when this first capture failed.
+     *
+     * @param sys the calls every capture of this JVM makes
+     */
+    static boolean start(Syscalls sys, AgentOptions o, AgentReport report) {
+        SelfCapture c = new SelfCapture(sys, o, report);
         boolean ok = c.capture("");
         if (registered == null) {
             registered = c;
@@ -108,12 +115,12 @@ final class SelfCapture implements Resource {
                 if (!quiet) {
                     ProcPid self = ProcPid.self();
                     reportCaptured(self.pid(), RawBytes.escape(self.comm()),
-                            RawBytes.escape(Syscalls.linux().readlink(bytes("/proc/self/exe"))), when, t0);
+                            RawBytes.escape(sys.files().readlink(bytes("/proc/self/exe"))), when, t0);
                 }
                 return true;
             }
-            MmDescriptor d = new Capture(Syscalls.linux()).ofSelf();
-            DescriptorCodec.write(d, file, replace);
+            MmDescriptor d = new Capture(sys).ofSelf();
+            DescriptorCodec.write(sys.files(), d, file, replace);
             wroteFile = true;
             if (!quiet) {
                 reportCaptured(d.capture().pid(), RawBytes.escape(d.comm()), d.exe().displayPath(), when, t0);
@@ -127,6 +134,8 @@ final class SelfCapture implements Resource {
             notCaptured("not captured" + when + ": cannot write " + file + ": " + e.getMessage());
         } catch (IOException e) {
             notCaptured("not captured" + when + ": cannot write " + file + ": " + e);
+        } catch (NativeCallException e) {
+            notCaptured("not captured" + when + ": cannot write " + file + ": " + e.getMessage());
         } catch (RuntimeException | LinkageError e) {
             notCaptured("not captured" + when + ": internal error: " + e);
         }
@@ -152,8 +161,7 @@ final class SelfCapture implements Resource {
      * the file, else why not.
      */
     private String inChild(boolean replace) throws IOException {
-        Syscalls sys = Syscalls.linux();
-        long brk = sys.currentBrk();
+        long brk = sys.mm().currentBrk();
         long pid = ProcPid.self().pid();
         String java = System.getProperty("java.home") + "/bin/java";
         List<String> argv = new ArrayList<>(List.of(java,
@@ -170,7 +178,7 @@ final class SelfCapture implements Resource {
         for (int i = 0; i < args.length; i++) {
             args[i] = argv.get(i).getBytes(jnuCharset());
         }
-        Spawned child = sys.spawnAndWait(args[0], args, envp);
+        Spawned child = sys.processes().spawnAndWait(args[0], args, envp);
         if (child.status() == 0) {
             return null;
         }

@@ -9,7 +9,8 @@ import java.nio.charset.StandardCharsets;
 /**
  * The agent option {@code test-faults=SPEC}: the {@link Syscalls.Decorator} a testing build of the
  * jar registers, looked up only when the option is given. The product jar registers none, and
- * then the option is refused in one line.
+ * then the option is refused in one line. The command line asks the same decorator, when the jar
+ * registers one, for its calls ({@link #forCommandLine}); the product reads nothing for it.
  *
  * <p>The registration is a service entry, {@value #ENTRY}, naming the class; it is read here
  * rather than by {@link java.util.ServiceLoader}, which skips such entries when their class is in
@@ -18,7 +19,7 @@ import java.nio.charset.StandardCharsets;
  * entry through the class loader that loaded this class works wherever the classes land, and on a
  * plain class path (the unit tests).
  */
-final class TestFaults {
+public final class TestFaults {
     static final String ENTRY = "META-INF/services/dev.selfrestore.nativeshim.Syscalls$Decorator";
 
     private TestFaults() {
@@ -36,6 +37,17 @@ final class TestFaults {
     /** {@code real} with the faults of a spec {@link #check} accepted. */
     static Syscalls apply(Syscalls real, String spec) {
         return decorator(TestFaults.class.getClassLoader()).decorate(real, spec);
+    }
+
+    /**
+     * The calls the command line is to make: {@code real} itself unless this jar registers a
+     * decorator, and then what {@link Syscalls.Decorator#forCommandLine} makes of it.
+     *
+     * @throws IllegalArgumentException naming what is wrong with the decorator or its spec
+     */
+    public static Syscalls forCommandLine(Syscalls real) {
+        ClassLoader loader = TestFaults.class.getClassLoader();
+        return loader.getResource(ENTRY) == null ? real : decorator(loader).forCommandLine(real);
     }
 
     /** The decorator {@code loader}'s service entry names; IllegalArgumentException when there is none. */

@@ -10,7 +10,8 @@ import java.util.List;
  * Code of the restore run once ahead, for nothing, by whichever thread of the agent would otherwise
  * wait: a cold JVM spends most of a restore loading, linking and first running code. The reading
  * thread cannot open the descriptor before premain's thread has bound libc (JNA's initialisation,
- * tens of milliseconds), so meanwhile it warms the reading path and the scan of the strings;
+ * the longest step of that thread; bench/README.md, "JNA binding"), so meanwhile it warms the
+ * reading path and the scan of the strings;
  * premain's thread, once libc is bound, warms the restore's classes while the file is read. None
  * of it is visible to the application: classes of selfrestore's own loader and JDK classes the
  * restore loads anyway.
@@ -31,7 +32,8 @@ final class WarmUp {
 
     /**
      * Runs the scan of a command line's or environment's strings ({@link NulStrings}) until the JIT
-     * compiles it: a megabyte of environment costs milliseconds interpreted.
+     * compiles it: interpreted, a megabyte of environment is a slow loop
+     * (bench/README.md, "Environment size").
      */
     static void strings() {
         for (int i = 0; i < 250; i++) {

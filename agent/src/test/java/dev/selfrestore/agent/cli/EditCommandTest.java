@@ -1,5 +1,6 @@
 package dev.selfrestore.agent.cli;
 
+import dev.selfrestore.nativeshim.Syscalls;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -35,7 +36,7 @@ class EditCommandTest {
         MmDescriptor d = new MmDescriptor(f, BrkSource.EXACT, new long[] {6, 4096, 0, 0}, exe, b("x\0-v\0a\0"),
                 b("A=1\0B=\u00ff\0"), b("x"), new CaptureInfo(7, 1, "6.1", "x86_64", 4096, 0));
         Path p = dir.resolve("in.mmd");
-        DescriptorCodec.write(d, p, false);
+        DescriptorCodec.write(Syscalls.linux().files(), d, p, false);
         return p;
     }
 

@@ -21,6 +21,7 @@ public final class Cli {
     private final Processes processes;
     private final Path jar;
     private final List<String> wrapper;
+    private final String faults;
 
     /** The JDK under test and the built jar, run as the test's user. */
     public Cli(Processes processes) {
@@ -28,9 +29,14 @@ public final class Cli {
     }
 
     private Cli(Processes processes, Path jar, List<String> wrapper) {
+        this(processes, jar, wrapper, null);
+    }
+
+    private Cli(Processes processes, Path jar, List<String> wrapper, String faults) {
         this.processes = processes;
         this.jar = jar;
         this.wrapper = List.copyOf(wrapper);
+        this.faults = faults;
     }
 
     /** The same command line, started through {@code wrapper} (such as setpriv) from a copy of the jar. */
@@ -42,6 +48,18 @@ public final class Cli {
         return jar;
     }
 
+    /**
+     * The command line of the testing jar ({@link ItConfig#testingJar()}), its native calls failing
+     * as {@code faults} says: the spec of the agent option {@code test-faults=}, which the testing
+     * jar's command line reads from the environment variable {@value #TEST_FAULTS_VARIABLE}.
+     */
+    public static Cli withTestFaults(Processes processes, String faults) {
+        return new Cli(processes, ItConfig.testingJar(), List.of(), faults);
+    }
+
+    /** Where the testing jar's command line takes its fault spec from (the product jar reads nothing). */
+    public static final String TEST_FAULTS_VARIABLE = "SELFRESTORE_TEST_FAULTS";
+
     /** Runs {@code selfrestore ARGS...} to its end (at most {@link ItConfig#PROCESS_TIMEOUT}). */
     public CommandResult run(String... args) throws IOException, InterruptedException {
         return finish(start(args));
@@ -51,7 +69,13 @@ public final class Cli {
     public RunningProcess start(String... args) throws IOException {
         List<String> command = new ArrayList<>(wrapper);
         command.addAll(JavaCommand.java().jar(jar, args));
-        return processes.start("selfrestore " + (args.length > 0 ? args[0] : ""), command);
+        String name = "selfrestore " + (args.length > 0 ? args[0] : "");
+        if (faults == null) {
+            return processes.start(name, command);
+        }
+        Map<String, String> environment = new java.util.HashMap<>(System.getenv());
+        environment.put(TEST_FAULTS_VARIABLE, faults);
+        return processes.start(name, command, environment);
     }
 
     /** Waits for a command {@link #start} started to end (at most {@link ItConfig#PROCESS_TIMEOUT}). */

@@ -91,7 +91,7 @@ public final class ItConfig {
     }
 
     /**
-     * JVM options every test JVM that loads selfrestore gets: on JDK 24+ the README's recipe
+     * JVM options every test JVM that loads selfrestore gets: on JDK 24+ the recipe of docs/restore.md
      * {@code --sun-misc-unsafe-memory-access=allow}, without which the JVM itself warns, once, that
      * Chronicle Bytes (inside the agent) uses sun.misc.Unsafe. {@code JdkWarningsIT} pins exactly
      * what appears without it.

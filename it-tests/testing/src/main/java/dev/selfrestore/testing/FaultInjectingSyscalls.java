@@ -2,14 +2,21 @@ package dev.selfrestore.testing;
 
 import dev.selfrestore.nativeshim.Errno;
 import dev.selfrestore.nativeshim.NativeCallException;
-import dev.selfrestore.nativeshim.Spawned;
-import dev.selfrestore.nativeshim.Statx;
 import dev.selfrestore.nativeshim.Syscalls;
+import java.lang.reflect.Constructor;
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.lang.reflect.Proxy;
+import java.lang.reflect.RecordComponent;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * {@link Syscalls} that passes every call to the real kernel except those a spec names, which fail
@@ -19,26 +26,26 @@ import java.util.Set;
  * of the product jar: the integration tests' testing jar adds it, with {@link FaultInjection}
  * registered as the {@link Syscalls.Decorator} the agent option {@code test-faults=SPEC} uses.
  *
+ * <p>Every area of {@link Syscalls} (each component of the record) is a {@link Proxy} whose one
+ * handler counts the call and passes it on: every method of every area, default methods included,
+ * can be made to fail, and a method or an area added later is covered without a line here.
+ *
  * <p>The spec is one or more items separated by {@code +}:
  * <ul>
  *   <li>{@code no-mm-map}: {@code PR_SET_MM_MAP} and {@code PR_SET_MM_MAP_SIZE} fail with EINVAL,
- *       as on a kernel built without {@code CONFIG_CHECKPOINT_RESTORE}
- *       ({@link #mmMapSize()}, {@link #setMmMap}); the single-field operations reach the kernel.</li>
- *   <li>{@code CALL:N:ERRNO}: the N-th call (from 1) of the method {@code CALL} of {@link Syscalls}
- *       fails with {@code ERRNO} (a name such as {@code ENOMEM}, or a number) without reaching the
- *       kernel; its other calls reach it. For example {@code mremap:2:ENOMEM}.</li>
+ *       as on a kernel built without {@code CONFIG_CHECKPOINT_RESTORE} ({@code mmMapSize},
+ *       {@code setMmMap}); the single-field operations reach the kernel.</li>
+ *   <li>{@code CALL:N:ERRNO}: the N-th call (from 1) of the method {@code CALL} of an area of
+ *       {@link Syscalls} fails with {@code ERRNO} (a name such as {@code ENOMEM}, or a number)
+ *       without reaching the kernel; its other calls reach it. For example {@code mremap:2:ENOMEM}.
+ *       Overloads of a name count together.</li>
  * </ul>
- * Calls are counted per method, in this process, from the moment the decorator is made.
+ * Calls are counted per method name, in this process, from the moment the decorator is made.
  */
-public final class FaultInjectingSyscalls implements Syscalls {
+public final class FaultInjectingSyscalls {
 
-    /** The methods of {@link Syscalls} a spec may name. */
-    static final Set<String> CALLS = Set.of("mmMapSize", "setMmMap", "setMmField", "setMmAuxv", "savedAuxvSize",
-            "nameAnonymousMapping", "mmap", "munmap", "mprotect", "mremap", "copyMemory", "writeMemory", "writeWords", "writeWord", "equalBytes", "crc32c", "fileHolds",
-            "nulStringOffsets",
-            "readMemory", "libcEnvironVariable", "open", "writeFile", "close", "readlink", "statx", "fstat", "spawnAndWait",
-            "openat", "readlinkat", "read", "write", "fsync", "fchmod", "renameat", "linkat", "unlinkat",
-            "currentBrk", "pageSize", "kernelRelease", "machine");
+    /** The methods of the areas of {@link Syscalls}, by name: what a spec may name. */
+    static final Set<String> CALLS = callNames();
 
     /**
      * Faults of jvm=restore's views that the agent itself reads from the spec: the HotSpot layout
@@ -49,16 +56,113 @@ public final class FaultInjectingSyscalls implements Syscalls {
     private record Fault(String call, int nth, int errno) {
     }
 
-    private final Syscalls real;
     private final boolean noMmMap;
     private final List<Fault> faults;
     private final Map<String, Integer> counts = new HashMap<>();
 
-    FaultInjectingSyscalls(Syscalls real, String spec) {
-        this.real = real;
+    private FaultInjectingSyscalls(String spec) {
         List<Fault> parsed = new ArrayList<>();
         this.noMmMap = parse(spec, parsed);
         this.faults = List.copyOf(parsed);
+    }
+
+    /** {@code real} with the faults of {@code spec}, one count for all its areas. */
+    static Syscalls decorate(Syscalls real, String spec) {
+        FaultInjectingSyscalls faults = new FaultInjectingSyscalls(spec);
+        RecordComponent[] areas = Syscalls.class.getRecordComponents();
+        Object[] decorated = new Object[areas.length];
+        Class<?>[] types = new Class<?>[areas.length];
+        try {
+            for (int i = 0; i < areas.length; i++) {
+                types[i] = areas[i].getType();
+                decorated[i] = faults.area(types[i], areas[i].getAccessor().invoke(real));
+            }
+            Constructor<Syscalls> canonical = Syscalls.class.getConstructor(types);
+            return canonical.newInstance(decorated);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("cannot decorate " + real + ": " + e, e);
+        }
+    }
+
+    /** The area {@code type} of {@code real}: a proxy that counts each call and passes it on. */
+    private Object area(Class<?> type, Object real) {
+        InvocationHandler handler = (proxy, method, args) -> {
+            if (method.getDeclaringClass() == Object.class) {
+                return objectMethod(proxy, method, args, type);
+            }
+            Object[] a = args == null ? new Object[0] : args;
+            String operation = operation(method, a);
+            enter(method.getName(), operation);
+            if (noMmMap && (method.getName().equals("mmMapSize") || method.getName().equals("setMmMap"))) {
+                throw new NativeCallException(operation + " [fault injected: no PR_SET_MM_MAP]", Errno.EINVAL);
+            }
+            try {
+                return method.invoke(real, args);
+            } catch (InvocationTargetException e) {
+                throw e.getCause();
+            }
+        };
+        return Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, handler);
+    }
+
+    private static Object objectMethod(Object proxy, Method method, Object[] args, Class<?> type) {
+        switch (method.getName()) {
+            case "equals":
+                return proxy == args[0];
+            case "hashCode":
+                return System.identityHashCode(proxy);
+            default:
+                return "fault-injecting " + type.getSimpleName();
+        }
+    }
+
+    /**
+     * The prctl calls by the names the kernel's documentation gives them, as the real calls' messages
+     * have them (a restore's report quotes them); every other call is shown as its method.
+     */
+    static final Map<String, String> PRCTL_NAMES = Map.of(
+            "mmMapSize", "prctl(PR_SET_MM, PR_SET_MM_MAP_SIZE)",
+            "setMmMap", "prctl(PR_SET_MM, PR_SET_MM_MAP)",
+            "setMmAuxv", "prctl(PR_SET_MM, PR_SET_MM_AUXV)",
+            "savedAuxvSize", "prctl(PR_GET_AUXV)");
+
+    /** The call as a fault's message shows it: {@code openat(3, descriptor.mmd, 524288, 0)}. */
+    static String operation(Method method, Object[] args) {
+        String prctl = PRCTL_NAMES.get(method.getName());
+        if (prctl != null) {
+            return prctl;
+        }
+        StringBuilder b = new StringBuilder(method.getName()).append('(');
+        for (int i = 0; i < args.length; i++) {
+            b.append(i == 0 ? "" : ", ").append(show(args[i]));
+        }
+        return b.append(')').toString();
+    }
+
+    private static String show(Object arg) {
+        if (arg instanceof byte[] bytes) {
+            return bytes.length <= 256 && printable(bytes) ? new String(bytes, StandardCharsets.UTF_8)
+                    : bytes.length + " bytes";
+        }
+        if (arg instanceof long[] words) {
+            return words.length + " words";
+        }
+        if (arg instanceof byte[][] strings) {
+            return strings.length + " strings";
+        }
+        if (arg instanceof Long value) {
+            return "0x" + Long.toHexString(value);
+        }
+        return String.valueOf(arg);
+    }
+
+    private static boolean printable(byte[] bytes) {
+        for (byte c : bytes) {
+            if (c >= 0 && c < 0x20) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
@@ -129,251 +233,15 @@ public final class FaultInjectingSyscalls implements Syscalls {
         }
     }
 
-    private void noMmMap(String operation) {
-        if (noMmMap) {
-            throw new NativeCallException(operation + " [fault injected: no PR_SET_MM_MAP]", Errno.EINVAL);
+    private static Set<String> callNames() {
+        Set<String> names = new TreeSet<>();
+        for (RecordComponent area : Syscalls.class.getRecordComponents()) {
+            for (Method m : area.getType().getMethods()) {
+                if (!Modifier.isStatic(m.getModifiers())) {
+                    names.add(m.getName());
+                }
+            }
         }
-    }
-
-    @Override
-    public int mmMapSize() {
-        enter("mmMapSize", "prctl(PR_SET_MM, PR_SET_MM_MAP_SIZE)");
-        noMmMap("prctl(PR_SET_MM, PR_SET_MM_MAP_SIZE)");
-        return real.mmMapSize();
-    }
-
-    @Override
-    public void setMmMap(long[] fields, long[] auxv, int exeFd) {
-        enter("setMmMap", "prctl(PR_SET_MM, PR_SET_MM_MAP)");
-        noMmMap("prctl(PR_SET_MM, PR_SET_MM_MAP)");
-        real.setMmMap(fields, auxv, exeFd);
-    }
-
-    @Override
-    public void setMmField(int op, long value) {
-        enter("setMmField", "prctl(PR_SET_MM, " + op + ", 0x" + Long.toHexString(value) + ")");
-        real.setMmField(op, value);
-    }
-
-    @Override
-    public void setMmAuxv(long[] auxv) {
-        enter("setMmAuxv", "prctl(PR_SET_MM, PR_SET_MM_AUXV)");
-        real.setMmAuxv(auxv);
-    }
-
-    @Override
-    public int savedAuxvSize() {
-        enter("savedAuxvSize", "prctl(PR_GET_AUXV)");
-        return real.savedAuxvSize();
-    }
-
-    @Override
-    public void nameAnonymousMapping(long addr, long len, String name) {
-        enter("nameAnonymousMapping", "prctl(PR_SET_VMA, PR_SET_VMA_ANON_NAME, 0x" + Long.toHexString(addr) + ")");
-        real.nameAnonymousMapping(addr, len, name);
-    }
-
-    @Override
-    public long mmap(long addr, long length, int prot, int flags, int fd, long offset) {
-        enter("mmap", "mmap(0x" + Long.toHexString(addr) + ", " + length + ")");
-        return real.mmap(addr, length, prot, flags, fd, offset);
-    }
-
-    @Override
-    public void munmap(long addr, long length) {
-        enter("munmap", "munmap(0x" + Long.toHexString(addr) + ", " + length + ")");
-        real.munmap(addr, length);
-    }
-
-    @Override
-    public void mprotect(long addr, long length, int prot) {
-        enter("mprotect", "mprotect(0x" + Long.toHexString(addr) + ", " + length + ")");
-        real.mprotect(addr, length, prot);
-    }
-
-    @Override
-    public long mremap(long oldAddr, long oldSize, long newSize, int flags, long newAddr) {
-        enter("mremap", "mremap(0x" + Long.toHexString(oldAddr) + ", " + oldSize + " -> 0x" + Long.toHexString(newAddr) + ")");
-        return real.mremap(oldAddr, oldSize, newSize, flags, newAddr);
-    }
-
-    @Override
-    public void copyMemory(long dst, long src, long length) {
-        enter("copyMemory", "memcpy(0x" + Long.toHexString(dst) + ", 0x" + Long.toHexString(src) + ", " + length + ")");
-        real.copyMemory(dst, src, length);
-    }
-
-    @Override
-    public void writeMemory(long addr, byte[] data) {
-        enter("writeMemory", "write memory at 0x" + Long.toHexString(addr));
-        real.writeMemory(addr, data);
-    }
-
-    @Override
-    public boolean equalBytes(byte[] a, byte[] b) {
-        enter("equalBytes", "compare " + a.length + " bytes");
-        return real.equalBytes(a, b);
-    }
-
-    @Override
-    public void writeWords(long addr, long[] words) {
-        enter("writeWords", "write memory at 0x" + Long.toHexString(addr));
-        real.writeWords(addr, words);
-    }
-
-    @Override
-    public void writeWord(long addr, long value) {
-        enter("writeWord", "store at 0x" + Long.toHexString(addr));
-        real.writeWord(addr, value);
-    }
-
-    @Override
-    public long crc32c(long addr, int length) {
-        enter("crc32c", "CRC-32C of " + length + " bytes of memory");
-        return real.crc32c(addr, length);
-    }
-
-    @Override
-    public int[] nulStringOffsets(long addr, int length, int maxCount) {
-        enter("nulStringOffsets", "find the strings of " + length + " bytes of memory");
-        return real.nulStringOffsets(addr, length, maxCount);
-    }
-
-    @Override
-    public boolean fileHolds(byte[] path, long addr, int length) {
-        enter("fileHolds", "compare " + new String(path, java.nio.charset.StandardCharsets.UTF_8) + " with memory");
-        return real.fileHolds(path, addr, length);
-    }
-
-    @Override
-    public byte[] readMemory(long addr, int length) {
-        enter("readMemory", "read memory at 0x" + Long.toHexString(addr));
-        return real.readMemory(addr, length);
-    }
-
-    @Override
-    public long libcEnvironVariable() {
-        enter("libcEnvironVariable", "dlsym(environ)");
-        return real.libcEnvironVariable();
-    }
-
-    @Override
-    public int open(byte[] path, int flags) {
-        enter("open", "open(" + new String(path, java.nio.charset.StandardCharsets.UTF_8) + ")");
-        return real.open(path, flags);
-    }
-
-    @Override
-    public void writeFile(byte[] path, byte[] data) {
-        enter("writeFile", "write(" + new String(path, java.nio.charset.StandardCharsets.UTF_8) + ")");
-        real.writeFile(path, data);
-    }
-
-    @Override
-    public void close(int fd) {
-        enter("close", "close(" + fd + ")");
-        real.close(fd);
-    }
-
-    @Override
-    public byte[] readlink(byte[] path) {
-        enter("readlink", "readlink(" + new String(path, java.nio.charset.StandardCharsets.UTF_8) + ")");
-        return real.readlink(path);
-    }
-
-    @Override
-    public Statx statx(byte[] path, int flags) {
-        enter("statx", "statx(" + new String(path, java.nio.charset.StandardCharsets.UTF_8) + ")");
-        return real.statx(path, flags);
-    }
-
-    @Override
-    public Statx fstat(int fd) {
-        enter("fstat", "statx(fd " + fd + ")");
-        return real.fstat(fd);
-    }
-
-    @Override
-    public int openat(int dirfd, byte[] name, int flags, int mode) {
-        enter("openat", "openat(" + dirfd + ", " + new String(name, java.nio.charset.StandardCharsets.UTF_8) + ")");
-        return real.openat(dirfd, name, flags, mode);
-    }
-
-    @Override
-    public byte[] readlinkat(int dirfd, byte[] name) {
-        enter("readlinkat", "readlinkat(" + dirfd + ", " + new String(name, java.nio.charset.StandardCharsets.UTF_8) + ")");
-        return real.readlinkat(dirfd, name);
-    }
-
-    @Override
-    public byte[] read(int fd, int count) {
-        enter("read", "read(fd " + fd + ")");
-        return real.read(fd, count);
-    }
-
-    @Override
-    public void write(int fd, byte[] data) {
-        enter("write", "write(fd " + fd + ")");
-        real.write(fd, data);
-    }
-
-    @Override
-    public void fsync(int fd) {
-        enter("fsync", "fsync(fd " + fd + ")");
-        real.fsync(fd);
-    }
-
-    @Override
-    public void fchmod(int fd, int mode) {
-        enter("fchmod", "fchmod(fd " + fd + ")");
-        real.fchmod(fd, mode);
-    }
-
-    @Override
-    public void renameat(int oldDirfd, byte[] oldName, int newDirfd, byte[] newName) {
-        enter("renameat", "renameat(" + new String(newName, java.nio.charset.StandardCharsets.UTF_8) + ")");
-        real.renameat(oldDirfd, oldName, newDirfd, newName);
-    }
-
-    @Override
-    public void linkat(int oldDirfd, byte[] oldName, int newDirfd, byte[] newName) {
-        enter("linkat", "linkat(" + new String(newName, java.nio.charset.StandardCharsets.UTF_8) + ")");
-        real.linkat(oldDirfd, oldName, newDirfd, newName);
-    }
-
-    @Override
-    public void unlinkat(int dirfd, byte[] name, int flags) {
-        enter("unlinkat", "unlinkat(" + new String(name, java.nio.charset.StandardCharsets.UTF_8) + ")");
-        real.unlinkat(dirfd, name, flags);
-    }
-
-    @Override
-    public Spawned spawnAndWait(byte[] path, byte[][] argv, byte[][] envp) {
-        enter("spawnAndWait", "posix_spawn(" + new String(path, java.nio.charset.StandardCharsets.UTF_8) + ")");
-        return real.spawnAndWait(path, argv, envp);
-    }
-
-    @Override
-    public long currentBrk() {
-        enter("currentBrk", "brk(0)");
-        return real.currentBrk();
-    }
-
-    @Override
-    public int pageSize() {
-        enter("pageSize", "getpagesize()");
-        return real.pageSize();
-    }
-
-    @Override
-    public String kernelRelease() {
-        enter("kernelRelease", "uname()");
-        return real.kernelRelease();
-    }
-
-    @Override
-    public String machine() {
-        enter("machine", "uname()");
-        return real.machine();
+        return Set.copyOf(names);
     }
 }

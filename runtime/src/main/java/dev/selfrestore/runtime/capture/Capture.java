@@ -45,8 +45,8 @@ public final class Capture {
     }
 
     /**
-     * How long a capture waits for a process that is still in execve to finish it: exec takes well
-     * under a millisecond unless the machine is loaded or the program's files are slow to read.
+     * How long a capture waits for a process that is still in execve to finish it: far longer than
+     * an exec takes unless the machine is loaded or the program's files are slow to read.
      */
     static final long SETTLE_NANOS = TimeUnit.SECONDS.toNanos(1);
 
@@ -112,7 +112,7 @@ public final class Capture {
     /** /proc/PID/exe as raw bytes, or null if it cannot be read now. */
     private byte[] exeLink(ProcPid proc) {
         try {
-            return sys.readlink(proc.file("exe").toString().getBytes(StandardCharsets.ISO_8859_1));
+            return sys.files().readlink(proc.file("exe").toString().getBytes(StandardCharsets.ISO_8859_1));
         } catch (NativeCallException e) {
             return null;
         }
@@ -130,7 +130,7 @@ public final class Capture {
     public MmDescriptor ofSelf() throws CaptureException {
         ProcPid proc = ProcPid.self();
         try {
-            MmFields stat = proc.statFields(sys.currentBrk());
+            MmFields stat = proc.statFields(sys.mm().currentBrk());
             long[] auxv = proc.auxv();
             // This code runs in the image, so its execve has returned; the check only refuses an image that
             // a PR_SET_MM left without an argument area or auxv entries.
@@ -188,8 +188,8 @@ public final class Capture {
         byte[] comm = proc.comm();
         int uid = proc.realUid();
         ExecutableIdentity exe = executable(proc, pid);
-        CaptureInfo info = new CaptureInfo(pid, System.currentTimeMillis(), sys.kernelRelease(), sys.machine(),
-                sys.pageSize(), uid);
+        CaptureInfo info = new CaptureInfo(pid, System.currentTimeMillis(), sys.processes().kernelRelease(), sys.processes().machine(),
+                sys.memory().pageSize(), uid);
         JvmLaunch jvm = jvmProcess ? JvmCommandLine.parse(cmdline) : null;
         return new MmDescriptor(fields, brkSource, auxv, exe, cmdline, environ, comm, info, jvm);
     }
@@ -198,7 +198,7 @@ public final class Capture {
         byte[] exeLink = proc.file("exe").toString().getBytes(StandardCharsets.ISO_8859_1);
         byte[] path;
         try {
-            path = sys.readlink(exeLink);
+            path = sys.files().readlink(exeLink);
         } catch (NativeCallException e) {
             throw new CaptureException("cannot read " + proc.file("exe") + " of process " + pid + ": "
                     + e.errnoName() + " (capturing needs ptrace-read access to it)", e);
@@ -209,16 +209,16 @@ public final class Capture {
         }
         int fd;
         try {
-            fd = sys.open(exeLink, Fcntl.O_RDONLY | Fcntl.O_CLOEXEC);
+            fd = sys.files().open(exeLink, Fcntl.O_RDONLY | Fcntl.O_CLOEXEC);
         } catch (NativeCallException e) {
             throw new CaptureException("cannot open the executable of process " + pid + " ("
                     + RawBytes.escape(path) + "): " + e.getMessage(), e);
         }
         try {
-            Statx st = sys.fstat(fd);
+            Statx st = sys.files().fstat(fd);
             return ExecutableInspector.identify(path, fd, st);
         } finally {
-            sys.close(fd);
+            sys.files().close(fd);
         }
     }
 }

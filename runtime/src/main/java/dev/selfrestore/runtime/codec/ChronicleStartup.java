@@ -38,7 +38,7 @@ import net.openhft.chronicle.core.shutdown.PriorityHook;
  * (so every class the codec uses has run its static initialiser under them), and each property is
  * put back exactly: restored to its old value, or removed if it had none.
  *
- * <p>System properties are global: for the few milliseconds this takes, another thread reading
+ * <p>System properties are global: while this runs, another thread reading
  * these six properties would see the overrides. In premain no application thread runs yet.
  */
 final class ChronicleStartup {

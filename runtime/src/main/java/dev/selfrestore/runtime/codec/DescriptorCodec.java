@@ -2,7 +2,7 @@ package dev.selfrestore.runtime.codec;
 
 import static dev.selfrestore.runtime.codec.Layout.CHECKSUM_LENGTH;
 
-import dev.selfrestore.nativeshim.Syscalls;
+import dev.selfrestore.nativeshim.FileCalls;
 import dev.selfrestore.runtime.MmDescriptor;
 import dev.selfrestore.runtime.codec.DescriptorFormatException.Problem;
 import dev.selfrestore.runtime.proc.ProcPid;
@@ -127,6 +127,7 @@ public final class DescriptorCodec {
      * written, fsync'd and renamed to the target within that directory, and the directory fsync'd.
      * Readers see the old file or the whole new one, never a part.
      *
+     * @param fs        the calls that open the directory and write the file
      * @param overwrite whether an existing file may be replaced
      * @throws FileAlreadyExistsException if the file exists and {@code overwrite} is false
      * @throws TrustException             if the directory, or one above it, could be changed by
@@ -134,17 +135,16 @@ public final class DescriptorCodec {
      * @throws IllegalArgumentException   if the descriptor is over the format's limits (nothing is
      *                                    written then)
      */
-    public static void write(MmDescriptor d, Path file, boolean overwrite) throws IOException {
+    public static void write(FileCalls fs, MmDescriptor d, Path file, boolean overwrite) throws IOException {
         byte[] record = encode(d);
         Path target = file.toAbsolutePath();
         Path dir = target.getParent();
         if (dir == null || target.getFileName() == null) {
             throw new IOException(file + ": not a file path");
         }
-        Syscalls sys = Syscalls.linux();
         TrustedDirectory out;
         try {
-            out = TrustedDirectory.open(sys, dir, ProcPid.self().effectiveUid(), true);
+            out = TrustedDirectory.open(fs, dir, ProcPid.self().effectiveUid(), true);
         } catch (TrustException e) {
             if (e.kind() == TrustException.Kind.MISSING) {
                 throw new NoSuchFileException(dir.toString(), null, e.getMessage());

@@ -26,8 +26,8 @@ import java.util.zip.CRC32C;
 
 /**
  * Reads a descriptor record without Chronicle Bytes: for the agent's premain, where Chronicle
- * Core's first use (its {@code Jvm} initialiser: MXBeans, SLF4J, signal handlers, dozens of lambdas)
- * would cost more than the whole restore.
+ * Core's first use (its {@code Jvm} initialiser: MXBeans, SLF4J, signal handlers, lambdas) would
+ * cost more than the whole restore (bench/README.md, "Chronicle's first use").
  *
  * <p>Same format, same reader: the field order, the limits and every check (magic, version, record
  * length, CRC32C, each field's bound before anything is allocated for it) are

@@ -3,7 +3,7 @@ package dev.selfrestore.runtime.codec;
 import static dev.selfrestore.runtime.codec.Layout.MAX_RECORD_LENGTH;
 import static dev.selfrestore.runtime.codec.Layout.mib;
 
-import dev.selfrestore.nativeshim.Syscalls;
+import dev.selfrestore.nativeshim.FileCalls;
 import dev.selfrestore.runtime.codec.DescriptorFormatException.Problem;
 import dev.selfrestore.runtime.trust.TrustException;
 import dev.selfrestore.runtime.trust.TrustedFile;
@@ -53,9 +53,9 @@ public final class DescriptorTrust {
      *                                   {@link Problem#NOT_A_FILE}, {@link Problem#TOO_LARGE},
      *                                   {@link Problem#UNREADABLE} as {@link DescriptorCodec#readFile}
      */
-    public static Read read(Syscalls sys, Path file, int euid, boolean enforce) throws DescriptorFormatException {
+    public static Read read(FileCalls fs, Path file, int euid, boolean enforce) throws DescriptorFormatException {
         String source = file.toString();
-        try (TrustedFile f = TrustedFile.open(sys, file, euid, enforce)) {
+        try (TrustedFile f = TrustedFile.open(fs, file, euid, enforce)) {
             long size = f.stat().size();
             if (size > MAX_RECORD_LENGTH) {
                 throw new DescriptorFormatException(Problem.TOO_LARGE, source,
@@ -73,10 +73,10 @@ public final class DescriptorTrust {
      * checked descriptor ({@link dev.selfrestore.runtime.trust.TrustedDirectory#openFile}). With
      * {@code enforce} false a rule it breaks is not refused but named by {@code skipped()}.
      */
-    public static dev.selfrestore.runtime.trust.TrustedDirectory openDirectory(Syscalls sys, Path dir, int euid,
+    public static dev.selfrestore.runtime.trust.TrustedDirectory openDirectory(FileCalls fs, Path dir, int euid,
             boolean enforce) throws DescriptorFormatException {
         try {
-            return dev.selfrestore.runtime.trust.TrustedDirectory.open(sys, dir, euid, enforce);
+            return dev.selfrestore.runtime.trust.TrustedDirectory.open(fs, dir, euid, enforce);
         } catch (TrustException e) {
             throw refusal(dir.toString(), e);
         }

@@ -67,7 +67,7 @@ public final class CriuImageReader {
     private static final int REMAP_GHOST = 1;
     /** CRIU's pagemap counts 4 KiB pages on x86_64, the one page size of that machine type. */
     private static final int PAGE = 4096;
-    /** The kernel's limit on cmdline and environ together (README: 6 MiB). */
+    /** The kernel's limit on cmdline and environ together (6 MiB: Validator.MAX_ARGS_AND_ENV). */
     private static final long AREA_LIMIT = 6L << 20;
     /** How many incremental dumps a page may be looked for in, following {@code parent} links. */
     private static final int MAX_PARENTS = 64;

@@ -1,6 +1,6 @@
 package dev.selfrestore.runtime.criu;
 
-import dev.selfrestore.nativeshim.Syscalls;
+import dev.selfrestore.nativeshim.FileCalls;
 import dev.selfrestore.runtime.trust.TrustException;
 import dev.selfrestore.runtime.trust.TrustedDirectory;
 import dev.selfrestore.runtime.trust.TrustedFile;
@@ -25,15 +25,15 @@ public final class TrustedImageFiles implements ImageFiles, AutoCloseable {
     private static final int MAX_FILE = 64 << 20;
     private static final String PARENT = "parent/";
 
-    private final Syscalls sys;
+    private final FileCalls fs;
     private final TrustedDirectory dir;
     private final int euid;
     private final boolean enforce;
     private final Map<String, TrustedFile> open = new HashMap<>();
     private TrustedImageFiles parent;
 
-    public TrustedImageFiles(Syscalls sys, TrustedDirectory dir, int euid, boolean enforce) {
-        this.sys = sys;
+    public TrustedImageFiles(FileCalls fs, TrustedDirectory dir, int euid, boolean enforce) {
+        this.fs = fs;
         this.dir = dir;
         this.euid = euid;
         this.enforce = enforce;
@@ -93,7 +93,7 @@ public final class TrustedImageFiles implements ImageFiles, AutoCloseable {
 
     private TrustedImageFiles parent() throws TrustException {
         if (parent == null) {
-            parent = new TrustedImageFiles(sys, TrustedDirectory.open(sys, dir.path().resolve("parent"), euid, enforce),
+            parent = new TrustedImageFiles(fs, TrustedDirectory.open(fs, dir.path().resolve("parent"), euid, enforce),
                     euid, enforce);
         }
         return parent;

@@ -40,7 +40,8 @@ public final class ProcPid {
      * /proc/self, with the real PID recorded for messages and for task paths: the PID as this /proc
      * numbers it, read from the {@code /proc/self} link. (Not {@code ProcessHandle.current()}:
      * in the agent's premain it would be the first use of ProcessHandleImpl, whose initialiser sets
-     * up the process reaper's executor, a few milliseconds of class loading for one number.)
+     * up the process reaper's executor, class loading for one number;
+     * bench/README.md, "Where the time goes".)
      */
     public static ProcPid self() {
         Path self = Path.of("/proc/self");
@@ -196,8 +197,8 @@ public final class ProcPid {
      *
      * <p>One method, no helper called per field, and numbers parsed in place: a restore parses this
      * JVM's few hundred mappings three times, and a helper called five times a line is called often
-     * enough for the JIT's optimising compiler to take it on in a cold JVM (megabytes of compiler
-     * memory for a few milliseconds of parsing; bench/README.md, "Peak RSS").
+     * enough for the JIT's optimising compiler to take it on in a cold JVM (compiler memory out of
+     * all proportion to the parsing; bench/README.md, "Peak RSS").
      */
     static Mapping parseMapsLine(String line) {
         int n = line.length();

@@ -6,6 +6,8 @@ import dev.selfrestore.nativeshim.Prctl;
 import dev.selfrestore.nativeshim.Syscalls;
 import dev.selfrestore.runtime.MmDescriptor;
 import dev.selfrestore.runtime.RawBytes;
+import dev.selfrestore.runtime.proc.CapabilityRemedy;
+import dev.selfrestore.runtime.proc.Whereabouts;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -42,18 +44,9 @@ final class Applier {
         String kernelNote = null;
         if (!plan.oneByOne()) {
             copied = swapLauncher(exe);
-            try {
-                sys.setMmMap(plan.map().toArray(), auxv, exe.fd);
-            } catch (NativeCallException e) {
-                if (exe.wanted() && (e.errno() == Errno.EPERM || e.errno() == Errno.EACCES || e.errno() == Errno.EBUSY)) {
-                    // The kernel refuses the whole call when exe_fd is refused: apply the rest without it.
-                    exe.giveUp(sys, "exe not changed: "
-                            + ExeRefusals.kernelRefusal(sys, RawBytes.escape(d.exe().path()), e, exe.file));
-                    sys.setMmMap(plan.map().toArray(), auxv, -1);
-                } else {
-                    throw e;
-                }
-            }
+            kernelNote = mmMap(plan, auxv);
+        } else if (plan.noPrctl() != null) {
+            kernelNote = noProcChange(exe, plan.noPrctl());
         } else {
             try {
                 FieldByField.apply(sys, plan.live(), plan.steps(), auxv);
@@ -62,13 +55,9 @@ final class Applier {
                     throw new RestoreException("nothing applied: " + e.getMessage(), false, e);
                 }
                 // No CAP_SYS_RESOURCE: nothing of /proc can change; what needs no prctl still can.
-                boolean exeWanted = exe.wanted();
-                if (exeWanted) {
-                    exe.giveUp(sys, null); // the note below says why
-                }
-                kernelNote = (exeWanted ? "exe, " : "") + "cmdline, environ in /proc and auxv not changed: "
-                        + FieldByField.NO_MM_MAP + ", and the single-field PR_SET_MM operations need CAP_SYS_RESOURCE "
-                        + "in the initial user namespace, which this process lacks (" + e.getCause().getMessage() + ")";
+                kernelNote = noProcChange(exe, FieldByField.NO_MM_MAP + ", and the single-field PR_SET_MM operations "
+                        + "need CAP_SYS_RESOURCE in the initial user namespace, which this process lacks ("
+                        + e.getCause().getMessage() + ")");
             } catch (FieldByField.LeftPartly e) {
                 rollback.commit();
                 throw new RestoreException("left part-way: " + e.getMessage(), true, e);
@@ -78,7 +67,7 @@ final class Applier {
                 copied = swapLauncher(exe);
                 if (exe.wanted()) {
                     try {
-                        sys.setMmField(Prctl.PR_SET_MM_EXE_FILE, exe.fd);
+                        sys.mm().setMmField(Prctl.PR_SET_MM_EXE_FILE, exe.fd);
                     } catch (NativeCallException e) {
                         exe.giveUp(sys, "exe not changed: "
                                 + ExeRefusals.kernelRefusal(sys, RawBytes.escape(d.exe().path()), e, exe.file));
@@ -97,6 +86,58 @@ final class Applier {
         }
         String commNote = plan.options().setComm() ? setComm(plan, d.comm()) : "not requested";
         return new Applied(kernelNote == null, copied, kernelNote, envNote, commNote);
+    }
+
+    /**
+     * The one PR_SET_MM_MAP call. The kernel refuses the whole call when it refuses exe_fd: then the
+     * rest is applied without it. A kernel that refuses the call itself with EPERM (one that asks a
+     * capability for PR_SET_MM_MAP, not only for exe_fd) changes nothing of /proc, and what needs
+     * no prctl is restored; returns why, or null when the kernel took the fields.
+     */
+    private String mmMap(RestorePlan plan, long[] auxv) {
+        ExePlan exe = plan.exe();
+        long[] fields = plan.map().toArray();
+        try {
+            sys.mm().setMmMap(fields, auxv, exe.fd);
+            return null;
+        } catch (NativeCallException e) {
+            boolean exeRefused = exe.wanted()
+                    && (e.errno() == Errno.EPERM || e.errno() == Errno.EACCES || e.errno() == Errno.EBUSY);
+            if (!exeRefused && e.errno() != Errno.EPERM) {
+                throw e;
+            }
+            NativeCallException without = exeRefused ? withoutExe(fields, auxv) : e;
+            if (without == null) {
+                exe.giveUp(sys, "exe not changed: "
+                        + ExeRefusals.kernelRefusal(sys, RawBytes.escape(plan.descriptor().exe().path()), e, exe.file));
+                return null;
+            }
+            if (without.errno() != Errno.EPERM) {
+                throw without;
+            }
+            return noProcChange(exe, "the kernel refuses PR_SET_MM_MAP itself with EPERM, even without exe_fd: it "
+                    + "asks CAP_CHECKPOINT_RESTORE (or CAP_SYS_ADMIN) for the whole call; "
+                    + CapabilityRemedy.checkpointRestore(Whereabouts.ofSelf()) + " (" + without.getMessage() + ")");
+        }
+    }
+
+    /** PR_SET_MM_MAP without exe_fd; null when the kernel took it, else its refusal. */
+    private NativeCallException withoutExe(long[] fields, long[] auxv) {
+        try {
+            sys.mm().setMmMap(fields, auxv, -1);
+            return null;
+        } catch (NativeCallException e) {
+            return e;
+        }
+    }
+
+    /** Nothing of /proc changes, for the reason {@code why}; exe is given up, and the note says so. */
+    private String noProcChange(ExePlan exe, String why) {
+        boolean exeWanted = exe.wanted();
+        if (exeWanted) {
+            exe.giveUp(sys, null); // the note says why
+        }
+        return (exeWanted ? "exe, " : "") + "cmdline, environ in /proc and auxv not changed: " + why;
     }
 
     /**
@@ -128,7 +169,7 @@ final class Applier {
         // so PR_SET_NAME would rename the wrong thread; the leader's task entry renames the right one.
         String leader = "/proc/self/task/" + plan.self().pid() + "/comm";
         try {
-            sys.writeFile(leader.getBytes(StandardCharsets.ISO_8859_1), comm);
+            sys.files().writeFile(leader.getBytes(StandardCharsets.ISO_8859_1), comm);
             return null;
         } catch (NativeCallException e) {
             return "comm not set: " + e.getMessage();

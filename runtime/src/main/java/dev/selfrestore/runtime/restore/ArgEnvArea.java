@@ -50,18 +50,18 @@ final class ArgEnvArea {
         long used = (long) cmdline.length() + environ.length();
         long length = Math.max(pageSize, (used + pageSize - 1) / pageSize * pageSize);
         // Populated: the kernel faults the pages in at once rather than one by one as they are written.
-        long addr = sys.mmap(0, length, Mman.PROT_READ | Mman.PROT_WRITE,
+        long addr = sys.memory().mmap(0, length, Mman.PROT_READ | Mman.PROT_WRITE,
                 Mman.MAP_PRIVATE | Mman.MAP_ANONYMOUS | Mman.MAP_POPULATE, -1, 0);
         try {
-            sys.writeMemory(addr, cmdline.array(), cmdline.from(), cmdline.length());
-            sys.writeMemory(addr + cmdline.length(), environ.array(), environ.from(), environ.length());
-            sys.mprotect(addr, length, Mman.PROT_READ);
+            sys.memory().writeMemory(addr, cmdline.array(), cmdline.from(), cmdline.length());
+            sys.memory().writeMemory(addr + cmdline.length(), environ.array(), environ.from(), environ.length());
+            sys.memory().mprotect(addr, length, Mman.PROT_READ);
         } catch (RuntimeException e) {
-            sys.munmap(addr, length);
+            sys.memory().munmap(addr, length);
             throw e;
         }
         try {
-            sys.nameAnonymousMapping(addr, length, NAME);
+            sys.mm().nameAnonymousMapping(addr, length, NAME);
         } catch (NativeCallException ignored) {
             // Kernels without CONFIG_ANON_VMA_NAME (or before 5.17) answer EINVAL: the name is cosmetic.
         }
@@ -88,7 +88,7 @@ final class ArgEnvArea {
             }
             at = m.end();
         }
-        byte[] held = sys.readMemory(start, (int) length);
+        byte[] held = sys.memory().readMemory(start, (int) length);
         return Arrays.equals(held, 0, cmdline.length(), cmdline.array(), cmdline.from(), cmdline.from() + cmdline.length())
                 && Arrays.equals(held, cmdline.length(), held.length, environ.array(), environ.from(),
                 environ.from() + environ.length());
@@ -96,6 +96,6 @@ final class ArgEnvArea {
 
     /** Gives the memory back; only while the kernel does not point at it yet. */
     void release(Syscalls sys) {
-        sys.munmap(address, length);
+        sys.memory().munmap(address, length);
     }
 }

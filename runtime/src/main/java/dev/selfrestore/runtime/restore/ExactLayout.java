@@ -60,7 +60,7 @@ final class ExactLayout {
         if (len == 0 || !readable(maps, start, end)) {
             return; // an unmapped or unreadable area is already a Validator.map problem
         }
-        byte[] actual = sys.readMemory(start, (int) len);
+        byte[] actual = sys.memory().readMemory(start, (int) len);
         int at = Arrays.mismatch(actual, expected);
         if (at >= 0) {
             p.add(new Problem(field, hex(start), "must hold the descriptor's " + item + ": byte " + at

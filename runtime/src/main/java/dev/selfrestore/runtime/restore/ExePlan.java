@@ -51,20 +51,20 @@ final class ExePlan {
         String shown = RawBytes.escape(path);
         Statx current;
         try {
-            current = sys.statx("/proc/self/exe".getBytes(StandardCharsets.ISO_8859_1), 0);
+            current = sys.files().statx("/proc/self/exe".getBytes(StandardCharsets.ISO_8859_1), 0);
         } catch (NativeCallException e) {
             return skip("exe not changed: cannot stat the running executable: " + e.getMessage());
         }
         int fd;
         try {
-            fd = sys.open(path, Fcntl.O_RDONLY | Fcntl.O_CLOEXEC);
+            fd = sys.files().open(path, Fcntl.O_RDONLY | Fcntl.O_CLOEXEC);
         } catch (NativeCallException e) {
             return skip("exe not changed: cannot open " + shown + ": " + e.errnoName() + " ("
                     + Errno.describe(e.errno()) + ")");
         }
         ExePlan plan = new ExePlan(fd);
         try {
-            Statx st = sys.fstat(fd);
+            Statx st = sys.files().fstat(fd);
             if (!st.isRegularFile()) {
                 return plan.giveUp(sys, "exe not changed: " + shown + " is not a regular file");
             }
@@ -89,7 +89,7 @@ final class ExePlan {
             // PR_SET_MM_EXE_FILE (no PR_SET_MM_MAP) needs CAP_SYS_RESOURCE, which the field calls before it probe.
             if (!oneByOne && !Capabilities.mayChangeExe(caps)) {
                 return plan.giveUp(sys, "exe not changed: this process lacks CAP_CHECKPOINT_RESTORE; "
-                        + ExeRefusals.NO_CAPABILITY);
+                        + ExeRefusals.noCapability());
             }
             plan.currentMappings = ExeSwap.mappingsOf(maps, current);
             plan.file = st;
@@ -136,7 +136,7 @@ final class ExePlan {
         if (fd >= 0) {
             int f = fd;
             fd = -1;
-            sys.close(f);
+            sys.files().close(f);
         }
     }
 }

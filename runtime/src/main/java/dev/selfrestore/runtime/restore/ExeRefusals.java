@@ -4,6 +4,8 @@ import dev.selfrestore.nativeshim.Errno;
 import dev.selfrestore.nativeshim.NativeCallException;
 import dev.selfrestore.nativeshim.Statx;
 import dev.selfrestore.nativeshim.Syscalls;
+import dev.selfrestore.runtime.proc.CapabilityRemedy;
+import dev.selfrestore.runtime.proc.Whereabouts;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
@@ -30,10 +32,11 @@ import java.util.List;
 final class ExeRefusals {
     private static final int O_ACCMODE = 03;
 
-    static final String NO_CAPABILITY = "changing exe needs CAP_CHECKPOINT_RESTORE or CAP_SYS_ADMIN in the process's "
-            + "user namespace; grant CAP_CHECKPOINT_RESTORE as an ambient capability (setpriv --inh-caps "
-            + "+checkpoint_restore --ambient-caps +checkpoint_restore, or systemd AmbientCapabilities="
-            + "CAP_CHECKPOINT_RESTORE) or start the JVM in a user namespace (unshare -Ur)";
+    /** Why a process without the capability cannot change exe, and how to grant it where it runs. */
+    static String noCapability() {
+        return "changing exe needs CAP_CHECKPOINT_RESTORE or CAP_SYS_ADMIN in the process's user namespace; "
+                + CapabilityRemedy.checkpointRestore(Whereabouts.ofSelf());
+    }
 
     private ExeRefusals() {
     }
@@ -43,7 +46,7 @@ final class ExeRefusals {
         String refused = "the kernel refused " + shown + " with " + e.errnoName();
         switch (e.errno()) {
             case Errno.EPERM:
-                return refused + " (" + NO_CAPABILITY + ")";
+                return refused + " (" + noCapability() + ")";
             case Errno.EACCES:
                 // Mode and noexec were checked before the call: what is left is a writer, or a security module.
                 List<String> writers = file == null ? List.of() : writersOf(sys, file);
@@ -114,7 +117,7 @@ final class ExeRefusals {
     private static boolean isWriterOf(Syscalls sys, Path proc, Path fd, Statx file) throws IOException {
         Statx st;
         try {
-            st = sys.statx(fd.toString().getBytes(StandardCharsets.ISO_8859_1), 0);
+            st = sys.files().statx(fd.toString().getBytes(StandardCharsets.ISO_8859_1), 0);
         } catch (NativeCallException e) {
             return false;
         }

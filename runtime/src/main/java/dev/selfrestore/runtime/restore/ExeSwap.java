@@ -71,19 +71,19 @@ final class ExeSwap {
             long size = m.size();
             long copy;
             try {
-                copy = sys.mmap(0, size, Mman.PROT_READ | Mman.PROT_WRITE, Mman.MAP_PRIVATE | Mman.MAP_ANONYMOUS, -1, 0);
+                copy = sys.memory().mmap(0, size, Mman.PROT_READ | Mman.PROT_WRITE, Mman.MAP_PRIVATE | Mman.MAP_ANONYMOUS, -1, 0);
             } catch (RuntimeException e) {
                 throw new Incomplete(replaced, exeMappings.size(), e);
             }
             try {
                 if (m.readable()) {
-                    sys.copyMemory(copy, m.start(), size);
+                    sys.memory().copyMemory(copy, m.start(), size);
                 }
-                sys.mprotect(copy, size, protection(m));
-                sys.mremap(copy, size, size, Mman.MREMAP_MAYMOVE | Mman.MREMAP_FIXED, m.start());
+                sys.memory().mprotect(copy, size, protection(m));
+                sys.memory().mremap(copy, size, size, Mman.MREMAP_MAYMOVE | Mman.MREMAP_FIXED, m.start());
             } catch (RuntimeException e) {
                 // A failed mremap leaves both mappings where they were: drop the copy, keep the original.
-                sys.munmap(copy, size);
+                sys.memory().munmap(copy, size);
                 throw new Incomplete(replaced, exeMappings.size(), e);
             }
             if (m.readable()) {

@@ -177,11 +177,11 @@ final class FieldByField {
         int done = 0;
         try {
             for (Step s : steps) {
-                sys.setMmField(s.op(), s.value());
+                sys.mm().setMmField(s.op(), s.value());
                 done++;
             }
             if (auxv != null) {
-                sys.setMmAuxv(auxv);
+                sys.mm().setMmAuxv(auxv);
             }
         } catch (NativeCallException e) {
             List<String> stuck = new ArrayList<>();
@@ -189,7 +189,7 @@ final class FieldByField {
             for (int i = done - 1; i >= 0; i--) {
                 Step s = steps.get(i);
                 try {
-                    sys.setMmField(s.op(), before[s.field()]);
+                    sys.mm().setMmField(s.op(), before[s.field()]);
                 } catch (NativeCallException u) {
                     undoFailure = u;
                     for (int j = 0; j <= i; j++) {

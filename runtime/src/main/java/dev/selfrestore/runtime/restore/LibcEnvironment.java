@@ -43,19 +43,19 @@ final class LibcEnvironment {
             return count; // a restore of the same environment again: keep the array, make no new one
         }
         long length = Math.max(pageSize, (array.length * 8L + pageSize - 1) / pageSize * pageSize);
-        long addr = sys.mmap(0, length, Mman.PROT_READ | Mman.PROT_WRITE, Mman.MAP_PRIVATE | Mman.MAP_ANONYMOUS, -1, 0);
+        long addr = sys.memory().mmap(0, length, Mman.PROT_READ | Mman.PROT_WRITE, Mman.MAP_PRIVATE | Mman.MAP_ANONYMOUS, -1, 0);
         try {
-            sys.writeWords(addr, array);
+            sys.memory().writeWords(addr, array);
             try {
-                sys.nameAnonymousMapping(addr, length, NAME);
+                sys.mm().nameAnonymousMapping(addr, length, NAME);
             } catch (NativeCallException ignored) {
                 // Without CONFIG_ANON_VMA_NAME the mapping just has no name.
             }
             // One aligned store: a thread calling getenv meanwhile sees the old array or the new one.
-            sys.writeWord(sys.libcEnvironVariable(), addr);
+            sys.memory().writeWord(sys.memory().libcEnvironVariable(), addr);
         } catch (RuntimeException e) {
             // environ still points at the old array: this one is nobody's.
-            sys.munmap(addr, length);
+            sys.memory().munmap(addr, length);
             throw e;
         }
         return count;
@@ -66,7 +66,7 @@ final class LibcEnvironment {
      * by entry, stopping at the first difference or NULL, so nothing past the array's end is read.
      */
     private static boolean alreadyInstalled(Syscalls sys, long[] want) {
-        long current = word(sys, sys.libcEnvironVariable());
+        long current = word(sys, sys.memory().libcEnvironVariable());
         if (current == 0) {
             return false;
         }
@@ -83,6 +83,6 @@ final class LibcEnvironment {
     }
 
     private static long word(Syscalls sys, long addr) {
-        return ByteBuffer.wrap(sys.readMemory(addr, 8)).order(ByteOrder.nativeOrder()).getLong();
+        return ByteBuffer.wrap(sys.memory().readMemory(addr, 8)).order(ByteOrder.nativeOrder()).getLong();
     }
 }

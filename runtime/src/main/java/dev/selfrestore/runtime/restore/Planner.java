@@ -10,6 +10,7 @@ import dev.selfrestore.runtime.NulStrings;
 import dev.selfrestore.runtime.edit.IdentityEditor;
 import dev.selfrestore.runtime.proc.Mapping;
 import dev.selfrestore.runtime.proc.ProcPid;
+import dev.selfrestore.runtime.proc.Whereabouts;
 import dev.selfrestore.runtime.validate.KernelLimits;
 import dev.selfrestore.runtime.validate.Problem;
 import dev.selfrestore.runtime.validate.ValidationException;
@@ -17,6 +18,7 @@ import dev.selfrestore.runtime.validate.Validator;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Decides a restore without changing /proc: probes the kernel and this process, checks the
@@ -39,13 +41,14 @@ final class Planner {
         List<Mapping> maps;
         try {
             limits = KernelLimits.probe(sys);
-            live = self.statFields(sys.currentBrk());
+            live = self.statFields(sys.mm().currentBrk());
             maps = self.maps();
         } catch (IOException | NativeCallException e) {
             throw new RestoreException("cannot read this process's state: " + e.getMessage(), false, e);
         }
         // Without PR_SET_MM_MAP (no CONFIG_CHECKPOINT_RESTORE, or a sandbox) the fields are set one at a time.
         boolean oneByOne = limits.mmMapSize() == 0;
+        String noPrctl = oneByOne ? noPrctlHere() : null;
         if (!oneByOne && limits.mmMapSize() != Prctl.MM_MAP_STRUCT_SIZE) {
             throw new RestoreException("this kernel's struct prctl_mm_map is " + limits.mmMapSize()
                     + " bytes; selfrestore lays out " + Prctl.MM_MAP_STRUCT_SIZE + " and will not guess", false, null);
@@ -68,7 +71,11 @@ final class Planner {
         // not copies) serves validation, the C library's environ array and the summary's counts.
         NulStrings args = map != null ? inMemory(cmdline, map.argStart(), limits) : Validator.cmdlineStrings(d, limits);
         NulStrings vars = map != null ? inMemory(environ, map.envStart(), limits) : Validator.environStrings(d, limits);
-        List<Problem> problems = Validator.descriptor(d, limits, args, vars);
+        List<Problem> problems = new ArrayList<>(Validator.descriptor(d, limits, args, vars));
+        if (noPrctl != null) {
+            // Only the strings and comm are restored: the kernel's rules on fields it cannot take do not apply.
+            problems.removeIf(p -> !NO_PRCTL_RULES.contains(p.field()));
+        }
         if (!problems.isEmpty()) {
             throw new ValidationException("descriptor breaks " + problems.size() + " rule(s)", problems);
         }
@@ -88,7 +95,10 @@ final class Planner {
             problems.addAll(ExactLayout.check(sys, d, maps, limits.pageSize()));
         }
         List<FieldByField.Step> steps = null;
-        if (problems.isEmpty() && oneByOne) {
+        if (noPrctl != null) {
+            problems = List.of(); // nothing of the map reaches the kernel
+            steps = List.of();
+        } else if (problems.isEmpty() && oneByOne) {
             steps = FieldByField.plan(live, map, limits);
             if (steps == null) {
                 problems = List.of(new Problem("prctl_mm_map", map.toString(), "cannot be reached one field at a time "
@@ -101,7 +111,24 @@ final class Planner {
                     ? "mode=exact refused: this process's memory is not at the descriptor's layout, "
                     : "planned prctl_mm_map breaks ") + problems.size() + " rule(s)", problems);
         }
-        return new RestorePlan(d, options, self, limits, live, args, vars, exe, map, steps);
+        return new RestorePlan(d, options, self, limits, live, args, vars, exe, map, steps, noPrctl);
+    }
+
+    /** The descriptor's rules that still matter where no PR_SET_MM call works: those of what is restored. */
+    private static final Set<String> NO_PRCTL_RULES = Set.of("cmdline", "environ", "cmdline+environ", "comm");
+
+    /**
+     * Without PR_SET_MM_MAP, why no single-field PR_SET_MM call can work either, or null: gVisor's
+     * kernel implements neither (asked only on a kernel without PR_SET_MM_MAP).
+     */
+    private static String noPrctlHere() {
+        Whereabouts w = Whereabouts.ofSelf();
+        if (w.kind() != Whereabouts.Kind.GVISOR) {
+            return null;
+        }
+        return "this JVM runs under " + w.kind().text() + ", whose kernel implements no PR_SET_MM_MAP and no "
+                + "single-field PR_SET_MM operations (" + w.evidence().get(0) + "): run it with a runtime that "
+                + "uses the host's kernel (runc, crun) for these";
     }
 
     /**
@@ -125,13 +152,14 @@ final class Planner {
      * area the restore filled, or found holding them). From {@link #SCANNED_NATIVELY_FROM} bytes,
      * found there by the C library ({@link Syscalls#nulStringOffsets}): a Java scan of a megabyte in
      * a cold JVM runs interpreted and then compiled twice, and the second compile alone costs a
-     * compiler thread more milliseconds than the whole native scan takes. A smaller area, or one whose last byte is
+     * compiler thread more than the whole native scan takes (bench/README.md, "Environment size").
+     * A smaller area, or one whose last byte is
      * not NUL (which validation refuses, with the scan's findings), is scanned in Java, whose loop
      * the agent's warm-up has compiled by then.
      */
     private NulStrings inMemory(Slice bytes, long addr, KernelLimits limits) {
         if (bytes.length() >= SCANNED_NATIVELY_FROM && bytes.array()[bytes.from() + bytes.length() - 1] == 0) {
-            int[] starts = sys.nulStringOffsets(addr, bytes.length(), Validator.MAX_STRINGS);
+            int[] starts = sys.memory().nulStringOffsets(addr, bytes.length(), Validator.MAX_STRINGS);
             if (starts != null) {
                 return NulStrings.ofStarts(bytes.array(), bytes.from(), bytes.length(), starts, Validator.maxString(limits));
             }

@@ -21,9 +21,12 @@ import java.util.List;
  * @param map        the fields to apply
  * @param steps      on a kernel without PR_SET_MM_MAP, the order of single-field calls that reaches
  *                   {@code map}; null when PR_SET_MM_MAP applies it in one call
+ * @param noPrctl    why no PR_SET_MM call can change anything here (gVisor implements none), so that
+ *                   only what needs no prctl is restored; null where the kernel has them
  */
 record RestorePlan(MmDescriptor descriptor, RestoreOptions options, ProcPid self, KernelLimits limits, MmFields live,
-                   NulStrings args, NulStrings vars, ExePlan exe, MmFields map, List<FieldByField.Step> steps) {
+                   NulStrings args, NulStrings vars, ExePlan exe, MmFields map, List<FieldByField.Step> steps,
+                   String noPrctl) {
 
     /** Whether the fields are set one at a time (no PR_SET_MM_MAP: no CONFIG_CHECKPOINT_RESTORE, or a sandbox). */
     boolean oneByOne() {

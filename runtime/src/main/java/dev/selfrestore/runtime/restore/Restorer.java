@@ -41,7 +41,7 @@ import java.util.List;
  *   <li>set comm, then re-read /proc/self and report any difference.
  * </ol>
  * A failure after step 4 gives up exe and goes on; a failure of step 5 leaves /proc as it was;
- * a failure after it is reported as a note (partly restored). README, "If restore fails
+ * a failure after it is reported as a note (partly restored). docs/restore.md, "If restore fails
  * part-way", lists the state each step leaves.
  *
  * <p>{@link Planner} does steps 1 to 3, {@link Applier} 4 to 6 (comm included) and {@link SelfCheck}

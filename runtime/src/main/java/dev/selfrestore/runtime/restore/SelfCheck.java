@@ -66,7 +66,7 @@ final class SelfCheck {
             return false;
         }
         try {
-            return sys.fileHolds(plan.self().file(name).toString().getBytes(StandardCharsets.ISO_8859_1), start,
+            return sys.memory().fileHolds(plan.self().file(name).toString().getBytes(StandardCharsets.ISO_8859_1), start,
                     bytes.length());
         } catch (NativeCallException e) {
             return false; // the Verifier reads it again and reports
@@ -75,7 +75,7 @@ final class SelfCheck {
 
     /**
      * Whether /proc/self/environ shows {@code bytes}, without the kernel copying a megabyte of
-     * environment across for it (several milliseconds per MiB, bench/README.md): the file is the
+     * environment across for it (bench/README.md, "Environment size"): the file is the
      * memory [env_start, env_end) as it is, with no rule of its own (fs/proc/base.c, environ_read,
      * from anonymous memory only), so the bounds the kernel holds (/proc/self/stat fields 50 and 51,
      * since Linux 3.5) being the new area's, and that anonymous area holding {@code bytes} (its
@@ -90,7 +90,7 @@ final class SelfCheck {
         try {
             MmFields now = plan.self().statFields(map.brk()); // brk is not in stat, and not compared
             return now.envStart() == map.envStart() && now.envEnd() == map.envEnd()
-                    && sys.crc32c(map.envStart(), bytes.length()) == crc32c(bytes);
+                    && sys.memory().crc32c(map.envStart(), bytes.length()) == crc32c(bytes);
         } catch (IOException | RuntimeException e) {
             return false; // the Verifier reads the file and reports
         }

@@ -4,7 +4,7 @@ import dev.selfrestore.nativeshim.Errno;
 import dev.selfrestore.nativeshim.Fcntl;
 import dev.selfrestore.nativeshim.NativeCallException;
 import dev.selfrestore.nativeshim.Statx;
-import dev.selfrestore.nativeshim.Syscalls;
+import dev.selfrestore.nativeshim.FileCalls;
 import dev.selfrestore.runtime.RawBytes;
 import dev.selfrestore.runtime.trust.TrustException.Kind;
 import java.nio.charset.StandardCharsets;
@@ -41,7 +41,7 @@ final class PathWalk implements AutoCloseable {
     private static final byte[] ROOT = {'/'};
     private static final byte[] EMPTY = new byte[0];
 
-    private final Syscalls sys;
+    private final FileCalls fs;
     private final int euid;
     private final boolean enforce;
     /** Open directory descriptors from / down to the current directory, with their display paths. */
@@ -50,8 +50,8 @@ final class PathWalk implements AutoCloseable {
     private final ArrayDeque<Statx> stats = new ArrayDeque<>();
     String skipped;
 
-    PathWalk(Syscalls sys, int euid, boolean enforce) {
-        this.sys = sys;
+    PathWalk(FileCalls fs, int euid, boolean enforce) {
+        this.fs = fs;
         this.euid = euid;
         this.enforce = enforce;
     }
@@ -111,7 +111,7 @@ final class PathWalk implements AutoCloseable {
             if (file && todo.isEmpty()) {
                 int fd;
                 try {
-                    fd = sys.openat(dirFd(), c, flags | Fcntl.O_NOFOLLOW | Fcntl.O_CLOEXEC | Fcntl.O_NONBLOCK
+                    fd = fs.openat(dirFd(), c, flags | Fcntl.O_NOFOLLOW | Fcntl.O_CLOEXEC | Fcntl.O_NONBLOCK
                             | Fcntl.O_NOCTTY, 0);
                 } catch (NativeCallException e) {
                     if (e.errno() != Errno.ELOOP) {
@@ -126,7 +126,7 @@ final class PathWalk implements AutoCloseable {
                         }
                         followLink(link, st, path, todo);
                     } finally {
-                        sys.close(link);
+                        fs.close(link);
                     }
                     continue;
                 }
@@ -138,14 +138,14 @@ final class PathWalk implements AutoCloseable {
                 st = fstat(fd, path);
                 if (st.isSymbolicLink()) {
                     followLink(fd, st, path, todo);
-                    sys.close(fd);
+                    fs.close(fd);
                     continue;
                 }
                 if (!st.isDirectory()) {
                     throw new TrustException(Kind.MISSING, "no such file: " + path + " is not a directory");
                 }
             } catch (TrustException | RuntimeException e) {
-                sys.close(fd);
+                fs.close(fd);
                 throw e;
             }
             fds.push(fd);
@@ -157,7 +157,7 @@ final class PathWalk implements AutoCloseable {
 
     private int openPath(byte[] name, String path) throws TrustException {
         try {
-            return sys.openat(dirFd(), name, Fcntl.O_PATH | Fcntl.O_NOFOLLOW | Fcntl.O_CLOEXEC, 0);
+            return fs.openat(dirFd(), name, Fcntl.O_PATH | Fcntl.O_NOFOLLOW | Fcntl.O_CLOEXEC, 0);
         } catch (NativeCallException e) {
             throw failure(e, path);
         }
@@ -165,7 +165,7 @@ final class PathWalk implements AutoCloseable {
 
     private Statx fstat(int fd, String path) throws TrustException {
         try {
-            return sys.fstat(fd);
+            return fs.fstat(fd);
         } catch (NativeCallException e) {
             throw failure(e, path);
         }
@@ -183,7 +183,7 @@ final class PathWalk implements AutoCloseable {
         }
         byte[] target;
         try {
-            target = sys.readlinkat(fd, EMPTY);
+            target = fs.readlinkat(fd, EMPTY);
         } catch (NativeCallException e) {
             throw failure(e, path);
         }
@@ -201,15 +201,15 @@ final class PathWalk implements AutoCloseable {
     private void openRoot() throws TrustException {
         int fd;
         try {
-            fd = sys.openat(Fcntl.AT_FDCWD, ROOT, Fcntl.O_PATH | Fcntl.O_CLOEXEC, 0);
+            fd = fs.openat(Fcntl.AT_FDCWD, ROOT, Fcntl.O_PATH | Fcntl.O_CLOEXEC, 0);
         } catch (NativeCallException e) {
             throw failure(e, "/");
         }
         Statx st;
         try {
-            st = sys.fstat(fd);
+            st = fs.fstat(fd);
         } catch (NativeCallException e) {
-            sys.close(fd);
+            fs.close(fd);
             throw failure(e, "/");
         }
         fds.push(fd);
@@ -309,7 +309,7 @@ final class PathWalk implements AutoCloseable {
     private void pop() {
         shown.pop();
         stats.pop();
-        sys.close(fds.pop());
+        fs.close(fds.pop());
     }
 
     /**
@@ -324,7 +324,7 @@ final class PathWalk implements AutoCloseable {
         String path = child(name);
         int fd;
         try {
-            fd = sys.openat(dirFd(), name, flags | Fcntl.O_NOFOLLOW | Fcntl.O_CLOEXEC | Fcntl.O_NONBLOCK
+            fd = fs.openat(dirFd(), name, flags | Fcntl.O_NOFOLLOW | Fcntl.O_CLOEXEC | Fcntl.O_NONBLOCK
                     | Fcntl.O_NOCTTY, 0);
         } catch (NativeCallException e) {
             if (e.errno() == Errno.ELOOP) {
@@ -343,7 +343,7 @@ final class PathWalk implements AutoCloseable {
             stat[0] = st;
             return fd;
         } catch (TrustException | RuntimeException e) {
-            sys.close(fd);
+            fs.close(fd);
             throw e;
         }
     }
@@ -356,7 +356,7 @@ final class PathWalk implements AutoCloseable {
     /** Closes every directory descriptor but the one reached, which alone stays held. */
     void keepOnlyDirectory() {
         while (fds.size() > 1) {
-            sys.close(fds.removeLast());
+            fs.close(fds.removeLast());
             shown.removeLast();
             stats.removeLast();
         }

@@ -4,7 +4,7 @@ import dev.selfrestore.nativeshim.Errno;
 import dev.selfrestore.nativeshim.Fcntl;
 import dev.selfrestore.nativeshim.NativeCallException;
 import dev.selfrestore.nativeshim.Statx;
-import dev.selfrestore.nativeshim.Syscalls;
+import dev.selfrestore.nativeshim.FileCalls;
 import dev.selfrestore.runtime.trust.TrustException.Kind;
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
@@ -19,12 +19,12 @@ import java.util.concurrent.ThreadLocalRandom;
  * check changes nothing: the descriptor holds the directory that was checked.
  */
 public final class TrustedDirectory implements AutoCloseable {
-    private final Syscalls sys;
+    private final FileCalls fs;
     private final Path path;
     private final PathWalk walk;
 
-    private TrustedDirectory(Syscalls sys, Path path, PathWalk walk) {
-        this.sys = sys;
+    private TrustedDirectory(FileCalls fs, Path path, PathWalk walk) {
+        this.fs = fs;
         this.path = path;
         this.walk = walk;
     }
@@ -36,12 +36,12 @@ public final class TrustedDirectory implements AutoCloseable {
      * @param enforce false to open a directory that breaks a rule anyway; {@link #skipped()} says which
      * @throws TrustException naming the first component that fails, its owner and mode, and the rule
      */
-    public static TrustedDirectory open(Syscalls sys, Path dir, int euid, boolean enforce) throws TrustException {
-        PathWalk w = new PathWalk(sys, euid, enforce);
+    public static TrustedDirectory open(FileCalls fs, Path dir, int euid, boolean enforce) throws TrustException {
+        PathWalk w = new PathWalk(fs, euid, enforce);
         try {
             w.toDirectory(PathWalk.bytes(dir.toAbsolutePath().toString()));
             w.keepOnlyDirectory();
-            return new TrustedDirectory(sys, dir, w);
+            return new TrustedDirectory(fs, dir, w);
         } catch (TrustException | RuntimeException e) {
             w.close();
             throw e;
@@ -76,7 +76,7 @@ public final class TrustedDirectory implements AutoCloseable {
         byte[] n = PathWalk.bytes(name);
         Statx[] st = new Statx[1];
         int fd = walk.openIn(n, Fcntl.O_RDONLY, st);
-        return new TrustedFile(sys, fd, st[0], path.resolve(name).toString(), walk.skipped);
+        return new TrustedFile(fs, fd, st[0], path.resolve(name).toString(), walk.skipped);
     }
 
     /** {@link #openFile}, the whole file read through its descriptor, closed. */
@@ -108,19 +108,19 @@ public final class TrustedDirectory implements AutoCloseable {
         }
         byte[] tmp = PathWalk.bytes("." + name + "." + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 1) + ".tmp");
         try {
-            int fd = sys.openat(dir, tmp, Fcntl.O_WRONLY | Fcntl.O_CREAT | Fcntl.O_EXCL | Fcntl.O_NOFOLLOW
+            int fd = fs.openat(dir, tmp, Fcntl.O_WRONLY | Fcntl.O_CREAT | Fcntl.O_EXCL | Fcntl.O_NOFOLLOW
                     | Fcntl.O_CLOEXEC, mode);
             boolean published = false;
             try {
                 try {
-                    sys.fchmod(fd, mode); // the umask may have taken bits from the creation mode
-                    sys.write(fd, data);
-                    sys.fsync(fd);
+                    fs.fchmod(fd, mode); // the umask may have taken bits from the creation mode
+                    fs.write(fd, data);
+                    fs.fsync(fd);
                 } finally {
-                    sys.close(fd);
+                    fs.close(fd);
                 }
                 if (overwrite) {
-                    sys.renameat(dir, tmp, dir, n);
+                    fs.renameat(dir, tmp, dir, n);
                 } else {
                     publishWithoutReplacing(dir, tmp, n, name);
                 }
@@ -128,7 +128,7 @@ public final class TrustedDirectory implements AutoCloseable {
             } finally {
                 if (!published) {
                     try {
-                        sys.unlinkat(dir, tmp, 0);
+                        fs.unlinkat(dir, tmp, 0);
                     } catch (NativeCallException e) {
                         // already gone
                     }
@@ -136,11 +136,11 @@ public final class TrustedDirectory implements AutoCloseable {
             }
             // Makes the rename durable: fsync(2) on the directory (a read-only descriptor of it,
             // opened as "." of the checked one, since an O_PATH descriptor cannot be synced).
-            int sync = sys.openat(dir, new byte[] {'.'}, Fcntl.O_RDONLY | Fcntl.O_CLOEXEC, 0);
+            int sync = fs.openat(dir, new byte[] {'.'}, Fcntl.O_RDONLY | Fcntl.O_CLOEXEC, 0);
             try {
-                sys.fsync(sync);
+                fs.fsync(sync);
             } finally {
-                sys.close(sync);
+                fs.close(sync);
             }
         } catch (NativeCallException e) {
             throw new IOException(e.getMessage(), e);
@@ -150,20 +150,20 @@ public final class TrustedDirectory implements AutoCloseable {
     /** link(2) fails with EEXIST rather than replace; where the file system has no hard links, rename after a last look. */
     private void publishWithoutReplacing(int dir, byte[] tmp, byte[] n, String name) throws IOException {
         try {
-            sys.linkat(dir, tmp, dir, n);
+            fs.linkat(dir, tmp, dir, n);
         } catch (NativeCallException e) {
             if (e.errno() == Errno.EEXIST || exists(n)) {
                 throw new FileAlreadyExistsException(path.resolve(name).toString(), null, "exists; overwrite was not requested");
             }
-            sys.renameat(dir, tmp, dir, n);
+            fs.renameat(dir, tmp, dir, n);
             return;
         }
-        sys.unlinkat(dir, tmp, 0);
+        fs.unlinkat(dir, tmp, 0);
     }
 
     private boolean exists(byte[] n) {
         try {
-            sys.close(sys.openat(fd(), n, Fcntl.O_PATH | Fcntl.O_NOFOLLOW | Fcntl.O_CLOEXEC, 0));
+            fs.close(fs.openat(fd(), n, Fcntl.O_PATH | Fcntl.O_NOFOLLOW | Fcntl.O_CLOEXEC, 0));
             return true;
         } catch (NativeCallException e) {
             return e.errno() != Errno.ENOENT;

@@ -3,7 +3,7 @@ package dev.selfrestore.runtime.trust;
 import dev.selfrestore.nativeshim.Fcntl;
 import dev.selfrestore.nativeshim.NativeCallException;
 import dev.selfrestore.nativeshim.Statx;
-import dev.selfrestore.nativeshim.Syscalls;
+import dev.selfrestore.nativeshim.FileCalls;
 import dev.selfrestore.runtime.trust.TrustException.Kind;
 import java.nio.file.Path;
 
@@ -17,14 +17,14 @@ import java.nio.file.Path;
  * unless it is this user's).
  */
 public final class TrustedFile implements AutoCloseable {
-    private final Syscalls sys;
+    private final FileCalls fs;
     private final Statx stat;
     private final String shown;
     private final String skipped;
     private int fd;
 
-    TrustedFile(Syscalls sys, int fd, Statx stat, String shown, String skipped) {
-        this.sys = sys;
+    TrustedFile(FileCalls fs, int fd, Statx stat, String shown, String skipped) {
+        this.fs = fs;
         this.fd = fd;
         this.stat = stat;
         this.shown = shown;
@@ -44,12 +44,12 @@ public final class TrustedFile implements AutoCloseable {
      * @param enforce false to open a file that breaks a rule anyway; {@link #skipped()} then says which
      * @throws TrustException naming the first component that fails, its owner and mode, and the rule
      */
-    public static TrustedFile open(Syscalls sys, Path file, int euid, boolean enforce) throws TrustException {
+    public static TrustedFile open(FileCalls fs, Path file, int euid, boolean enforce) throws TrustException {
         byte[] path = PathWalk.bytes(file.toAbsolutePath().toString());
-        try (PathWalk w = new PathWalk(sys, euid, enforce)) {
+        try (PathWalk w = new PathWalk(fs, euid, enforce)) {
             Statx[] st = new Statx[1];
             int fd = w.toFile(path, Fcntl.O_RDONLY, st);
-            return new TrustedFile(sys, fd, st[0], file.toString(), w.skipped);
+            return new TrustedFile(fs, fd, st[0], file.toString(), w.skipped);
         }
     }
 
@@ -84,8 +84,8 @@ public final class TrustedFile implements AutoCloseable {
         try {
             // The size, then one byte more: enough to see a file that grew since the fstat, without
             // reading into an array one byte too long (a megabyte copied again to trim it).
-            data = sys.read(fd, (int) size);
-            grew = data.length == size && sys.read(fd, 1).length > 0;
+            data = fs.read(fd, (int) size);
+            grew = data.length == size && fs.read(fd, 1).length > 0;
         } catch (NativeCallException e) {
             throw new TrustException(Kind.UNREADABLE, "cannot be read: " + e.getMessage());
         }
@@ -101,7 +101,7 @@ public final class TrustedFile implements AutoCloseable {
         if (fd >= 0) {
             int f = fd;
             fd = -1;
-            sys.close(f);
+            fs.close(f);
         }
     }
 

@@ -7,7 +7,9 @@ import dev.selfrestore.runtime.proc.Sysctl;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * What this kernel accepts, probed rather than assumed.
@@ -35,10 +37,10 @@ public record KernelLimits(int mmMapSize, int savedAuxvBytes, boolean auxvFromKe
     }
 
     public static KernelLimits probe(Syscalls sys) throws IOException {
-        String machine = sys.machine();
+        String machine = sys.processes().machine();
         int mmMapSize;
         try {
-            mmMapSize = sys.mmMapSize();
+            mmMapSize = sys.mm().mmMapSize();
         } catch (NativeCallException e) {
             if (e.errno() != Errno.EINVAL && e.errno() != Errno.EPERM) {
                 throw e;
@@ -48,15 +50,15 @@ public record KernelLimits(int mmMapSize, int savedAuxvBytes, boolean auxvFromKe
         int auxv;
         boolean fromKernel;
         try {
-            auxv = sys.savedAuxvSize();
+            auxv = sys.mm().savedAuxvSize();
             fromKernel = true;
         } catch (NativeCallException e) {
-            auxv = fallbackSavedAuxvBytes(machine, sys.kernelRelease(), machine.equals("x86_64") && ia32Emulation());
+            auxv = fallbackSavedAuxvBytes(machine, sys.processes().kernelRelease(), machine.equals("x86_64") && ia32Emulation());
             fromKernel = false;
         }
         long[] rlimits = readRlimits();
         return new KernelLimits(mmMapSize, auxv, fromKernel, readMmapMinAddr(), taskSize(machine), rlimits[0],
-                sys.pageSize(), machine, sys.kernelRelease(), rlimits[1]);
+                sys.memory().pageSize(), machine, sys.processes().kernelRelease(), rlimits[1]);
     }
 
     /**
@@ -136,11 +138,18 @@ public record KernelLimits(int mmMapSize, int savedAuxvBytes, boolean auxvFromKe
 
     /**
      * The soft RLIMIT_DATA and RLIMIT_STACK from /proc/self/limits ("Max data size", "Max stack
-     * size"), -1 when unlimited.
+     * size"), -1 when unlimited. A kernel without the file (gVisor has none) gives -1 too: its limits
+     * cannot be known, and the kernel checks them again on every call that depends on them.
      */
     private static long[] readRlimits() throws IOException {
         long[] out = {-1, -1};
-        for (String line : Files.readAllLines(Path.of("/proc/self/limits"), StandardCharsets.ISO_8859_1)) {
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(Path.of("/proc/self/limits"), StandardCharsets.ISO_8859_1);
+        } catch (NoSuchFileException e) {
+            return out;
+        }
+        for (String line : lines) {
             int which = line.startsWith("Max data size") ? 0 : line.startsWith("Max stack size") ? 1 : -1;
             if (which >= 0) {
                 String soft = line.substring(26).trim().split("\\s+")[0];

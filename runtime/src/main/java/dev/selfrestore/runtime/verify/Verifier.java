@@ -46,7 +46,7 @@ public final class Verifier {
         if (items.contains(Item.EXE)) {
             byte[] actual;
             try {
-                actual = sys.readlink(proc.file("exe").toString().getBytes(StandardCharsets.ISO_8859_1));
+                actual = sys.files().readlink(proc.file("exe").toString().getBytes(StandardCharsets.ISO_8859_1));
             } catch (NativeCallException e) {
                 throw new IOException(e.getMessage(), e);
             }
@@ -68,6 +68,6 @@ public final class Verifier {
     }
 
     private void bytes(Verification v, Item item, byte[] expected, byte[] actual) {
-        v.add(item, expected, actual, sys.equalBytes(expected, actual));
+        v.add(item, expected, actual, sys.memory().equalBytes(expected, actual));
     }
 }

@@ -47,7 +47,7 @@ class CaptureTest {
     void capturesItselfWithTheExactBrk() throws Exception {
         MmDescriptor d = capture.ofSelf();
         assertEquals(BrkSource.EXACT, d.brkSource());
-        assertEquals(Syscalls.linux().currentBrk(), d.fields().brk());
+        assertEquals(Syscalls.linux().mm().currentBrk(), d.fields().brk());
         assertEquals(ProcessHandle.current().pid(), d.capture().pid());
     }
 

@@ -1,5 +1,6 @@
 package dev.selfrestore.runtime.codec;
 
+import dev.selfrestore.nativeshim.Syscalls;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -40,7 +41,7 @@ class DescriptorFileTest {
     void writeThenReadGivesTheSameDescriptor() throws Exception {
         Path f = dir.resolve("app.mmd");
         MmDescriptor d = CodecFixtures.realistic();
-        DescriptorCodec.write(d, f, false);
+        DescriptorCodec.write(Syscalls.linux().files(), d, f, false);
         assertEquals(d, DescriptorCodec.read(f));
         assertArrayEquals(DescriptorCodec.encode(d), Files.readAllBytes(f));
     }
@@ -48,7 +49,7 @@ class DescriptorFileTest {
     @Test
     void writtenFileHasMode0600AndNoTemporaryFileIsLeft() throws Exception {
         Path f = dir.resolve("app.mmd");
-        DescriptorCodec.write(CodecFixtures.realistic(), f, false);
+        DescriptorCodec.write(Syscalls.linux().files(), CodecFixtures.realistic(), f, false);
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(f)));
         assertEquals(List.of("app.mmd"), listing());
 
@@ -56,7 +57,7 @@ class DescriptorFileTest {
         Path g = dir.resolve("other.mmd");
         Files.write(g, new byte[] {1});
         Files.setPosixFilePermissions(g, PosixFilePermissions.fromString("rw-rw-rw-"));
-        DescriptorCodec.write(CodecFixtures.golden(), g, true);
+        DescriptorCodec.write(Syscalls.linux().files(), CodecFixtures.golden(), g, true);
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(g)));
         assertEquals(List.of("app.mmd", "other.mmd"), listing());
     }
@@ -66,7 +67,7 @@ class DescriptorFileTest {
         Path f = dir.resolve("app.mmd");
         Files.write(f, new byte[] {1, 2, 3});
         FileAlreadyExistsException e = assertThrows(FileAlreadyExistsException.class,
-                () -> DescriptorCodec.write(CodecFixtures.realistic(), f, false));
+                () -> DescriptorCodec.write(Syscalls.linux().files(), CodecFixtures.realistic(), f, false));
         assertTrue(e.getMessage().contains("app.mmd"), e.getMessage());
         assertArrayEquals(new byte[] {1, 2, 3}, Files.readAllBytes(f));
         assertEquals(List.of("app.mmd"), listing());
@@ -75,8 +76,8 @@ class DescriptorFileTest {
     @Test
     void overwriteReplacesTheWholeFile() throws Exception {
         Path f = dir.resolve("app.mmd");
-        DescriptorCodec.write(CodecFixtures.realistic(), f, false);
-        DescriptorCodec.write(CodecFixtures.golden(), f, true);
+        DescriptorCodec.write(Syscalls.linux().files(), CodecFixtures.realistic(), f, false);
+        DescriptorCodec.write(Syscalls.linux().files(), CodecFixtures.golden(), f, true);
         assertEquals(CodecFixtures.golden(), DescriptorCodec.read(f));
         assertEquals(List.of("app.mmd"), listing());
     }
@@ -84,11 +85,11 @@ class DescriptorFileTest {
     @Test
     void aDescriptorOverTheLimitsWritesNothing() throws Exception {
         Path f = dir.resolve("app.mmd");
-        DescriptorCodec.write(CodecFixtures.golden(), f, false);
+        DescriptorCodec.write(Syscalls.linux().files(), CodecFixtures.golden(), f, false);
         MmDescriptor base = CodecFixtures.golden();
         MmDescriptor tooBig = new MmDescriptor(base.fields(), base.brkSource(), new long[2000], base.exe(),
                 base.cmdline(), base.environ(), base.comm(), base.capture());
-        assertThrows(IllegalArgumentException.class, () -> DescriptorCodec.write(tooBig, f, true));
+        assertThrows(IllegalArgumentException.class, () -> DescriptorCodec.write(Syscalls.linux().files(), tooBig, f, true));
         assertEquals(base, DescriptorCodec.read(f));
         assertEquals(List.of("app.mmd"), listing());
     }
@@ -96,7 +97,7 @@ class DescriptorFileTest {
     @Test
     void writeIntoAMissingDirectoryFailsAndLeavesNothing() {
         Path f = dir.resolve("no/such/dir/app.mmd");
-        assertThrows(NoSuchFileException.class, () -> DescriptorCodec.write(CodecFixtures.golden(), f, false));
+        assertThrows(NoSuchFileException.class, () -> DescriptorCodec.write(Syscalls.linux().files(), CodecFixtures.golden(), f, false));
     }
 
     @Test
@@ -158,7 +159,7 @@ class DescriptorFileTest {
     @Test
     void symlinkToADescriptorIsFollowed() throws Exception {
         Path f = dir.resolve("real.mmd");
-        DescriptorCodec.write(CodecFixtures.golden(), f, false);
+        DescriptorCodec.write(Syscalls.linux().files(), CodecFixtures.golden(), f, false);
         Path link = Files.createSymbolicLink(dir.resolve("link.mmd"), f);
         assertEquals(CodecFixtures.golden(), DescriptorCodec.read(link));
         Path dangling = Files.createSymbolicLink(dir.resolve("dangling.mmd"), dir.resolve("gone"));

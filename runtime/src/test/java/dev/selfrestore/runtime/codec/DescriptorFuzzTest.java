@@ -33,7 +33,7 @@ class DescriptorFuzzTest {
     private static final long ALLOCATION_SLACK = 1 << 20;
     private static final int ALLOCATION_PER_INPUT_BYTE = 32;
 
-    /** A decode that returns later than this is a finding (a decode of a few KiB takes microseconds). */
+    /** A decode that returns later than this is a finding (a decode of a few KiB takes a tiny fraction of it). */
     private static final long SLOW_NANOS = TimeUnit.SECONDS.toNanos(5);
     /** A decode that has not returned after this is a hang: the watchdog names the input and stops the JVM. */
     private static final long HANG_NANOS = TimeUnit.SECONDS.toNanos(60);

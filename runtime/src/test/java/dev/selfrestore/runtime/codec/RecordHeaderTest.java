@@ -1,5 +1,6 @@
 package dev.selfrestore.runtime.codec;
 
+import dev.selfrestore.nativeshim.Syscalls;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -54,7 +55,7 @@ class RecordHeaderTest {
     @Test
     void readFileGivesTheBytesReadDecodes() throws Exception {
         Path f = dir.resolve("a.mmd");
-        DescriptorCodec.write(CodecFixtures.realistic(), f, false);
+        DescriptorCodec.write(Syscalls.linux().files(), CodecFixtures.realistic(), f, false);
         assertArrayEquals(Files.readAllBytes(f), DescriptorCodec.readFile(f));
         assertEquals(Problem.MISSING, assertThrows(DescriptorFormatException.class,
                 () -> DescriptorCodec.readFile(dir.resolve("none"))).problem());

@@ -14,7 +14,6 @@ import dev.selfrestore.nativeshim.Prctl;
 import dev.selfrestore.nativeshim.Syscalls;
 import dev.selfrestore.runtime.MmFields;
 import dev.selfrestore.runtime.validate.KernelLimits;
-import java.lang.reflect.Proxy;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -54,8 +53,7 @@ class FieldByFieldTest {
         }
 
         Syscalls syscalls() {
-            return (Syscalls) Proxy.newProxyInstance(Syscalls.class.getClassLoader(), new Class<?>[] {Syscalls.class},
-                    (proxy, method, args) -> {
+            return ProxyKernel.of((proxy, method, args) -> {
                         switch (method.getName()) {
                             case "setMmField":
                                 setField((Integer) args[0], (Long) args[1]);

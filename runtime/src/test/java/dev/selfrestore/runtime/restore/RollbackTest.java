@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.selfrestore.nativeshim.Syscalls;
 import dev.selfrestore.runtime.MmDescriptor.Slice;
-import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,8 +16,7 @@ class RollbackTest {
     private final List<String> calls = new ArrayList<>();
 
     private Syscalls recording() {
-        return (Syscalls) Proxy.newProxyInstance(Syscalls.class.getClassLoader(), new Class<?>[] {Syscalls.class},
-                (proxy, method, args) -> {
+        return ProxyKernel.of((proxy, method, args) -> {
                     switch (method.getName()) {
                         case "mmap":
                             calls.add("mmap");

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.selfrestore.nativeshim.FileCalls;
 import dev.selfrestore.nativeshim.Syscalls;
 import dev.selfrestore.runtime.trust.TrustException.Kind;
 import java.nio.charset.StandardCharsets;
@@ -28,7 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class TrustedDirectoryTest {
     private static final int NOBODY = 65534;
-    private final Syscalls sys = Syscalls.linux();
+    private final FileCalls sys = Syscalls.linux().files();
 
     @TempDir
     Path tmp;

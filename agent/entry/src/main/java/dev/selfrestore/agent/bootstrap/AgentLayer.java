@@ -117,7 +117,7 @@ public final class AgentLayer {
         if (enableNativeAccess == null) {
             // JDK 17 to 21 restrict no native access: the classes are defined to our loader's
             // unnamed module, which isolates them just as well and costs no module resolution
-            // (bench/README.md).
+            // (bench/README.md, "Module layer").
             return new AgentLayer(new InstClassLoader(jar, file, null, jdkPackages, toArray(versions)));
         }
         if (inst != null) {
@@ -152,8 +152,9 @@ public final class AgentLayer {
      * The agent on JDK 22+: only the packages that call native code (JNA's and native-shim's) form
      * the named module {@value #MODULE}, defined to our loader without resolving a module layer; every
      * other package of ours stays in that loader's unnamed module, as on JDK 17. Resolving a layer
-     * and defining it spins dozens of classes through the JDK's class-file generator in a cold JVM
-     * (bench/README.md, "Module layer"), which is most of what JDK 25 added to a restore.
+     * and defining it spins classes through the JDK's class-file generator in a cold JVM, which
+     * cost start-up time and the JIT's memory to compile that generator
+     * (bench/README.md, "Module layer").
      *
      * <p>java.base opens {@code java.lang} to our loader's unnamed module alone (no class of the
      * application can be defined in it), {@code NativeAccess} there defines the module the way the

@@ -39,8 +39,8 @@ final class InstClassLoader extends ClassLoader {
      * {@code Native} loads it in its static initialiser whether or not it needs it (it uses
      * {@code StackWalker} on Java 9 and later, that is on every JDK selfrestore runs on), and
      * loading it initialises {@code SecurityManager}, whose initialiser on JDK 17 builds a set of
-     * every package of the boot layer through a dozen lambdas: about 15 ms of premain on JDK 17
-     * (bench/README.md, "Start-up"). Not served: JNA catches the failure and keeps StackWalker.
+     * every package of the boot layer through lambdas, all spun in premain for nothing
+     * (bench/README.md, "JNA binding"). Not served: JNA catches the failure and keeps StackWalker.
      */
     static final String JNA_JAVA8_CALLER = "com.sun.jna.SecurityManagerExposer";
 
@@ -110,9 +110,9 @@ final class InstClassLoader extends ClassLoader {
 
     /**
      * An entry's bytes into an array of its size, read once: {@code readAllBytes} reads through a
-     * 16 KiB buffer (8 KiB before JDK 21) and copies out of it, and for a hundred and more classes
-     * in a cold JVM those buffers are megabytes of fresh heap, page-faulted in for nothing (about 2 MB
-     * of peak RSS on JDK 25, bench/README.md).
+     * 16 KiB buffer (8 KiB before JDK 21) and copies out of it, and for every class a restore loads
+     * in a cold JVM those buffers are fresh heap, page-faulted in for nothing and counted in peak
+     * RSS (bench/README.md, "Peak RSS").
      */
     static byte[] readEntry(InputStream in, long size) throws IOException {
         if (size < 0 || size > Integer.MAX_VALUE - 8) {
