@@ -74,8 +74,9 @@ public final class HotSpotViews {
     }
 
     /**
-     * Points the JVM arguments at new copies of {@code args}. The array is written before the
-     * count, so a reader that reads the count first never runs past the array it then reads.
+     * Points the JVM arguments at new copies of {@code args}. A longer array is pointed to before
+     * the count grows, a shorter one after it shrinks: a reader that reads the count first never
+     * runs past the array it then reads.
      */
     public void setJvmArgs(List<byte[]> args) {
         long array = mem.allocate(8L * Math.max(1, args.size()));
