@@ -31,9 +31,14 @@ import java.util.List;
  *
  * <p>Order of work, so that a failure leaves the process consistent:
  * <ol>
- *   <li>probe the kernel and validate the descriptor: nothing has changed yet;
+ *   <li>probe the kernel; in relocate mode put the command line and environment in a new
+ *       anonymous area (or find them in this process's own from an earlier restore), then validate
+ *       the descriptor, scanning the strings where they now lie. The area is the one thing made
+ *       before validation, so that a large command line or environment is copied and scanned once,
+ *       in the memory the kernel will read; /proc has not changed, and a refused descriptor's area
+ *       is unmapped by the {@link Rollback};
  *   <li>decide about exe (file identity, capability) without changing anything;
- *   <li>build the argument area and validate the full map against /proc/self/maps;
+ *   <li>validate the full map against /proc/self/maps, as the kernel will see it;
  *   <li>swap the launcher's mappings for anonymous copies (same bytes, same addresses);
  *   <li>one PR_SET_MM_MAP call, which the kernel applies all or nothing; on a kernel without it,
  *       {@link FieldByField}: one call per field in a valid order, put back if one fails, then
