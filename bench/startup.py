@@ -20,6 +20,7 @@ import subprocess
 import sys
 import time
 
+import gnuplot
 import paired
 
 DISTURBED_MS = 30
@@ -501,9 +502,7 @@ def env_size_table(jdks, cases, results):
 
 
 def plot(base, jdks, cases, summary):
-    gnuplot = "/usr/bin/gnuplot"
-    if not os.path.exists(gnuplot):
-        print("bench: no gnuplot, no plot", file=sys.stderr)
+    if not gnuplot.available("bench"):
         return
     dat = base + ".dat"
     rows = []
@@ -560,9 +559,7 @@ set key top left
 plot %s
 unset multiplot
 """ % (base, x, ", ".join(wall), ", ".join(rss))
-    r = subprocess.run([gnuplot], input=script, capture_output=True, text=True)
-    if r.returncode != 0:
-        print("bench: gnuplot failed: " + r.stderr, file=sys.stderr)
+    gnuplot.run(script, "bench")
 
 
 if __name__ == "__main__":

@@ -42,11 +42,8 @@ while [ $# -gt 0 ]; do
   esac
 done
 
-if ! command -v gnuplot >/dev/null; then
-  echo "bench: installing gnuplot-nox (for the plot)" >&2
-  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gnuplot-nox >/dev/null) \
-    || echo "bench: could not install gnuplot-nox; no plot" >&2
-fi
+. bench/gnuplot.sh
+ensure_gnuplot bench
 
 . bench/prepare.sh
 

@@ -38,15 +38,8 @@ if [ -z "$java25" ]; then
 fi
 bin=$(dirname "$java25")
 
-if ! command -v gnuplot >/dev/null; then
-  if [ "$(id -u)" = 0 ]; then
-    echo "fast-start: installing gnuplot-nox (for the plot)" >&2
-    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gnuplot-nox >/dev/null) \
-      || echo "fast-start: could not install gnuplot-nox; no plot" >&2
-  else
-    echo "fast-start: no gnuplot (apt-get install gnuplot-nox); the table only" >&2
-  fi
-fi
+. bench/gnuplot.sh
+ensure_gnuplot fast-start
 
 JAR=$repo/agent/target/selfrestore.jar
 if [ "$build" = 1 ] || [ ! -f "$JAR" ]; then

@@ -16,6 +16,9 @@ import subprocess
 import sys
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "bench"))
+import gnuplot  # noqa: E402  (bench/gnuplot.py, shared with bench/startup.py)
+
 ORIGINAL_ENV = {"PATH": "/usr/bin:/bin", "SERVICE_REGION": "eu-west-1", "ORDERS_DB": "postgres://db/orders"}
 
 
@@ -191,9 +194,7 @@ def main():
 
 
 def plot(base, cases, times, java_version):
-    gnuplot = "/usr/bin/gnuplot"
-    if not os.path.exists(gnuplot):
-        print("fast-start: no gnuplot, no plot", file=sys.stderr)
+    if not gnuplot.available("fast-start"):
         return
     dat = base + ".dat"
     with open(dat, "w") as f:
@@ -222,9 +223,7 @@ plot '%s' using 1:2:xticlabels(3) with boxes lc rgb '#1f77b4', \\
      '%s' using ($1 + 0.12):2 with points pt 7 ps 0.6 lc rgb '#d62728'
 """ % (base, ("%s, %d cores, load average %.1f" % (java_version, os.cpu_count(), os.getloadavg()[0])).replace("'", "").replace('"', ''),
        top, len(cases), med, med, dat)
-    r = subprocess.run([gnuplot], input=script, capture_output=True, text=True)
-    if r.returncode != 0:
-        print("fast-start: gnuplot failed: " + r.stderr, file=sys.stderr)
+    gnuplot.run(script, "fast-start")
     for f in (dat, med):
         os.remove(f)
 

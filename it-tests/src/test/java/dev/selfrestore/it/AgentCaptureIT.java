@@ -8,9 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.selfrestore.it.support.Cli;
 import dev.selfrestore.it.support.ItConfig;
+import dev.selfrestore.it.support.ItProcesses;
 import dev.selfrestore.it.support.JavaCommand;
 import dev.selfrestore.it.support.ProcIdentity;
-import dev.selfrestore.it.support.Processes;
 import dev.selfrestore.it.support.RestoredApp;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -18,22 +18,18 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The agent option capture=FILE: a JVM writes its own descriptor, with the exact brk. */
 class AgentCaptureIT {
 
     @RegisterExtension
-    final Processes processes = new Processes();
-
-    @TempDir
-    Path dir;
+    final ItProcesses it = new ItProcesses();
 
     @Test
     void captureOnlyWritesThisJvmsDescriptorWithTheExactBrk() throws Exception {
-        Path file = dir.resolve("self.mmd");
-        RestoredApp app = RestoredApp.start(processes, JavaCommand.java().capturing("capture=" + file));
-        Cli cli = new Cli(processes);
+        Path file = it.dir().resolve("self.mmd");
+        RestoredApp app = RestoredApp.start(it.processes(), JavaCommand.java().capturing("capture=" + file));
+        Cli cli = it.cli();
         JsonNode json = cli.run("inspect", "--json", file.toString()).assertStatus(0).json();
         ProcIdentity identity = ProcIdentity.of(app.pid());
         assertAll(json.toPrettyString(),
@@ -49,29 +45,29 @@ class AgentCaptureIT {
 
     @Test
     void anExistingFileIsKeptUnlessCaptureForce() throws Exception {
-        Path file = dir.resolve("existing.mmd");
+        Path file = it.dir().resolve("existing.mmd");
         byte[] existing = "keep me\n".getBytes(StandardCharsets.US_ASCII);
         Files.write(file, existing);
 
-        RestoredApp refused = RestoredApp.start(processes, JavaCommand.java().capturing("capture=" + file));
+        RestoredApp refused = RestoredApp.start(it.processes(), JavaCommand.java().capturing("capture=" + file));
         String line = refused.stopAndAssertOneStderrLine("selfrestore: not captured: ");
         assertTrue(line.contains(file + " exists; capture-force=true overwrites it"), line);
         assertSameBytes(file + " after the refused capture", existing, Files.readAllBytes(file));
 
-        RestoredApp forced = RestoredApp.start(processes, JavaCommand.java().capturing("capture=" + file + ",capture-force=true"));
-        new Cli(processes).run("verify", "--pid", Long.toString(forced.pid()), file.toString()).assertStatus(0);
+        RestoredApp forced = RestoredApp.start(it.processes(), JavaCommand.java().capturing("capture=" + file + ",capture-force=true"));
+        it.cli().run("verify", "--pid", Long.toString(forced.pid()), file.toString()).assertStatus(0);
         forced.stopAndAssertOneStderrLine("selfrestore: captured");
     }
 
     @Test
     void afterARestoreTheCaptureRecordsTheRestoredIdentity() throws Exception {
-        Cli.Captured original = new Cli(processes).captureSleepOriginal(dir, "original.mmd");
+        Cli.Captured original = it.capturedSleepOriginal("original.mmd");
         ProcIdentity before = original.identity();
         Path descriptor = original.descriptor();
-        Path again = dir.resolve("again.mmd");
+        Path again = it.dir().resolve("again.mmd");
 
-        RestoredApp app = RestoredApp.start(processes, JavaCommand.java().capturing(descriptor + ",capture=" + again));
-        Cli cli = new Cli(processes);
+        RestoredApp app = RestoredApp.start(it.processes(), JavaCommand.java().capturing(descriptor + ",capture=" + again));
+        Cli cli = it.cli();
         JsonNode json = cli.run("inspect", "--json", again.toString()).assertStatus(0).json();
         assertEquals(before.exe(), json.get("exe").get("path").get("text").asText(), json::toPrettyString);
         assertSameBytes("environ captured after the restore", before.environ(),

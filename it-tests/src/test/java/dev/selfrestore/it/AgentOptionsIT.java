@@ -5,22 +5,20 @@ import static dev.selfrestore.it.support.ProcAssertions.assertSameBytes;
 import static dev.selfrestore.it.support.ProcAssertions.assertSameIdentity;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.selfrestore.it.support.Cli;
 import dev.selfrestore.it.support.Fixtures;
 import dev.selfrestore.it.support.ItConfig;
+import dev.selfrestore.it.support.ItProcesses;
 import dev.selfrestore.it.support.JavaCommand;
 import dev.selfrestore.it.support.ProcIdentity;
-import dev.selfrestore.it.support.Processes;
 import dev.selfrestore.it.support.RestoredApp;
 import dev.selfrestore.it.support.RunningProcess;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * quiet and strict, what the application sees when the agent cannot restore, and test-faults= given
@@ -29,19 +27,15 @@ import org.junit.jupiter.api.io.TempDir;
 class AgentOptionsIT {
 
     @RegisterExtension
-    final Processes processes = new Processes();
-
-    @TempDir
-    Path dir;
+    final ItProcesses it = new ItProcesses();
 
     @Test
     void quietRestoresWithoutPrintingAnything() throws Exception {
-        Cli cli = new Cli(processes);
-        Cli.Captured original = cli.captureSleepOriginal(dir, "original.mmd");
+        Cli.Captured original = it.capturedSleepOriginal("original.mmd");
         ProcIdentity before = original.identity();
         Path descriptor = original.descriptor();
 
-        RestoredApp restored = RestoredApp.start(processes, JavaCommand.java().restoredApp(descriptor, "quiet=true"));
+        RestoredApp restored = RestoredApp.start(it.processes(), JavaCommand.java().restoredApp(descriptor, "quiet=true"));
         assertSameIdentity(before, ProcIdentity.of(restored.pid()));
         restored.stopAndAssertExitedNormally();
         assertEquals("", restored.process().stderr(), () -> "stderr with quiet=true: " + restored.process().describe());
@@ -49,9 +43,9 @@ class AgentOptionsIT {
 
     @Test
     void missingDescriptorIsReportedInOneLineAndMainRunsUnchanged() throws Exception {
-        Path missing = dir.resolve("no-such-descriptor.mmd");
+        Path missing = it.dir().resolve("no-such-descriptor.mmd");
         List<String> command = JavaCommand.java().restoredApp(missing, "");
-        RestoredApp app = RestoredApp.start(processes, command);
+        RestoredApp app = RestoredApp.start(it.processes(), command);
 
         ProcIdentity identity = ProcIdentity.of(app.pid());
         assertSameBytes("/proc/" + app.pid() + "/cmdline: the JVM's own", Fixtures.cmdlineOf(command), identity.cmdline());
@@ -65,10 +59,9 @@ class AgentOptionsIT {
 
     @Test
     void testFaultsAreUnavailableInTheProductJarAndMainRunsUnchanged() throws Exception {
-        Cli cli = new Cli(processes);
-        Path descriptor = cli.captureSleepOriginal(dir, "original.mmd").descriptor();
+        Path descriptor = it.capturedSleepOriginal("original.mmd").descriptor();
         List<String> command = JavaCommand.java().restoredApp(descriptor, "test-faults=no-mm-map");
-        RestoredApp app = RestoredApp.start(processes, command);
+        RestoredApp app = RestoredApp.start(it.processes(), command);
 
         ProcIdentity identity = ProcIdentity.of(app.pid());
         assertSameBytes("/proc/" + app.pid() + "/cmdline: the JVM's own", Fixtures.cmdlineOf(command), identity.cmdline());
@@ -80,12 +73,12 @@ class AgentOptionsIT {
 
     @Test
     void strictEndsTheJvmBeforeMainWhenTheDescriptorIsMissing() throws Exception {
-        Path missing = dir.resolve("no-such-descriptor.mmd");
-        RunningProcess jvm = processes.start("strict", JavaCommand.java().restoredApp(missing, "strict=true"),
+        Path missing = it.dir().resolve("no-such-descriptor.mmd");
+        RunningProcess jvm = it.processes().start("strict", JavaCommand.java().restoredApp(missing, "strict=true"),
                 ItConfig.restorerEnvironment());
 
         int status = jvm.closeStdinAndAwaitExit(PROCESS_TIMEOUT); // a main that does run ends at once
-        assertNotEquals(0, status, () -> "exit status with strict=true: " + jvm.describe());
+        assertEquals(1, status, () -> "exit status with strict=true: " + jvm.describe());
         assertFalse(jvm.stdout().contains("EXE="), () -> "main ran: " + jvm.describe());
         assertTrue(jvm.stderrLines().stream().anyMatch(l -> l.startsWith("selfrestore: ") && l.contains(missing.toString())),
                 () -> "a line 'selfrestore: ...' naming " + missing + " on stderr: " + jvm.describe());

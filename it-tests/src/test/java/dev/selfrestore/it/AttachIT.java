@@ -8,14 +8,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.selfrestore.it.app.ShowIdentity;
 import dev.selfrestore.it.support.Cli;
 import dev.selfrestore.it.support.CommandResult;
 import dev.selfrestore.it.support.Fixtures;
 import dev.selfrestore.it.support.ItConfig;
+import dev.selfrestore.it.support.ItProcesses;
 import dev.selfrestore.it.support.JavaCommand;
 import dev.selfrestore.it.support.ProcIdentity;
-import dev.selfrestore.it.support.Processes;
 import dev.selfrestore.it.support.RestoredApp;
 import dev.selfrestore.it.support.SleepOriginal;
 import java.nio.file.Path;
@@ -24,7 +23,6 @@ import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * attach: a JVM started without the agent is given the identity while it runs, and the command
@@ -35,25 +33,20 @@ class AttachIT {
     private static final String DYNAMIC_AGENT_WARNING = "WARNING: A Java agent has been loaded dynamically";
 
     @RegisterExtension
-    final Processes processes = new Processes();
-
-    @TempDir
-    Path dir;
+    final ItProcesses it = new ItProcesses();
 
     private SleepOriginal original;
     private ProcIdentity before;
     private Path descriptor;
-    private Cli cli;
 
     @BeforeEach
     void captureOriginal() throws Exception {
-        Fixtures.makeReadableByAll(dir);
-        original = SleepOriginal.start(processes, dir);
+        Fixtures.makeReadableByAll(it.dir());
+        original = it.sleepOriginal();
         before = ProcIdentity.of(original.pid());
-        descriptor = new Cli(processes).captureOk(original.pid(), dir.resolve("original.mmd"));
+        descriptor = it.cli().captureOk(original.pid(), it.dir().resolve("original.mmd"));
         Fixtures.makeReadableByAll(descriptor);
         original.stop();
-        cli = new Cli(processes);
     }
 
     /** {@code java [options] -cp CLASSES ShowIdentity}: no agent on the command line. */
@@ -68,18 +61,18 @@ class AttachIT {
 
     @Test
     void aRunningJvmBecomesTheOriginalAndVerifyPasses() throws Exception {
-        RestoredApp target = RestoredApp.start(processes, plainJvm(ItConfig.testClasses(), allowDynamicAgent()));
+        RestoredApp target = RestoredApp.start(it.processes(), plainJvm(ItConfig.testClasses(), allowDynamicAgent()));
         String pid = Long.toString(target.pid());
-        cli.run("verify", "--pid", pid, descriptor.toString()).assertStatus(1);
+        it.cli().run("verify", "--pid", pid, descriptor.toString()).assertStatus(1);
 
-        CommandResult attach = cli.run("attach", "--pid", pid, descriptor.toString()).assertStatus(0);
+        CommandResult attach = it.cli().run("attach", "--pid", pid, descriptor.toString()).assertStatus(0);
         List<String> lines = attach.stdout().lines().toList();
         assertEquals("pid " + pid + " loaded the agent and reports:", lines.get(0), attach::description);
         assertTrue(lines.get(1).startsWith("  selfrestore: restored pid " + original.pid() + " (" + original.name() + ", "
                 + original.exe() + "): exe, "), attach::description);
 
         assertSameIdentity(before, ProcIdentity.of(target.pid()));
-        cli.run("verify", "--pid", pid, descriptor.toString()).assertStatus(0);
+        it.cli().run("verify", "--pid", pid, descriptor.toString()).assertStatus(0);
         // The target's own stderr holds the same line, and no warning.
         String line = target.stopAndAssertOneStderrLine("selfrestore: restored");
         assertEquals(lines.get(1).strip(), line);
@@ -88,13 +81,13 @@ class AttachIT {
     @Test
     void withoutCapabilitiesTheTargetReportsWhyExeWasNotChanged() throws Exception {
         // The command runs as root; the target runs as nobody without capabilities, from copies it can read.
-        JavaCommand.ReadableCopy readable = JavaCommand.readableByAll(dir.resolve("readable"));
-        Cli rootCli = cli.through(List.of(), readable.jar());
+        JavaCommand.ReadableCopy readable = JavaCommand.readableByAll(it.dir().resolve("readable"));
+        Cli rootCli = it.cli().through(List.of(), readable.jar());
         List<String> options = new ArrayList<>(allowDynamicAgent());
         options.add("-XX:-UsePerfData");
         List<String> command = new ArrayList<>(Fixtures.AS_NOBODY_WITHOUT_CAPABILITIES);
         command.addAll(plainJvm(readable.classes(), options));
-        RestoredApp target = RestoredApp.start(processes, command);
+        RestoredApp target = RestoredApp.start(it.processes(), command);
         String pid = Long.toString(target.pid());
         assertEquals("65534\t65534\t65534\t65534", ProcIdentity.statusField(target.pid(), "Uid"));
 
@@ -106,7 +99,7 @@ class AttachIT {
                 () -> assertTrue(reported.contains("exe not changed") && reported.contains("CAP_CHECKPOINT_RESTORE")));
         assertSameIdentityExceptExe(before, ProcIdentity.of(target.pid()));
         assertEquals(ItConfig.javaRealPath().toString(), ProcIdentity.of(target.pid()).exe());
-        CommandResult verify = cli.run("verify", "--pid", pid, descriptor.toString()).assertStatus(1);
+        CommandResult verify = it.cli().run("verify", "--pid", pid, descriptor.toString()).assertStatus(1);
         assertTrue(verify.stdout().lines().anyMatch(l -> l.equals("  exe      differs")), verify::description);
         assertTrue(verify.stdout().lines().anyMatch(l -> l.equals("  environ  matches")), verify::description);
         target.stopAndAssertOneStderrLine("selfrestore: partly restored");
@@ -114,8 +107,8 @@ class AttachIT {
 
     @Test
     void jdk21AndLaterWarnAboutTheDynamicAgentUnlessTheTargetAllowsIt() throws Exception {
-        RestoredApp target = RestoredApp.start(processes, plainJvm(ItConfig.testClasses(), List.of()));
-        cli.run("attach", "--pid", Long.toString(target.pid()), descriptor.toString()).assertStatus(0);
+        RestoredApp target = RestoredApp.start(it.processes(), plainJvm(ItConfig.testClasses(), List.of()));
+        it.cli().run("attach", "--pid", Long.toString(target.pid()), descriptor.toString()).assertStatus(0);
         target.stopAndAssertExitedNormally();
         String stderr = target.process().stderr();
         if (ItConfig.javaFeature() >= 21) {
@@ -128,10 +121,10 @@ class AttachIT {
 
     @Test
     void noJvmThereIsAnInputError() throws Exception {
-        CommandResult r = cli.run("attach", "--pid", "999999999", descriptor.toString()).assertStatus(2);
+        CommandResult r = it.cli().run("attach", "--pid", "999999999", descriptor.toString()).assertStatus(2);
         assertTrue(r.stderr().contains("no process 999999999"), r::description);
         // a process that is not a JVM
-        CommandResult sleep = cli.run("attach", "--pid", Long.toString(SleepOriginal.start(processes, dir).pid()),
+        CommandResult sleep = it.cli().run("attach", "--pid", Long.toString(it.sleepOriginal().pid()),
                 descriptor.toString()).assertStatus(2);
         assertTrue(sleep.stderr().contains("cannot attach"), sleep::description);
     }

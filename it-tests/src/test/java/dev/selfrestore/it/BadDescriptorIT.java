@@ -2,16 +2,16 @@ package dev.selfrestore.it;
 
 import static dev.selfrestore.it.support.ItConfig.PROCESS_TIMEOUT;
 import static dev.selfrestore.it.support.ProcAssertions.assertSameBytes;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.selfrestore.it.support.Cli;
 import dev.selfrestore.it.support.Fixtures;
 import dev.selfrestore.it.support.ItConfig;
+import dev.selfrestore.it.support.ItProcesses;
 import dev.selfrestore.it.support.JavaCommand;
 import dev.selfrestore.it.support.ProcIdentity;
-import dev.selfrestore.it.support.Processes;
 import dev.selfrestore.it.support.RestoredApp;
 import dev.selfrestore.it.support.RunningProcess;
 import java.nio.file.Files;
@@ -20,7 +20,6 @@ import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A bad descriptor file never takes the application down: one line naming the file and the
@@ -30,10 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
 class BadDescriptorIT {
 
     @RegisterExtension
-    final Processes processes = new Processes();
-
-    @TempDir
-    Path dir;
+    final ItProcesses it = new ItProcesses();
 
     /** A name, how to damage a good record, and words the agent's line must contain. */
     private record Damage(String name, java.util.function.UnaryOperator<byte[]> damage, String expected) {
@@ -59,26 +55,25 @@ class BadDescriptorIT {
     }
 
     @Test
-    void eachBadFileGetsOneLineAndMainRuns() throws Exception {
-        Cli cli = new Cli(processes);
-        byte[] good = Files.readAllBytes(cli.captureSleepOriginal(dir, "good.mmd").descriptor());
+    void eachBadFileGetsOneLineAndMainRuns(Cli cli) throws Exception {
+        byte[] good = Files.readAllBytes(it.capturedSleepOriginal("good.mmd").descriptor());
 
         for (Damage d : CASES) {
-            Path file = Files.write(dir.resolve(d.name() + ".mmd"), d.damage().apply(good));
+            Path file = Files.write(it.dir().resolve(d.name() + ".mmd"), d.damage().apply(good));
             expectOneLine(cli, file, d.expected());
             expectStrictExit(cli, file);
         }
-        Path missing = dir.resolve("missing.mmd");
+        Path missing = it.dir().resolve("missing.mmd");
         expectOneLine(cli, missing, "no such file");
         expectStrictExit(cli, missing);
-        Path directory = Files.createDirectory(dir.resolve("directory.mmd"));
+        Path directory = Files.createDirectory(it.dir().resolve("directory.mmd"));
         expectOneLine(cli, directory, "is a directory");
         expectStrictExit(cli, directory);
     }
 
     private void expectOneLine(Cli cli, Path file, String expected) throws Exception {
         List<String> command = JavaCommand.java().restoredApp(file, "");
-        RestoredApp app = RestoredApp.start(processes, command);
+        RestoredApp app = RestoredApp.start(it.processes(), command);
         assertSameBytes(file + ": /proc/" + app.pid() + "/cmdline stays the JVM's own", Fixtures.cmdlineOf(command),
                 ProcIdentity.of(app.pid()).cmdline());
         String line = app.stopAndAssertOneStderrLine("selfrestore: not restored: " + file);
@@ -87,10 +82,10 @@ class BadDescriptorIT {
     }
 
     private void expectStrictExit(Cli cli, Path file) throws Exception {
-        RunningProcess jvm = processes.start("strict", JavaCommand.java().restoredApp(file, "strict=true"),
+        RunningProcess jvm = it.processes().start("strict", JavaCommand.java().restoredApp(file, "strict=true"),
                 ItConfig.restorerEnvironment());
         int status = jvm.closeStdinAndAwaitExit(PROCESS_TIMEOUT);
-        assertNotEquals(0, status, () -> file + " with strict=true: " + jvm.describe());
+        assertEquals(1, status, () -> file + " with strict=true: " + jvm.describe());
         assertFalse(jvm.stdout().contains("EXE="), () -> file + ": main ran with strict=true: " + jvm.describe());
     }
 }

@@ -6,14 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.selfrestore.it.support.Cli;
 import dev.selfrestore.it.support.CommandResult;
 import dev.selfrestore.it.support.ItConfig;
-import dev.selfrestore.it.support.Processes;
+import dev.selfrestore.it.support.ItProcesses;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Help, exit codes for usage errors, and the launcher script beside the jar. */
 class CommandLineIT {
@@ -21,14 +20,10 @@ class CommandLineIT {
     private static final List<String> COMMANDS = List.of("doctor", "capture", "inspect", "verify", "diff", "attach");
 
     @RegisterExtension
-    final Processes processes = new Processes();
-
-    @TempDir
-    Path dir;
+    final ItProcesses it = new ItProcesses();
 
     @Test
-    void everyCommandHasHelpWithItsExitCodes() throws Exception {
-        Cli cli = new Cli(processes);
+    void everyCommandHasHelpWithItsExitCodes(Cli cli) throws Exception {
         CommandResult top = cli.run("--help").assertStatus(0);
         for (String command : COMMANDS) {
             assertTrue(top.stdout().contains("\n  " + command + " "), () -> command + " listed: " + top.description());
@@ -40,8 +35,7 @@ class CommandLineIT {
     }
 
     @Test
-    void usageErrorsExitWithTwo() throws Exception {
-        Cli cli = new Cli(processes);
+    void usageErrorsExitWithTwo(Cli cli) throws Exception {
         cli.run().assertStatus(2);
         cli.run("no-such-command").assertStatus(2);
         cli.run("verify", "--pid", "1").assertStatus(2);
@@ -53,16 +47,16 @@ class CommandLineIT {
     void theLauncherScriptRunsTheJarBesideItWithoutWarnings() throws Exception {
         Path script = ItConfig.agentJar().resolveSibling("selfrestore");
         assertTrue(Files.isExecutable(script), () -> script + " is built beside the jar");
-        Path descriptor = new Cli(processes).captureSleepOriginal(dir, "original.mmd").descriptor();
+        Path descriptor = it.capturedSleepOriginal("original.mmd").descriptor();
         Map<String, String> environment = Map.of("PATH", "/usr/bin:/bin", "SELFRESTORE_JAVA", ItConfig.java().toString());
         // inspect runs Chronicle: on JDK 24+ the script's --sun-misc-unsafe-memory-access=allow keeps the JVM quiet.
-        CommandResult r = new Cli(processes).runWithEnvironment(environment,
+        CommandResult r = it.cli().runWithEnvironment(environment,
                 List.of(script.toString(), "inspect", descriptor.toString())).assertStatus(0);
         assertTrue(r.stdout().contains("selfrestore descriptor, format 1."), r::description);
         assertEquals("", r.stderr(), r::description);
         // through a symbolic link, as when installed into a bin directory
-        Path link = Files.createSymbolicLink(dir.resolve("selfrestore"), script);
-        new Cli(processes).runWithEnvironment(environment, List.of(link.toString(), "--help")).assertStatus(0);
+        Path link = Files.createSymbolicLink(it.dir().resolve("selfrestore"), script);
+        it.cli().runWithEnvironment(environment, List.of(link.toString(), "--help")).assertStatus(0);
         Files.delete(link);
     }
 }

@@ -12,9 +12,9 @@ import dev.selfrestore.it.support.ClassLoadLog;
 import dev.selfrestore.it.support.Cli;
 import dev.selfrestore.it.support.CommandResult;
 import dev.selfrestore.it.support.ItConfig;
+import dev.selfrestore.it.support.ItProcesses;
 import dev.selfrestore.it.support.JavaCommand;
 import dev.selfrestore.it.support.ProcIdentity;
-import dev.selfrestore.it.support.Processes;
 import dev.selfrestore.it.support.RestoredApp;
 import dev.selfrestore.it.support.RunningProcess;
 import dev.selfrestore.it.support.ViewsReport;
@@ -27,7 +27,6 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Real CRIU 4.2 images (a native process, a process tree, a JDK 17 JVM) restored into a fresh JVM,
@@ -37,30 +36,27 @@ import org.junit.jupiter.api.io.TempDir;
 class CriuImageIT {
 
     @RegisterExtension
-    final Processes processes = new Processes();
-
-    @TempDir
-    Path dir;
+    final ItProcesses it = new ItProcesses();
 
     @Test
     void nativeProcessFromTheImageAndFromItsImport() throws Exception {
         Path fixture = CriuFixtures.dir("native");
         ProcIdentity expected = ProcIdentity.expected(fixture);
 
-        RestoredApp restored = RestoredApp.start(processes, JavaCommand.java().restoredApp(fixture.resolve("images"), ""));
+        RestoredApp restored = RestoredApp.start(it.processes(), JavaCommand.java().restoredApp(fixture.resolve("images"), ""));
         assertSameIdentity(expected, ProcIdentity.of(restored.pid()));
-        Cli cli = new Cli(processes);
+        Cli cli = it.cli();
         cli.run("verify", "--pid", Long.toString(restored.pid()), fixture.resolve("images").toString()).assertStatus(0);
         String line = restored.stopAndAssertOneStderrLine("selfrestore: restored pid 31688 (billing-daemon, "
                 + "/opt/selfrestore-fixtures/dev/bin/billing-daemon): exe, cmdline (3 args), environ");
 
-        Path descriptor = dir.resolve("native.mmd");
+        Path descriptor = it.dir().resolve("native.mmd");
         CommandResult imported = cli.run("import", "criu", fixture.resolve("images").toString(), "--out", descriptor.toString())
                 .assertStatus(0);
         assertEquals("imported pid 31688 (billing-daemon, /opt/selfrestore-fixtures/dev/bin/billing-daemon) from "
                 + fixture.resolve("images") + " to " + descriptor + "\n", imported.stdout());
         cli.run("diff", descriptor.toString(), fixture.resolve("images").toString()).assertStatus(1); // the format only
-        restored = RestoredApp.start(processes, JavaCommand.java().restoredApp(descriptor, ""));
+        restored = RestoredApp.start(it.processes(), JavaCommand.java().restoredApp(descriptor, ""));
         assertSameIdentity(expected, ProcIdentity.of(restored.pid()));
         restored.stopAndAssertOneStderrLine("selfrestore: restored pid 31688");
         assertTrue(line.contains("auxv (23 entries), comm in "), line);
@@ -70,17 +66,17 @@ class CriuImageIT {
     void processTreeRootAndEachWorkerByPid() throws Exception {
         Path fixture = CriuFixtures.dir("tree");
         Path images = fixture.resolve("images");
-        RestoredApp root = RestoredApp.start(processes, JavaCommand.java().restoredApp(images, ""));
+        RestoredApp root = RestoredApp.start(it.processes(), JavaCommand.java().restoredApp(images, ""));
         assertSameIdentity(ProcIdentity.expected(fixture), ProcIdentity.of(root.pid()));
         root.stopAndAssertOneStderrLine("selfrestore: restored pid 31719 (sh, ");
         for (String worker : List.of("worker-a", "worker-b")) {
             ProcIdentity expected = ProcIdentity.expected(fixture.resolve(worker));
-            RestoredApp w = RestoredApp.start(processes, JavaCommand.java().restoredApp(images, "pid=" + expected.pid()));
+            RestoredApp w = RestoredApp.start(it.processes(), JavaCommand.java().restoredApp(images, "pid=" + expected.pid()));
             assertSameIdentity(expected, ProcIdentity.of(w.pid()));
             w.stopAndAssertOneStderrLine("selfrestore: restored pid " + expected.pid() + " (" + worker + ", ");
         }
-        CommandResult missing = new Cli(processes).run("import", "criu", images.toString(), "--pid", "4242", "--out",
-                dir.resolve("x.mmd").toString()).assertStatus(2);
+        CommandResult missing = it.cli().run("import", "criu", images.toString(), "--pid", "4242", "--out",
+                it.dir().resolve("x.mmd").toString()).assertStatus(2);
         assertEquals("selfrestore: import criu: " + images.resolve("pstree.img")
                 + ": pid 4242 is not in the image; it holds 31719, 31724, 31725\n", missing.stderr());
     }
@@ -90,7 +86,7 @@ class CriuImageIT {
     void jvmImageRestoresAsAJvm() throws Exception {
         Path fixture = CriuFixtures.dir("jvm17");
         ProcIdentity expected = ProcIdentity.expected(fixture);
-        RunningProcess app = processes.start("restored", JavaCommand.java().app(fixture.resolve("images"), "main-args=restore",
+        RunningProcess app = it.processes().start("restored", JavaCommand.java().app(fixture.resolve("images"), "main-args=restore",
                 IdentityViews.class.getName(), "its", "own"), ItConfig.restorerEnvironment());
         app.awaitStdoutLine("READY", PROCESS_TIMEOUT);
         assertSameIdentity(expected, ProcIdentity.of(app.pid()));
@@ -110,7 +106,7 @@ class CriuImageIT {
         Path fixture = CriuFixtures.dir("native");
         // no --sun-misc-unsafe-memory-access=allow
         List<String> command = JavaCommand.bareJava().restoredApp(fixture.resolve("images"), "");
-        RestoredApp restored = RestoredApp.start(processes, command);
+        RestoredApp restored = RestoredApp.start(it.processes(), command);
         assertSameIdentity(ProcIdentity.expected(fixture), ProcIdentity.of(restored.pid()));
         restored.stopAndAssertOneStderrLine("selfrestore: restored pid 31688");
     }
@@ -119,14 +115,14 @@ class CriuImageIT {
     @Test
     void exeDeletedAtCheckpointTime() throws Exception {
         Path fixture = CriuFixtures.dir("native");
-        Path images = CriuFixtures.copy(fixture.resolve("images"), dir.resolve("images"));
+        Path images = CriuFixtures.copy(fixture.resolve("images"), it.dir().resolve("images"));
         // remap-fpath.img: one remap_file_path_entry {orig_id 1 (mm's exe_file_id), remap_id 7, remap_type GHOST}
         byte[] entry = {0x08, 0x01, 0x10, 0x07, 0x18, 0x01};
         ByteBuffer b = ByteBuffer.allocate(12 + entry.length).order(ByteOrder.LITTLE_ENDIAN);
         b.putInt(0x54564319).putInt(0x59133954).putInt(entry.length).put(entry);
         Files.write(images.resolve("remap-fpath.img"), b.array());
 
-        RestoredApp restored = RestoredApp.start(processes, JavaCommand.java().restoredApp(images, ""));
+        RestoredApp restored = RestoredApp.start(it.processes(), JavaCommand.java().restoredApp(images, ""));
         ProcIdentity after = ProcIdentity.of(restored.pid());
         assertSameIdentityExceptExe(ProcIdentity.expected(fixture), after);
         assertEquals(ItConfig.javaRealPath().toString(), after.exe());
@@ -141,7 +137,7 @@ class CriuImageIT {
     @Test
     void exeChangedSinceTheCheckpoint() throws Exception {
         Path fixture = CriuFixtures.dir("native");
-        Path images = CriuFixtures.copy(fixture.resolve("images"), dir.resolve("images"));
+        Path images = CriuFixtures.copy(fixture.resolve("images"), it.dir().resolve("images"));
         byte[] files = Files.readAllBytes(images.resolve("files.img"));
         byte[] size = {0x40, (byte) 0xf0, (byte) 0xd6, 0x02}; // reg_file_entry.size = 43888 (field 8, varint)
         int at = indexOf(files, size);
@@ -150,7 +146,7 @@ class CriuImageIT {
         files[at + 1] = (byte) 0xf1; // 43889
         Files.write(images.resolve("files.img"), files);
 
-        RestoredApp restored = RestoredApp.start(processes, JavaCommand.java().restoredApp(images, ""));
+        RestoredApp restored = RestoredApp.start(it.processes(), JavaCommand.java().restoredApp(images, ""));
         assertSameIdentityExceptExe(ProcIdentity.expected(fixture), ProcIdentity.of(restored.pid()));
         String line = restored.stopAndAssertOneStderrLine("selfrestore: partly restored pid 31688");
         assertTrue(line.contains("exe not changed: /opt/selfrestore-fixtures/dev/bin/billing-daemon has size 43888, "
@@ -160,15 +156,15 @@ class CriuImageIT {
     /** A damaged image: one line naming the file and entry; the application still reaches main. */
     @Test
     void damagedImageIsOneLine() throws Exception {
-        Path images = CriuFixtures.copy(CriuFixtures.dir("native").resolve("images"), dir.resolve("images"));
+        Path images = CriuFixtures.copy(CriuFixtures.dir("native").resolve("images"), it.dir().resolve("images"));
         byte[] mm = Files.readAllBytes(images.resolve("mm-31688.img"));
         Files.write(images.resolve("mm-31688.img"), java.util.Arrays.copyOf(mm, mm.length - 100));
-        RestoredApp restored = RestoredApp.start(processes, JavaCommand.java().restoredApp(images, ""));
+        RestoredApp restored = RestoredApp.start(it.processes(), JavaCommand.java().restoredApp(images, ""));
         String line = restored.stopAndAssertOneStderrLine("selfrestore: not restored: ");
         assertEquals("selfrestore: not restored: " + images.resolve("mm-31688.img") + ": entry 1 at offset 8: length "
                 + (mm.length - 12) + " runs past the end of the file (" + (mm.length - 112) + " bytes left) "
                 + "(application continues)", line);
-        CommandResult inspect = new Cli(processes).run("inspect", images.toString()).assertStatus(2);
+        CommandResult inspect = it.cli().run("inspect", images.toString()).assertStatus(2);
         assertEquals("selfrestore: inspect: " + line.substring("selfrestore: not restored: ".length(),
                 line.length() - " (application continues)".length()) + "\n", inspect.stderr());
     }
@@ -180,16 +176,16 @@ class CriuImageIT {
      */
     @Test
     void imageFilesAnotherUserCouldHaveWrittenAreRefused() throws Exception {
-        Path images = CriuFixtures.copy(CriuFixtures.dir("native").resolve("images"), dir.resolve("images"));
+        Path images = CriuFixtures.copy(CriuFixtures.dir("native").resolve("images"), it.dir().resolve("images"));
         Files.setAttribute(images.resolve("mm-31688.img"), "unix:uid", 65534);
-        RestoredApp restored = RestoredApp.start(processes, JavaCommand.java().restoredApp(images, ""));
+        RestoredApp restored = RestoredApp.start(it.processes(), JavaCommand.java().restoredApp(images, ""));
         String line = restored.stopAndAssertOneStderrLine("selfrestore: not restored: ");
         assertTrue(line.contains(images.resolve("mm-31688.img").toString()) && line.contains("65534"), line);
 
-        Path foreign = Files.createDirectory(dir.resolve("foreign"));
+        Path foreign = Files.createDirectory(it.dir().resolve("foreign"));
         Path inForeign = CriuFixtures.copy(CriuFixtures.dir("native").resolve("images"), foreign.resolve("images"));
         Files.setAttribute(foreign, "unix:uid", 65534);
-        restored = RestoredApp.start(processes, JavaCommand.java().restoredApp(inForeign, ""));
+        restored = RestoredApp.start(it.processes(), JavaCommand.java().restoredApp(inForeign, ""));
         line = restored.stopAndAssertOneStderrLine("selfrestore: not restored: " + inForeign + ": refusing");
         assertTrue(line.contains(foreign.toString()) && line.contains("65534"), line);
     }
@@ -211,15 +207,15 @@ class CriuImageIT {
         byte[] editedCmdline = new String(expected.cmdline(), StandardCharsets.ISO_8859_1).replace("\u000060\u0000", "\u000090\u0000")
                 .getBytes(StandardCharsets.ISO_8859_1);
 
-        Cli cli = new Cli(processes);
-        Path edited = dir.resolve("instance-2.mmd");
+        Cli cli = it.cli();
+        Path edited = it.dir().resolve("instance-2.mmd");
         cli.run("edit", images.toString(), "--out", edited.toString(), "--set-env", "REGION=us-east-1",
                 "--set-env", "INSTANCE_ID=i-\\xff42", "--set-arg", "2=90").assertStatus(0);
         CommandResult inspect = cli.run("inspect", edited.toString()).assertStatus(0);
         assertTrue(inspect.stdout().contains("edited (3 changes), not a capture")
                 && inspect.stdout().contains("source       criu image"), inspect::description);
 
-        RestoredApp restored = RestoredApp.start(processes, JavaCommand.java().restoredApp(edited, ""));
+        RestoredApp restored = RestoredApp.start(it.processes(), JavaCommand.java().restoredApp(edited, ""));
         ProcIdentity after = ProcIdentity.of(restored.pid());
         assertEquals(expected.exe(), after.exe());
         dev.selfrestore.it.support.ProcAssertions.assertSameBytes("cmdline", editedCmdline, after.cmdline());
@@ -229,7 +225,7 @@ class CriuImageIT {
         cli.run("verify", "--pid", Long.toString(restored.pid()), edited.toString()).assertStatus(0);
         restored.stopAndAssertOneStderrLine("selfrestore: restored pid 31688 (billing-daemon");
 
-        restored = RestoredApp.start(processes, JavaCommand.java().restoredApp(images,
+        restored = RestoredApp.start(it.processes(), JavaCommand.java().restoredApp(images,
                 "set-env=REGION=us-east-1,set-env=INSTANCE_ID=i-\\xff42"));
         dev.selfrestore.it.support.ProcAssertions.assertSameBytes("environ", editedEnviron,
                 ProcIdentity.of(restored.pid()).environ());
@@ -241,12 +237,12 @@ class CriuImageIT {
     @Test
     void protobufStaysOffTheDescriptorsStartUpPath() throws Exception {
         Path images = CriuFixtures.dir("native").resolve("images");
-        Path descriptor = dir.resolve("native.mmd");
-        new Cli(processes).run("import", "criu", images.toString(), "--out", descriptor.toString()).assertStatus(0);
-        ClassLoadLog descriptorLog = restoreWithClassLog(descriptor, dir.resolve("descriptor.log"));
+        Path descriptor = it.dir().resolve("native.mmd");
+        it.cli().run("import", "criu", images.toString(), "--out", descriptor.toString()).assertStatus(0);
+        ClassLoadLog descriptorLog = restoreWithClassLog(descriptor, it.dir().resolve("descriptor.log"));
         assertEquals(List.of(), imageClasses(descriptorLog),
                 () -> "protobuf or CRIU classes loaded for a descriptor, in " + descriptorLog.describe());
-        ClassLoadLog imageLog = restoreWithClassLog(images, dir.resolve("image.log"));
+        ClassLoadLog imageLog = restoreWithClassLog(images, it.dir().resolve("image.log"));
         List<String> fromImage = imageClasses(imageLog);
         assertTrue(fromImage.contains("com.google.protobuf.GeneratedMessage")
                 && fromImage.contains("dev.selfrestore.runtime.criu.CriuImageReader"),
@@ -254,7 +250,7 @@ class CriuImageIT {
     }
 
     private ClassLoadLog restoreWithClassLog(Path input, Path log) throws Exception {
-        RestoredApp restored = RestoredApp.start(processes, JavaCommand.java().restoredApp(input, "",
+        RestoredApp restored = RestoredApp.start(it.processes(), JavaCommand.java().restoredApp(input, "",
                 ClassLoadLog.jvmOption(log)));
         restored.stopAndAssertOneStderrLine("selfrestore: restored");
         return ClassLoadLog.read(log);

@@ -8,9 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.selfrestore.it.support.Cli;
 import dev.selfrestore.it.support.Fixtures;
 import dev.selfrestore.it.support.ItConfig;
+import dev.selfrestore.it.support.ItProcesses;
 import dev.selfrestore.it.support.JavaCommand;
 import dev.selfrestore.it.support.ProcIdentity;
-import dev.selfrestore.it.support.Processes;
 import dev.selfrestore.it.support.RestoredApp;
 import dev.selfrestore.it.support.RunningProcess;
 import java.nio.charset.StandardCharsets;
@@ -24,7 +24,6 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A descriptor that another user could have written is refused, in one line that names the file
@@ -38,22 +37,17 @@ import org.junit.jupiter.api.io.TempDir;
 class DescriptorTrustIT {
 
     @RegisterExtension
-    final Processes processes = new Processes();
+    final ItProcesses it = new ItProcesses();
 
-    @TempDir
-    Path dir;
-
-    private Cli cli;
     private Path captured;
 
     @BeforeEach
     void capture() throws Exception {
-        cli = new Cli(processes);
-        captured = cli.captureSleepOriginal(dir, "original.mmd").descriptor();
+        captured = it.capturedSleepOriginal("original.mmd").descriptor();
     }
 
     private Path placed(String dirMode, String fileMode) throws Exception {
-        Path d = Files.createDirectory(dir.resolve("d" + Fixtures.randomToken(6)));
+        Path d = Files.createDirectory(it.dir().resolve("d" + Fixtures.randomToken(6)));
         Path f = Files.copy(captured, d.resolve("id.mmd"));
         Files.setPosixFilePermissions(f, PosixFilePermissions.fromString(fileMode));
         Files.setPosixFilePermissions(d, PosixFilePermissions.fromString(dirMode));
@@ -62,7 +56,7 @@ class DescriptorTrustIT {
 
     private void assertRefused(Path descriptor, String options, String... expected) throws Exception {
         List<String> command = JavaCommand.java().restoredApp(descriptor, options);
-        RestoredApp app = RestoredApp.start(processes, command);
+        RestoredApp app = RestoredApp.start(it.processes(), command);
         assertSameBytes("/proc/" + app.pid() + "/cmdline: the JVM's own", Fixtures.cmdlineOf(command),
                 ProcIdentity.of(app.pid()).cmdline());
         String line = app.stopAndAssertOneStderrLine("selfrestore: not restored: " + descriptor);
@@ -72,7 +66,7 @@ class DescriptorTrustIT {
     }
 
     private String assertRestored(Path descriptor, String options) throws Exception {
-        RestoredApp app = RestoredApp.start(processes, JavaCommand.java().restoredApp(descriptor, options));
+        RestoredApp app = RestoredApp.start(it.processes(), JavaCommand.java().restoredApp(descriptor, options));
         return app.stopAndAssertOneStderrLine("selfrestore: restored");
     }
 
@@ -121,8 +115,8 @@ class DescriptorTrustIT {
 
     @Test
     void aDirectoryOwnedByAnotherUserAnywhereOnThePathIsRefused() throws Exception {
-        Fixtures.makeReadableByAll(dir);
-        Path foreign = foreignDirectory(dir, "foreign");
+        Fixtures.makeReadableByAll(it.dir());
+        Path foreign = foreignDirectory(it.dir(), "foreign");
         Path sub = Files.createDirectory(foreign.resolve("sub")); // root's, 0755, inside nobody's
         Path deep = Files.copy(captured, sub.resolve("id.mmd"));
         Fixtures.makeReadableByAll(deep);
@@ -135,13 +129,13 @@ class DescriptorTrustIT {
 
     @Test
     void aSymbolicLinkIsFollowedOnlyOutOfADirectoryThatPasses() throws Exception {
-        Fixtures.makeReadableByAll(dir);
+        Fixtures.makeReadableByAll(it.dir());
         Path good = placed("rwxr-xr-x", "rw-r--r--");
         // A link in a good directory to the good file: followed.
         Path viaGood = Files.createSymbolicLink(good.getParent().resolve("link.mmd"), good);
         assertRestored(viaGood, "");
         // The same link in nobody's directory: its owner chooses where it points, so it is not read.
-        Path foreign = foreignDirectory(dir, "foreign");
+        Path foreign = foreignDirectory(it.dir(), "foreign");
         Path link = Files.createSymbolicLink(foreign.resolve("id.mmd"), good);
         chownNobody(link);
         assertRefused(link, "", "directory " + foreign + " is owned by uid 65534");
@@ -151,7 +145,7 @@ class DescriptorTrustIT {
         Path intoForeign = Files.createSymbolicLink(good.getParent().resolve("into.mmd"), theirs);
         assertRefused(intoForeign, "", "directory " + foreign + " is owned by uid 65534");
         // A link nobody made in a sticky directory.
-        Path sticky = Files.createDirectory(dir.resolve("sticky"));
+        Path sticky = Files.createDirectory(it.dir().resolve("sticky"));
         Files.setAttribute(sticky, "unix:mode", 01777);
         Path planted = Files.createSymbolicLink(sticky.resolve("id.mmd"), good);
         chownNobody(planted);
@@ -160,15 +154,15 @@ class DescriptorTrustIT {
 
     @Test
     void aHardLinkToARootOwnedFileIsRefusedToAnotherUser() throws Exception {
-        Fixtures.makeReadableByAll(dir);
-        JavaCommand.ReadableCopy readable = JavaCommand.readableByAll(dir.resolve("readable"));
-        Path rootsFile = Files.copy(captured, dir.resolve("roots.mmd")); // root's, 0644, readable by nobody
+        Fixtures.makeReadableByAll(it.dir());
+        JavaCommand.ReadableCopy readable = JavaCommand.readableByAll(it.dir().resolve("readable"));
+        Path rootsFile = Files.copy(captured, it.dir().resolve("roots.mmd")); // root's, 0644, readable by nobody
         Fixtures.makeReadableByAll(rootsFile);
-        Path home = foreignDirectory(dir, "home"); // nobody's own directory: fine for nobody
+        Path home = foreignDirectory(it.dir(), "home"); // nobody's own directory: fine for nobody
         Path link = Files.createLink(home.resolve("id.mmd"), rootsFile);
         List<String> command = new ArrayList<>(Fixtures.AS_NOBODY_WITHOUT_CAPABILITIES);
         command.addAll(readable.java().restoredApp(link, "", "-XX:-UsePerfData"));
-        RestoredApp app = RestoredApp.start(processes, command);
+        RestoredApp app = RestoredApp.start(it.processes(), command);
         assertSameBytes("/proc/" + app.pid() + "/cmdline: the JVM's own", Fixtures.cmdlineOf(command.subList(
                 Fixtures.AS_NOBODY_WITHOUT_CAPABILITIES.size(), command.size())), ProcIdentity.of(app.pid()).cmdline());
         String line = app.stopAndAssertOneStderrLine("selfrestore: not restored: " + link);
@@ -177,7 +171,7 @@ class DescriptorTrustIT {
 
     /** Compiles the swapper: {@code swap DIR exchange A B} or {@code swap DIR rename TARGET ONE TWO}, until killed. */
     private Path swapper() throws Exception {
-        Path src = dir.resolve("swap.c");
+        Path src = it.dir().resolve("swap.c");
         Files.writeString(src, """
                 #define _GNU_SOURCE
                 #include <fcntl.h>
@@ -211,8 +205,8 @@ class DescriptorTrustIT {
                     }
                 }
                 """);
-        Path bin = dir.resolve("swap");
-        var gcc = processes.run(ItConfig.PROCESS_TIMEOUT, "gcc", "-O2", "-o", bin.toString(), src.toString());
+        Path bin = it.dir().resolve("swap");
+        var gcc = it.processes().run(ItConfig.PROCESS_TIMEOUT, "gcc", "-O2", "-o", bin.toString(), src.toString());
         assertEquals(0, gcc.status(), gcc::description);
         Fixtures.makeExecutableByAll(bin);
         return bin;
@@ -222,7 +216,7 @@ class DescriptorTrustIT {
         List<String> command = new ArrayList<>(wrapper);
         command.add(swapper().toString());
         command.addAll(List.of(args));
-        RunningProcess p = processes.start("swap", command);
+        RunningProcess p = it.processes().start("swap", command);
         p.awaitStdoutLine("SWAPPING", ItConfig.PROCESS_TIMEOUT);
         return p;
     }
@@ -235,7 +229,7 @@ class DescriptorTrustIT {
             throws Exception {
         int restored = 0;
         for (int i = 0; i < n; i++) {
-            RestoredApp app = RestoredApp.start(processes, JavaCommand.java().restoredApp(descriptor, ""));
+            RestoredApp app = RestoredApp.start(it.processes(), JavaCommand.java().restoredApp(descriptor, ""));
             app.stopAndAssertExitedNormally();
             List<String> lines = app.process().stderrLines();
             String line = lines.size() == 1 ? lines.get(0) : app.process().describe();
@@ -254,15 +248,15 @@ class DescriptorTrustIT {
 
     @Test
     void aFileSwappedWhileTheAgentStartsIsNeverAppliedUnchecked() throws Exception {
-        Fixtures.makeReadableByAll(dir);
-        Cli.Captured other = cli.captureSleepOriginal(dir, "foreign-original.mmd");
+        Fixtures.makeReadableByAll(it.dir());
+        Cli.Captured other = it.capturedSleepOriginal("foreign-original.mmd");
         long goodPid = pidOf(captured);
         long foreignPid = pidOf(other.descriptor());
         int n = Integer.getInteger("it.trust.race.starts", 25);
 
         // 1. In root's directory, a file exchanged with nobody's (RENAME_EXCHANGE, as fast as the
         //    kernel allows): each start reads the file it checked, so nobody's is never applied.
-        Path race = Files.createDirectory(dir.resolve("race"));
+        Path race = Files.createDirectory(it.dir().resolve("race"));
         Fixtures.makeReadableByAll(race);
         Path id = Files.copy(captured, race.resolve("id.mmd"));
         Fixtures.makeReadableByAll(id);
@@ -280,7 +274,7 @@ class DescriptorTrustIT {
         swap.close();
 
         // 3. nobody exchanging in nobody's directory: the directory itself is refused, every time.
-        Path foreign = foreignDirectory(dir, "foreign");
+        Path foreign = foreignDirectory(it.dir(), "foreign");
         Path fid = Files.copy(captured, foreign.resolve("id.mmd"));
         Fixtures.makeReadableByAll(fid);
         Path fTheirs = Files.copy(other.descriptor(), foreign.resolve("theirs.mmd"));
@@ -294,22 +288,22 @@ class DescriptorTrustIT {
     }
 
     private long pidOf(Path descriptor) throws Exception {
-        return new dev.selfrestore.it.support.Cli(processes).run("inspect", "--json", descriptor.toString()).assertStatus(0)
+        return new dev.selfrestore.it.support.Cli(it.processes()).run("inspect", "--json", descriptor.toString()).assertStatus(0)
                 .json().get("capture").get("pid").asLong();
     }
 
     @Test
     void captureNeverWritesIntoADirectoryAnotherUserCouldChangeNorThroughALink() throws Exception {
-        Fixtures.makeReadableByAll(dir);
-        Path victim = Files.createDirectory(dir.resolve("victim")); // root's, 0700: nobody cannot write here
+        Fixtures.makeReadableByAll(it.dir());
+        Path victim = Files.createDirectory(it.dir().resolve("victim")); // root's, 0700: nobody cannot write here
         Files.setPosixFilePermissions(victim, PosixFilePermissions.fromString("rwx------"));
-        Path sticky = Files.createDirectory(dir.resolve("sticky"));
+        Path sticky = Files.createDirectory(it.dir().resolve("sticky"));
         Files.setAttribute(sticky, "unix:mode", 01777);
 
         // nobody's directory: refused, nothing written.
         Path foreign = foreignDirectory(sticky, "d");
         Path out = foreign.resolve("out.mmd");
-        RestoredApp app = RestoredApp.start(processes, JavaCommand.java().capturing("capture=" + out));
+        RestoredApp app = RestoredApp.start(it.processes(), JavaCommand.java().capturing("capture=" + out));
         String line = app.stopAndAssertOneStderrLine("selfrestore: not captured: cannot write " + out
                 + ": refusing to write into a directory another user could change: directory " + foreign
                 + " is owned by uid 65534 (mode 0755)");
@@ -320,7 +314,7 @@ class DescriptorTrustIT {
         Path target = Files.write(victim.resolve("target"), "root's".getBytes(StandardCharsets.US_ASCII));
         Files.createSymbolicLink(planted, target);
         chownNobody(planted);
-        app = RestoredApp.start(processes, JavaCommand.java().capturing("capture=" + planted + ",capture-force=true"));
+        app = RestoredApp.start(it.processes(), JavaCommand.java().capturing("capture=" + planted + ",capture-force=true"));
         app.stopAndAssertOneStderrLine("selfrestore: captured");
         assertFalse(Files.isSymbolicLink(planted));
         assertEquals(0, (Integer) Files.getAttribute(planted, "unix:uid"));
@@ -333,7 +327,7 @@ class DescriptorTrustIT {
         RunningProcess swap = startSwapper(Fixtures.AS_NOBODY, sticky.toString(), "exchange", "d", "l");
         int n = (Integer.getInteger("it.trust.race.starts", 25) + 1) / 2;
         for (int i = 0; i < n; i++) {
-            app = RestoredApp.start(processes, JavaCommand.java().capturing("capture=" + out + ",capture-force=true"));
+            app = RestoredApp.start(it.processes(), JavaCommand.java().capturing("capture=" + out + ",capture-force=true"));
             line = app.stopAndAssertOneStderrLine("selfrestore: not captured: cannot write " + out + ": refusing to write "
                     + "into a directory another user could change: ");
             assertTrue(line.contains(" is owned by uid 65534"), line);

@@ -10,8 +10,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.selfrestore.it.support.Cli;
 import dev.selfrestore.it.support.CommandResult;
 import dev.selfrestore.it.support.ItConfig;
+import dev.selfrestore.it.support.ItProcesses;
 import dev.selfrestore.it.support.JavaCommand;
-import dev.selfrestore.it.support.Processes;
 import dev.selfrestore.it.support.RunningProcess;
 import dev.selfrestore.it.support.SleepOriginal;
 import java.nio.file.Files;
@@ -21,27 +21,21 @@ import java.util.Optional;
 import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /** diff of two descriptors: a native original against a JVM that captured itself. */
 class DiffIT {
 
     @RegisterExtension
-    final Processes processes = new Processes();
-
-    @TempDir
-    Path dir;
+    final ItProcesses it = new ItProcesses();
 
     @Test
-    void differencesAreShownItemByItem() throws Exception {
-        Cli cli = new Cli(processes);
-        SleepOriginal original = SleepOriginal.start(processes, dir);
-        Path sleep = cli.captureOk(original.pid(), dir.resolve("sleep.mmd"));
+    void differencesAreShownItemByItem(Cli cli, SleepOriginal original) throws Exception {
+        Path sleep = cli.captureOk(original.pid(), it.dir().resolve("sleep.mmd"));
         original.stop();
-        Path jvm = dir.resolve("jvm.mmd");
+        Path jvm = it.dir().resolve("jvm.mmd");
         List<String> command = JavaCommand.java().agent("capture=" + jvm)
                 .main(dev.selfrestore.it.app.Sleeper.class.getName(), "jvm-argument");
-        RunningProcess app = processes.start("capturing jvm", command, ItConfig.restorerEnvironment());
+        RunningProcess app = it.processes().start("capturing jvm", command, ItConfig.restorerEnvironment());
         app.awaitStdoutLine("READY", ItConfig.PROCESS_TIMEOUT);
         assertTrue(Files.isRegularFile(jvm), app::describe);
 
@@ -77,6 +71,6 @@ class DiffIT {
         CommandResult same = cli.run("diff", sleep.toString(), sleep.toString()).assertStatus(0);
         assertEquals("no differences", same.stdout().lines().reduce((a, b) -> b).orElse(""), same::description);
         assertTrue(cli.run("diff", "--json", sleep.toString(), sleep.toString()).assertStatus(0).json().get("identical").asBoolean());
-        cli.run("diff", sleep.toString(), dir.resolve("missing.mmd").toString()).assertStatus(2);
+        cli.run("diff", sleep.toString(), it.dir().resolve("missing.mmd").toString()).assertStatus(2);
     }
 }

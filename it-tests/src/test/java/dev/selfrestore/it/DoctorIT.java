@@ -10,13 +10,12 @@ import dev.selfrestore.it.support.Cli;
 import dev.selfrestore.it.support.CommandResult;
 import dev.selfrestore.it.support.Fixtures;
 import dev.selfrestore.it.support.ItConfig;
-import dev.selfrestore.it.support.Processes;
+import dev.selfrestore.it.support.ItProcesses;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * doctor on this machine: as root (who may change exe) and as an ordinary user without any
@@ -26,14 +25,10 @@ import org.junit.jupiter.api.io.TempDir;
 class DoctorIT {
 
     @RegisterExtension
-    final Processes processes = new Processes();
-
-    @TempDir
-    Path dir;
+    final ItProcesses it = new ItProcesses();
 
     @Test
-    void asRootEverythingCanBeRestored() throws Exception {
-        Cli cli = new Cli(processes);
+    void asRootEverythingCanBeRestored(Cli cli) throws Exception {
         CommandResult human = cli.run("doctor").assertStatus(0);
         assertTrue(human.stdout().lines().anyMatch(l -> l.matches("OK +exe +can be changed: .*CAP_CHECKPOINT_RESTORE.*")),
                 () -> "an OK line for exe: " + human.description());
@@ -43,9 +38,9 @@ class DoctorIT {
 
         JsonNode json = cli.run("doctor", "--json").assertStatus(0).json();
         JsonNode facts = json.get("facts");
-        String release = processes.run(ItConfig.PROCESS_TIMEOUT, "uname", "-r").stdout().strip();
+        String release = it.processes().run(ItConfig.PROCESS_TIMEOUT, "uname", "-r").stdout().strip();
         // cat reads a sysctl file from offset 0 in one go; the doctor must show the same number.
-        long mmapMinAddr = Long.parseLong(processes.run(ItConfig.PROCESS_TIMEOUT, "cat", "/proc/sys/vm/mmap_min_addr")
+        long mmapMinAddr = Long.parseLong(it.processes().run(ItConfig.PROCESS_TIMEOUT, "cat", "/proc/sys/vm/mmap_min_addr")
                 .stdout().strip());
         assertAll(json.toPrettyString(),
                 () -> assertEquals("ready", json.get("verdict").asText()),
@@ -61,10 +56,10 @@ class DoctorIT {
 
     @Test
     void asAnOrdinaryUserWithoutCapabilitiesExeCannotChangeAndTheFixIsNamed() throws Exception {
-        Fixtures.makeReadableByAll(dir);
-        Path jar = dir.resolve("selfrestore.jar");
+        Fixtures.makeReadableByAll(it.dir());
+        Path jar = it.dir().resolve("selfrestore.jar");
         Fixtures.copyReadableByAll(ItConfig.agentJar(), jar);
-        Cli nobody = new Cli(processes).through(Fixtures.AS_NOBODY_WITHOUT_CAPABILITIES, jar);
+        Cli nobody = it.cli().through(Fixtures.AS_NOBODY_WITHOUT_CAPABILITIES, jar);
 
         CommandResult human = nobody.run("doctor").assertStatus(0);
         String exeLine = human.stdout().lines().filter(l -> l.matches("WARN +exe +cannot be changed: .*")).findFirst()

@@ -7,11 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.selfrestore.it.support.Cli;
 import dev.selfrestore.it.support.CommandResult;
 import dev.selfrestore.it.support.Fixtures;
+import dev.selfrestore.it.support.ItProcesses;
 import dev.selfrestore.it.support.JavaCommand;
-import dev.selfrestore.it.support.Processes;
 import dev.selfrestore.it.support.ProcAssertions;
 import dev.selfrestore.it.support.ProcIdentity;
 import dev.selfrestore.it.support.RestoredApp;
@@ -20,10 +19,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code selfrestore edit} and the agent's restore-time edits: the edited identity is what /proc shows
@@ -33,22 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
 class EditIT {
 
     @RegisterExtension
-    final Processes processes = new Processes();
-
-    @TempDir
-    Path dir;
-
-    private SleepOriginal original;
-    private Path descriptor;
-    private Cli cli;
-
-    @BeforeEach
-    void captureOriginal() throws Exception {
-        cli = new Cli(processes);
-        original = SleepOriginal.start(processes, dir);
-        descriptor = cli.captureOk(original.pid(), dir.resolve("original.mmd"));
-        original.stop();
-    }
+    final ItProcesses it = new ItProcesses();
 
     /** The original's environment with these entries (ISO-8859-1: one char a byte) in place of / after its own. */
     private static byte[] environ(String... entries) {
@@ -72,11 +54,13 @@ class EditIT {
 
     @Test
     void everyEditIsWhatProcShowsAfterTheRestore() throws Exception {
-        Path newExe = dir.resolve("srtrue-" + Fixtures.randomToken(7));
+        Path descriptor = it.captured().descriptor();
+        SleepOriginal original = it.captured().original();
+        Path newExe = it.dir().resolve("srtrue-" + Fixtures.randomToken(7));
         Fixtures.copyReadableByAll(Path.of("/usr/bin/true"), newExe);
         Fixtures.makeExecutableByAll(newExe);
-        Path edited = dir.resolve("edited.mmd");
-        CommandResult written = cli.run("edit", descriptor.toString(), "--out", edited.toString(),
+        Path edited = it.dir().resolve("edited.mmd");
+        CommandResult written = it.cli().run("edit", descriptor.toString(), "--out", edited.toString(),
                 "--set-env", "HOSTNAME=web-2",
                 "--set-env=BIN=\\xfe\\x80new",            // in place, not UTF-8
                 "--unset-env", "SPACE",
@@ -88,7 +72,7 @@ class EditIT {
         assertEquals("wrote " + edited + ": " + descriptor + " with 8 changes", written.stdout().strip(),
                 written::description);
 
-        RestoredApp restored = RestoredApp.start(processes, JavaCommand.java().restoredApp(edited, ""));
+        RestoredApp restored = RestoredApp.start(it.processes(), JavaCommand.java().restoredApp(edited, ""));
         ProcIdentity proc = ProcIdentity.of(restored.pid());
         byte[] environ = environ("BIN=\u00fe\u0080new", "HOSTNAME=web-2");
         environ = new String(environ, ISO_8859_1).replace("SPACE=two words\0", "").getBytes(ISO_8859_1);
@@ -102,15 +86,15 @@ class EditIT {
                     '\n'}, proc.comm()));
 
         String pid = Long.toString(restored.pid());
-        CommandResult verified = cli.run("verify", "--pid", pid, edited.toString()).assertStatus(0);
+        CommandResult verified = it.cli().run("verify", "--pid", pid, edited.toString()).assertStatus(0);
         assertTrue(verified.stdout().contains("exe, cmdline, environ, auxv and comm match"), verified::description);
-        cli.run("verify", "--pid", pid, descriptor.toString()).assertStatus(1);
+        it.cli().run("verify", "--pid", pid, descriptor.toString()).assertStatus(1);
         String line = restored.stopAndAssertOneStderrLine("selfrestore: restored pid " + original.pid());
         assertTrue(line.matches(".*: exe, cmdline \\(3 args\\), environ \\(7 vars\\), auxv \\(\\d+ entries\\), comm "
                 + "\\(edited: 8 changes\\) in [0-9.]+ ms"), line);
 
         // diff: the changes item by item, and the provenance
-        CommandResult diff = cli.run("diff", descriptor.toString(), edited.toString()).assertStatus(1);
+        CommandResult diff = it.cli().run("diff", descriptor.toString(), edited.toString()).assertStatus(1);
         List<String> lines = diff.stdout().lines().toList();
         assertAll(diff.description(),
                 () -> assertTrue(lines.get(1).startsWith("+++ " + edited + "  (pid " + original.pid() + ", " + newExe.toRealPath())),
@@ -125,7 +109,7 @@ class EditIT {
                 () -> assertTrue(lines.stream().anyMatch(l -> l.matches("  edit 8 +\\+ --exe " + newExe))));
 
         // inspect --json: the provenance, with the source's SHA-256 and the edits' exact bytes
-        JsonNode json = cli.run("inspect", "--json", edited.toString()).assertStatus(0).json();
+        JsonNode json = it.cli().run("inspect", "--json", edited.toString()).assertStatus(0).json();
         JsonNode prov = json.get("provenance");
         assertAll(json.toPrettyString(),
                 () -> assertTrue(json.get("edited").asBoolean()),
@@ -134,10 +118,10 @@ class EditIT {
                 () -> assertEquals(8, prov.get("edits").size()),
                 () -> assertEquals("--set-env", prov.get("edits").get(1).get("option").asText()),
                 () -> assertEquals("42494e3dfe806e6577", prov.get("edits").get(1).get("operand").get("hex").asText()));
-        assertTrue(cli.run("inspect", "--json", descriptor.toString()).assertStatus(0).json().get("provenance").isNull());
+        assertTrue(it.cli().run("inspect", "--json", descriptor.toString()).assertStatus(0).json().get("provenance").isNull());
 
         // mode=exact cannot restore an edited command line: one line, and main is reached
-        RestoredApp exact = RestoredApp.start(processes, JavaCommand.java().restoredApp(edited, "mode=exact"));
+        RestoredApp exact = RestoredApp.start(it.processes(), JavaCommand.java().restoredApp(edited, "mode=exact"));
         String refused = exact.stopAndAssertOneStderrLine("selfrestore: not restored: " + edited + ": mode=exact refused: ");
         assertTrue(refused.contains("provenance=environ, cmdline, exe edited after capture (8 changes)")
                 && refused.endsWith("restore it with mode=relocate (the default) (application continues)"), refused);
@@ -145,21 +129,23 @@ class EditIT {
 
     @Test
     void agentOptionsEditAtRestoreTime() throws Exception {
-        Path envFile = dir.resolve("instance.env");
+        Path descriptor = it.captured().descriptor();
+        SleepOriginal original = it.captured().original();
+        Path envFile = it.dir().resolve("instance.env");
         // NUL-separated: a value may hold a newline and any byte
         Files.write(envFile, "INSTANCE_ID=i-\u00ff\n2\u0000HOSTNAME=from-file\u0000".getBytes(ISO_8859_1));
-        RestoredApp restored = RestoredApp.start(processes, JavaCommand.java().restoredApp(descriptor,
+        RestoredApp restored = RestoredApp.start(it.processes(), JavaCommand.java().restoredApp(descriptor,
                 "set-env=HOSTNAME=web-3,set-env=LIST=a\\x2cb\\\\c,env-file=" + envFile + ",set-env=EQ=\\xc3\\xa9"));
         ProcIdentity proc = ProcIdentity.of(restored.pid());
         ProcAssertions.assertSameBytes("environ", environ("EQ=\u00c3\u00a9", "HOSTNAME=from-file", "LIST=a,b\\c",
                 "INSTANCE_ID=i-\u00ff\n2"), proc.environ());
         ProcAssertions.assertSameBytes("cmdline", original.expectedCmdline(), proc.cmdline());
         String pid = Long.toString(restored.pid());
-        cli.run("verify", "--pid", pid, descriptor.toString()).assertStatus(1); // the file was not changed
+        it.cli().run("verify", "--pid", pid, descriptor.toString()).assertStatus(1); // the file was not changed
 
         // the same edits written by edit: verify against that file passes
-        Path edited = dir.resolve("same.mmd");
-        JsonNode json = cli.run("edit", "--json", descriptor.toString(), "--out", edited.toString(),
+        Path edited = it.dir().resolve("same.mmd");
+        JsonNode json = it.cli().run("edit", "--json", descriptor.toString(), "--out", edited.toString(),
                 "--set-env", "HOSTNAME=web-3", "--set-env", "LIST=a,b\\\\c", "--null", "--env-file", envFile.toString(),
                 "--set-env", "EQ=\\xc3\\xa9").assertStatus(0).json();
         assertAll(json.toPrettyString(),
@@ -167,28 +153,29 @@ class EditIT {
                 () -> assertEquals("494e5354414e43455f49443d692dff0a32",
                         json.get("edits").get(2).get("operand").get("hex").asText()),
                 () -> assertEquals(sha256(descriptor), json.get("source_sha256").asText()));
-        cli.run("verify", "--pid", pid, edited.toString()).assertStatus(0);
+        it.cli().run("verify", "--pid", pid, edited.toString()).assertStatus(0);
         String line = restored.stopAndAssertOneStderrLine("selfrestore: restored pid " + original.pid());
         assertTrue(line.contains(", comm (edited: 5 changes) in "), line);
     }
 
     @Test
     void anEditOverAKernelLimitIsOneLineNamingIt() throws Exception {
-        CommandResult comm = cli.run("edit", descriptor.toString(), "--out", dir.resolve("x.mmd").toString(),
+        Path descriptor = it.captured().descriptor();
+        CommandResult comm = it.cli().run("edit", descriptor.toString(), "--out", it.dir().resolve("x.mmd").toString(),
                 "--set-env", "A=1", "--comm", "sixteen-bytes-xx").assertStatus(2);
         assertEquals("selfrestore: edit: " + descriptor + ": edit 2 (--comm sixteen-bytes-xx): is 16 bytes; comm is at "
                 + "most 15 (TASK_COMM_LEN - 1); the kernel would cut it to \"sixteen-bytes-x\", so give that if meant",
                 comm.stderr().strip(), comm::description);
-        assertTrue(Files.notExists(dir.resolve("x.mmd")));
-        cli.run("edit", descriptor.toString(), "--out", dir.resolve("x.mmd").toString(), "--set-arg", "5=x")
+        assertTrue(Files.notExists(it.dir().resolve("x.mmd")));
+        it.cli().run("edit", descriptor.toString(), "--out", it.dir().resolve("x.mmd").toString(), "--set-arg", "5=x")
                 .assertStatus(2);
-        cli.run("edit", descriptor.toString(), "--out", dir.resolve("x.mmd").toString(), "--set-env", "A=\\q")
+        it.cli().run("edit", descriptor.toString(), "--out", it.dir().resolve("x.mmd").toString(), "--set-env", "A=\\q")
                 .assertStatus(2);
 
         // at restore time: a variable longer than MAX_ARG_STRLEN (32 pages), from a trusted environment file
-        Path envFile = dir.resolve("big.env");
+        Path envFile = it.dir().resolve("big.env");
         Files.write(envFile, ("BIG=" + "x".repeat(32 * 4096) + "\n").getBytes(US_ASCII));
-        RestoredApp restored = RestoredApp.start(processes, JavaCommand.java().restoredApp(descriptor, "env-file=" + envFile));
+        RestoredApp restored = RestoredApp.start(it.processes(), JavaCommand.java().restoredApp(descriptor, "env-file=" + envFile));
         String line = restored.stopAndAssertOneStderrLine("selfrestore: not restored: " + descriptor
                 + ": restore-time edit 1 (--set-env BIG=xxxx");
         assertTrue(line.endsWith("(131076 bytes)): the variable is 131077 bytes with its NUL; each is at most 131072 "

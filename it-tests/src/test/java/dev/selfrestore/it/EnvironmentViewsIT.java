@@ -8,9 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.selfrestore.it.app.IdentityViews;
 import dev.selfrestore.it.support.Cli;
 import dev.selfrestore.it.support.ItConfig;
+import dev.selfrestore.it.support.ItProcesses;
 import dev.selfrestore.it.support.JavaCommand;
 import dev.selfrestore.it.support.ProcIdentity;
-import dev.selfrestore.it.support.Processes;
 import dev.selfrestore.it.support.RunningProcess;
 import dev.selfrestore.it.support.ViewsReport;
 import java.nio.file.Path;
@@ -20,7 +20,6 @@ import java.util.List;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The application sees the environment tools outside see: /proc/self/environ, the C library's
@@ -31,22 +30,18 @@ import org.junit.jupiter.api.io.TempDir;
 class EnvironmentViewsIT {
 
     @RegisterExtension
-    final Processes processes = new Processes();
-
-    @TempDir
-    Path dir;
+    final ItProcesses it = new ItProcesses();
 
     private byte[] environ;
     private RunningProcess app;
 
     /** Captures a native original with raw environment bytes, restores it with the agent options. */
     private ViewsReport restore(String agentOptions) throws Exception {
-        Cli cli = new Cli(processes);
-        Cli.Captured original = cli.captureSleepOriginal(dir, "original.mmd");
+        Cli.Captured original = it.capturedSleepOriginal("original.mmd");
         environ = original.identity().environ();
         Path descriptor = original.descriptor();
 
-        app = processes.start("views", JavaCommand.java().app(descriptor, agentOptions, IdentityViews.class.getName()),
+        app = it.processes().start("views", JavaCommand.java().app(descriptor, agentOptions, IdentityViews.class.getName()),
                 ItConfig.restorerEnvironment());
         app.awaitStdoutLine("READY", PROCESS_TIMEOUT);
         return new ViewsReport(app.stdoutLines());

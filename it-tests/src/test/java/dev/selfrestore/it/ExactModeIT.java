@@ -1,22 +1,19 @@
 package dev.selfrestore.it;
 
-import static dev.selfrestore.it.support.ItConfig.PROCESS_TIMEOUT;
 import static dev.selfrestore.it.support.ProcAssertions.assertSameBytes;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.selfrestore.it.support.Cli;
 import dev.selfrestore.it.support.Fixtures;
 import dev.selfrestore.it.support.ItConfig;
+import dev.selfrestore.it.support.ItProcesses;
 import dev.selfrestore.it.support.JavaCommand;
 import dev.selfrestore.it.support.ProcIdentity;
-import dev.selfrestore.it.support.Processes;
 import dev.selfrestore.it.support.RestoredApp;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * mode=exact applies the saved fields as they are when the memory is at the saved layout, and
@@ -30,20 +27,16 @@ import org.junit.jupiter.api.io.TempDir;
 class ExactModeIT {
 
     @RegisterExtension
-    final Processes processes = new Processes();
-
-    @TempDir
-    Path dir;
+    final ItProcesses it = new ItProcesses();
 
     @Test
     void exactRestoresAProcessWhoseLayoutMatches() throws Exception {
-        Cli cli = new Cli(processes);
-        Path otherDescriptor = cli.captureSleepOriginal(dir, "other.mmd").descriptor();
+        Path otherDescriptor = it.capturedSleepOriginal("other.mmd").descriptor();
 
-        Path self = dir.resolve("self.mmd");
+        Path self = it.dir().resolve("self.mmd");
         List<String> command = JavaCommand.java().agent("capture=" + self + ",quiet=true")
                 .agent(otherDescriptor + ",quiet=true").agent(self + ",mode=exact").showIdentity("exact");
-        RestoredApp app = RestoredApp.start(processes, command);
+        RestoredApp app = RestoredApp.start(it.processes(), command);
 
         ProcIdentity now = ProcIdentity.of(app.pid());
         assertSameBytes("/proc/" + app.pid() + "/cmdline: the JVM's own again", Fixtures.cmdlineOf(command), now.cmdline());
@@ -54,11 +47,10 @@ class ExactModeIT {
 
     @Test
     void exactRefusesAnotherProcesssLayoutAndNamesTheFields() throws Exception {
-        Cli cli = new Cli(processes);
-        Path descriptor = cli.captureSleepOriginal(dir, "other.mmd").descriptor();
+        Path descriptor = it.capturedSleepOriginal("other.mmd").descriptor();
 
         List<String> command = JavaCommand.java().restoredApp(descriptor, "mode=exact");
-        RestoredApp app = RestoredApp.start(processes, command);
+        RestoredApp app = RestoredApp.start(it.processes(), command);
         assertSameBytes("/proc/" + app.pid() + "/cmdline: unchanged", Fixtures.cmdlineOf(command),
                 ProcIdentity.of(app.pid()).cmdline());
         String line = app.stopAndAssertOneStderrLine("selfrestore: not restored");

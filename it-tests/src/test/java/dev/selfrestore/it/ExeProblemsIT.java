@@ -6,19 +6,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.selfrestore.it.support.Cli;
 import dev.selfrestore.it.support.ItConfig;
+import dev.selfrestore.it.support.ItProcesses;
 import dev.selfrestore.it.support.JavaCommand;
 import dev.selfrestore.it.support.ProcIdentity;
-import dev.selfrestore.it.support.Processes;
 import dev.selfrestore.it.support.RestoredApp;
 import dev.selfrestore.it.support.SleepOriginal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The original executable is gone, changed or not executable: exe is not swapped, everything else is
@@ -28,24 +26,21 @@ import org.junit.jupiter.api.io.TempDir;
 class ExeProblemsIT {
 
     @RegisterExtension
-    final Processes processes = new Processes();
-
-    @TempDir
-    Path dir;
+    final ItProcesses it = new ItProcesses();
 
     private interface Damage {
         void apply(Path exe) throws Exception;
     }
 
     private void restoreAfter(Damage damage, String reason) throws Exception {
-        Cli cli = new Cli(processes);
-        SleepOriginal original = SleepOriginal.start(processes, dir);
+        Cli cli = it.cli();
+        SleepOriginal original = it.sleepOriginal();
         ProcIdentity before = ProcIdentity.of(original.pid());
-        Path descriptor = cli.captureOk(original.pid(), dir.resolve("original.mmd"));
+        Path descriptor = cli.captureOk(original.pid(), it.dir().resolve("original.mmd"));
         original.stop();
         damage.apply(original.exe());
 
-        RestoredApp app = RestoredApp.start(processes, JavaCommand.java().restoredApp(descriptor, ""));
+        RestoredApp app = RestoredApp.start(it.processes(), JavaCommand.java().restoredApp(descriptor, ""));
         ProcIdentity after = ProcIdentity.of(app.pid());
         assertSameIdentityExceptExe(before, after);
         assertEquals(ItConfig.javaRealPath().toString(), after.exe(), "exe stays the JVM's launcher");

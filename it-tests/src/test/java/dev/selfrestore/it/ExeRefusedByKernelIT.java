@@ -4,13 +4,12 @@ import static dev.selfrestore.it.support.ProcAssertions.assertSameIdentityExcept
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.selfrestore.it.support.Cli;
 import dev.selfrestore.it.support.CommandResult;
 import dev.selfrestore.it.support.Fixtures;
 import dev.selfrestore.it.support.ItConfig;
+import dev.selfrestore.it.support.ItProcesses;
 import dev.selfrestore.it.support.JavaCommand;
 import dev.selfrestore.it.support.ProcIdentity;
-import dev.selfrestore.it.support.Processes;
 import dev.selfrestore.it.support.RestoredApp;
 import dev.selfrestore.it.support.RunningProcess;
 import dev.selfrestore.it.support.SleepOriginal;
@@ -21,7 +20,6 @@ import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The original executable is the captured file, executable, and still the kernel refuses it as exe
@@ -31,12 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
 class ExeRefusedByKernelIT {
 
     @RegisterExtension
-    final Processes processes = new Processes();
+    final ItProcesses it = new ItProcesses();
 
-    @TempDir
-    Path dir;
-
-    private Cli selfrestore;
     private SleepOriginal original;
     private ProcIdentity before;
     private Path descriptor;
@@ -44,10 +38,9 @@ class ExeRefusedByKernelIT {
     /** The original runs from {@code dir/bin}, a directory of its own that a mount can cover. */
     @BeforeEach
     void captureOriginal() throws Exception {
-        selfrestore = new Cli(processes);
-        original = SleepOriginal.start(processes, Files.createDirectory(dir.resolve("bin")));
+        original = it.sleepOriginalIn(Files.createDirectory(it.dir().resolve("bin")));
         before = ProcIdentity.of(original.pid());
-        descriptor = selfrestore.captureOk(original.pid(), dir.resolve("original.mmd"));
+        descriptor = it.cli().captureOk(original.pid(), it.dir().resolve("original.mmd"));
         original.stop();
     }
 
@@ -55,7 +48,7 @@ class ExeRefusedByKernelIT {
         ProcIdentity after = ProcIdentity.of(app.pid());
         assertSameIdentityExceptExe(before, after);
         assertEquals(ItConfig.javaRealPath().toString(), after.exe(), "exe stays the JVM's launcher");
-        CommandResult verify = new Cli(processes).run("verify", "--pid", Long.toString(app.pid()), descriptor.toString())
+        CommandResult verify = it.cli().run("verify", "--pid", Long.toString(app.pid()), descriptor.toString())
                 .assertStatus(1);
         assertTrue(verify.stdout().lines().anyMatch(l -> l.equals("  exe      differs")), verify::description);
         String line = app.stopAndAssertOneStderrLine("selfrestore: partly restored pid " + original.pid());
@@ -65,14 +58,14 @@ class ExeRefusedByKernelIT {
     @Test
     void onANoexecMount() throws Exception {
         // In a mount namespace of its own, the JVM finds the same file at the same path, on a noexec tmpfs.
-        Path saved = Files.copy(original.exe(), dir.resolve("saved-exe"));
+        Path saved = Files.copy(original.exe(), it.dir().resolve("saved-exe"));
         Path bin = original.exe().getParent();
         List<String> command = new ArrayList<>(List.of("unshare", "--mount", "--propagation", "private", "/bin/sh", "-c",
                 "mount -t tmpfs -o noexec,mode=755 srit-noexec \"$1\" && cp \"$2\" \"$3\" && chmod 755 \"$3\""
                         + " && shift 3 && exec \"$@\"",
                 "sh", bin.toString(), saved.toString(), original.exe().toString()));
         command.addAll(JavaCommand.java().restoredApp(descriptor, ""));
-        RestoredApp app = RestoredApp.start(processes, command);
+        RestoredApp app = RestoredApp.start(it.processes(), command);
         assertTrue(Files.readString(Path.of("/proc", Long.toString(app.pid()), "mountinfo"))
                 .contains(" " + bin + " "), "the tmpfs is mounted in the JVM's namespace");
         assertEverythingButExe(app, "is on a noexec mount (" + bin + ")");
@@ -81,12 +74,12 @@ class ExeRefusedByKernelIT {
     @Test
     void openForWritingByAnotherProcess() throws Exception {
         // The shell opens the file for appending (O_WRONLY, nothing truncated) on fd 3; sleep inherits it.
-        RunningProcess writer = processes.start("writer", List.of("/bin/sh", "-c",
+        RunningProcess writer = it.processes().start("writer", List.of("/bin/sh", "-c",
                 "exec 3>>\"$1\" && echo open && exec sleep 600", "sh", original.exe().toString()));
         writer.awaitStdoutLine("open", ItConfig.PROCESS_TIMEOUT);
         // "open" comes before the exec: wait until the writer is sleep, the name the line gives.
         Fixtures.awaitExe(writer, Path.of("/usr/bin/sleep").toRealPath(), ItConfig.PROCESS_TIMEOUT);
-        RestoredApp app = RestoredApp.start(processes, JavaCommand.java().restoredApp(descriptor, ""));
+        RestoredApp app = RestoredApp.start(it.processes(), JavaCommand.java().restoredApp(descriptor, ""));
         assertEverythingButExe(app, "is open for writing (pid " + writer.pid() + " (sleep) fd 3)");
     }
 }

@@ -10,8 +10,8 @@ import dev.selfrestore.fixtures.CriuFixtures;
 import dev.selfrestore.it.support.Cli;
 import dev.selfrestore.it.support.CommandResult;
 import dev.selfrestore.it.support.ItConfig;
+import dev.selfrestore.it.support.ItProcesses;
 import dev.selfrestore.it.support.JavaCommand;
-import dev.selfrestore.it.support.Processes;
 import dev.selfrestore.it.support.RestoredApp;
 import dev.selfrestore.it.support.RunningProcess;
 import dev.selfrestore.it.support.SleepOriginal;
@@ -22,7 +22,6 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -38,22 +37,19 @@ import org.junit.jupiter.params.provider.ValueSource;
 class FaultMatrixIT {
 
     @RegisterExtension
-    final Processes processes = new Processes();
-
-    @TempDir
-    Path dir;
+    final ItProcesses it = new ItProcesses();
 
     private Path descriptor;
     private SleepOriginal sleep;
 
     @BeforeEach
     void captureOriginal() throws Exception {
-        sleep = SleepOriginal.start(processes, dir);
-        descriptor = new Cli(processes).captureOk(sleep.pid(), dir.resolve("original.mmd"));
+        sleep = it.sleepOriginal();
+        descriptor = it.cli().captureOk(sleep.pid(), it.dir().resolve("original.mmd"));
     }
 
     private RestoredApp restore(Path file, String options) throws Exception {
-        return RestoredApp.start(processes, JavaCommand.withTestingJar().restoredApp(file, options));
+        return RestoredApp.start(it.processes(), JavaCommand.withTestingJar().restoredApp(file, options));
     }
 
     /** The agent's one line: not restored, naming {@code file}, the failed call and EIO; main ran. */
@@ -74,13 +70,13 @@ class FaultMatrixIT {
     @ValueSource(strings = {"openat:1:EIO", "openat:2:EIO", "openat:LAST:EIO", "fstat:1:EIO", "fstat:LAST:EIO",
         "readlinkat:1:EIO", "read:1:EIO", "read:2:EIO"})
     void theDescriptorsWalkOrReadFailsTheDescriptorIsRefusedAndMainRuns(String fault) throws Exception {
-        Path real = Files.createDirectory(dir.resolve("real"));
+        Path real = Files.createDirectory(it.dir().resolve("real"));
         Files.move(descriptor, real.resolve("original.mmd"));
-        Files.createSymbolicLink(dir.resolve("link"), real);
-        Path viaLink = dir.resolve("link").resolve("original.mmd");
+        Files.createSymbolicLink(it.dir().resolve("link"), real);
+        Path viaLink = it.dir().resolve("link").resolve("original.mmd");
         // The walk opens (openat) and checks (fstat) the root and then each component: the link
         // once as itself, then its target's components from the root again.
-        int opened = 1 + dir.getNameCount() + 1 + real.getNameCount() + 1;
+        int opened = 1 + it.dir().getNameCount() + 1 + real.getNameCount() + 1;
         String spec = fault.replace("LAST", Integer.toString(opened));
         RestoredApp app = restore(viaLink, "test-faults=" + spec);
         assertRefused(app, viaLink, spec.substring(0, spec.indexOf(':')));
@@ -89,7 +85,7 @@ class FaultMatrixIT {
     @ParameterizedTest
     @ValueSource(strings = {"openat:1:EIO", "read:1:EIO"})
     void withStrictTheJvmExitsBeforeMain(String fault) throws Exception {
-        RunningProcess jvm = processes.start("strict", JavaCommand.withTestingJar().restoredApp(descriptor,
+        RunningProcess jvm = it.processes().start("strict", JavaCommand.withTestingJar().restoredApp(descriptor,
                 "test-faults=" + fault + ",strict=true"), ItConfig.restorerEnvironment());
         assertEquals(1, jvm.awaitExit(ItConfig.PROCESS_TIMEOUT), jvm::describe);
         assertFalse(jvm.stdout().contains("EXE="), () -> "main ran: " + jvm.describe());
@@ -102,7 +98,7 @@ class FaultMatrixIT {
     @ParameterizedTest
     @ValueSource(strings = {"read:3:EIO", "openat:ENV:EIO", "fstat:ENV:EIO"})
     void anEnvFileThatCannotBeReadIsRefusedAndMainRuns(String fault) throws Exception {
-        Path env = Files.writeString(dir.resolve("extra.env"), "EXTRA=1\n");
+        Path env = Files.writeString(it.dir().resolve("extra.env"), "EXTRA=1\n");
         int descriptorOpens = 1 + descriptor.getNameCount();
         String spec = fault.replace("ENV", Integer.toString(descriptorOpens + 1));
         RestoredApp app = restore(descriptor, "env-file=" + env + ",test-faults=" + spec);
@@ -122,7 +118,7 @@ class FaultMatrixIT {
     @ParameterizedTest
     @ValueSource(strings = {"openat:1:EIO", "fstat:1:EIO", "read:1:EIO", "read:2:EIO"})
     void aCriuImageThatCannotBeReadIsRefusedAndMainRuns(String spec) throws Exception {
-        Path images = CriuFixtures.copy(CriuFixtures.dir("native").resolve("images"), dir.resolve("images"));
+        Path images = CriuFixtures.copy(CriuFixtures.dir("native").resolve("images"), it.dir().resolve("images"));
         RestoredApp app = restore(images, "test-faults=" + spec);
         assertRefused(app, images, spec.substring(0, spec.indexOf(':')));
     }
@@ -130,11 +126,11 @@ class FaultMatrixIT {
     /** capture=FILE writes in the JVM up to JDK 23, and from JDK 24 through a child the JVM spawns. */
     @Test
     void aCaptureThatCannotBeWrittenKeepsThePreviousFileAndMainRuns() throws Exception {
-        Path file = dir.resolve("self.mmd");
+        Path file = it.dir().resolve("self.mmd");
         byte[] previous = Files.readAllBytes(descriptor);
         Files.write(file, previous);
         String fault = ItConfig.javaFeature() >= 24 ? "spawnAndWait:1:EIO" : "write:1:EIO";
-        RestoredApp app = RestoredApp.start(processes, JavaCommand.withTestingJar()
+        RestoredApp app = RestoredApp.start(it.processes(), JavaCommand.withTestingJar()
                 .capturing("capture=" + file + ",capture-force=true,test-faults=" + fault));
         String line = app.stopAndAssertOneStderrLine("selfrestore: not captured: cannot write " + file + ": ");
         assertTrue(line.contains(fault.substring(0, fault.indexOf(':')) + "(") && line.contains("fault injected")
@@ -146,7 +142,7 @@ class FaultMatrixIT {
     @ValueSource(strings = {"openat:1:EIO", "fchmod:1:EIO", "write:1:EIO", "fsync:1:EIO", "renameat:1:EIO"})
     void aCaptureCommandThatCannotWriteKeepsThePreviousFile(String fault) throws Exception {
         byte[] previous = Files.readAllBytes(descriptor);
-        CommandResult r = Cli.withTestFaults(processes, fault).capture(sleep.pid(), descriptor, "--force");
+        CommandResult r = Cli.withTestFaults(it.processes(), fault).capture(sleep.pid(), descriptor, "--force");
         assertFailedWrite(r, "capture", descriptor, fault);
         assertUnchanged(descriptor, previous);
     }
@@ -154,8 +150,8 @@ class FaultMatrixIT {
     @ParameterizedTest
     @ValueSource(strings = {"write:1:EIO", "fsync:1:EIO"})
     void anEditThatCannotBeWrittenLeavesNoFile(String fault) throws Exception {
-        Path out = dir.resolve("edited.mmd");
-        CommandResult r = Cli.withTestFaults(processes, fault).run("edit", descriptor.toString(), "--out", out.toString(),
+        Path out = it.dir().resolve("edited.mmd");
+        CommandResult r = Cli.withTestFaults(it.processes(), fault).run("edit", descriptor.toString(), "--out", out.toString(),
                 "--set-env", "EXTRA=1");
         assertFailedWrite(r, "edit", out, fault);
         assertFalse(Files.exists(out), "no file written");
@@ -165,9 +161,9 @@ class FaultMatrixIT {
     @ParameterizedTest
     @ValueSource(strings = {"write:1:EIO", "fsync:1:EIO"})
     void anImportThatCannotBeWrittenLeavesNoFile(String fault) throws Exception {
-        Path out = dir.resolve("imported.mmd");
+        Path out = it.dir().resolve("imported.mmd");
         Path images = CriuFixtures.dir("native").resolve("images");
-        CommandResult r = Cli.withTestFaults(processes, fault).run("import", "criu", images.toString(), "--out",
+        CommandResult r = Cli.withTestFaults(it.processes(), fault).run("import", "criu", images.toString(), "--out",
                 out.toString());
         assertFailedWrite(r, "import criu", out, fault);
         assertFalse(Files.exists(out), "no file written");

@@ -10,8 +10,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.selfrestore.it.support.Cli;
 import dev.selfrestore.it.support.CommandResult;
 import dev.selfrestore.it.support.Fixtures;
+import dev.selfrestore.it.support.ItProcesses;
 import dev.selfrestore.it.support.ProcIdentity;
-import dev.selfrestore.it.support.Processes;
 import dev.selfrestore.it.support.SleepOriginal;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -22,34 +22,28 @@ import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /** inspect, for people and for machines, on a descriptor whose environment is not all UTF-8. */
 class InspectIT {
 
     @RegisterExtension
-    final Processes processes = new Processes();
-
-    @TempDir
-    Path dir;
+    final ItProcesses it = new ItProcesses();
 
     private SleepOriginal original;
     private ProcIdentity before;
     private Path descriptor;
-    private Cli cli;
 
     @BeforeEach
     void captureOriginal() throws Exception {
-        original = SleepOriginal.start(processes, dir);
+        original = it.sleepOriginal();
         before = ProcIdentity.of(original.pid());
-        descriptor = new Cli(processes).captureOk(original.pid(), dir.resolve("original.mmd"));
+        descriptor = it.cli().captureOk(original.pid(), it.dir().resolve("original.mmd"));
         original.stop();
-        cli = new Cli(processes);
     }
 
     @Test
     void forPeopleEveryByteIsShownAndNonUtf8BytesAreEscaped() throws Exception {
-        CommandResult r = cli.run("inspect", descriptor.toString()).assertStatus(0);
+        CommandResult r = it.cli().run("inspect", descriptor.toString()).assertStatus(0);
         List<String> lines = r.stdout().lines().toList();
         assertAll(r.description(),
                 () -> assertTrue(lines.get(0).matches(".*: selfrestore descriptor, format 1\\.\\d+, \\d+ bytes, CRC32C 0x[0-9a-f]{8} ok")),
@@ -74,7 +68,7 @@ class InspectIT {
 
     @Test
     void forMachinesEveryByteStringIsGivenExactly() throws Exception {
-        JsonNode json = cli.run("inspect", "--json", descriptor.toString()).assertStatus(0).json();
+        JsonNode json = it.cli().run("inspect", "--json", descriptor.toString()).assertStatus(0).json();
         assertSameBytes("environ.bytes", SleepOriginal.expectedEnviron(),
                 java.util.HexFormat.of().parseHex(json.get("environ").get("bytes").asText()));
         assertSameBytes("cmdline.bytes", original.expectedCmdline(),
@@ -118,26 +112,26 @@ class InspectIT {
     void aDamagedFileShowsItsHeaderAndFailsTheCheck() throws Exception {
         byte[] record = Files.readAllBytes(descriptor);
         record[record.length / 2] ^= 0x20;
-        Path damaged = dir.resolve("damaged.mmd");
+        Path damaged = it.dir().resolve("damaged.mmd");
         Files.write(damaged, record);
 
-        CommandResult human = cli.run("inspect", damaged.toString()).assertStatus(1);
+        CommandResult human = it.cli().run("inspect", damaged.toString()).assertStatus(1);
         assertTrue(human.stdout().contains("checksum mismatch"), human::description);
         assertFalse(human.stdout().contains("environ"), human::description);
-        JsonNode json = cli.run("inspect", "--json", damaged.toString()).assertStatus(1).json();
+        JsonNode json = it.cli().run("inspect", "--json", damaged.toString()).assertStatus(1).json();
         assertFalse(json.get("format").get("checksum").get("ok").asBoolean(), json::toPrettyString);
         assertFalse(json.has("exe"), json::toPrettyString);
     }
 
     @Test
     void notADescriptorIsAnInputError() throws Exception {
-        Path text = dir.resolve("notes.txt");
+        Path text = it.dir().resolve("notes.txt");
         Files.writeString(text, "hello\n");
-        CommandResult r = cli.run("inspect", text.toString()).assertStatus(2);
+        CommandResult r = it.cli().run("inspect", text.toString()).assertStatus(2);
         assertTrue(r.stderr().contains(text.toString()) && r.stderr().contains("not a selfrestore descriptor"), r::description);
-        cli.run("inspect", dir.resolve("missing.mmd").toString()).assertStatus(2);
-        cli.run("inspect").assertStatus(2);
-        Fixtures.makeReadableByAll(dir);
+        it.cli().run("inspect", it.dir().resolve("missing.mmd").toString()).assertStatus(2);
+        it.cli().run("inspect").assertStatus(2);
+        Fixtures.makeReadableByAll(it.dir());
     }
 
     private static List<byte[]> split(byte[] area) {

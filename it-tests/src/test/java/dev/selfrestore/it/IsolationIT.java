@@ -12,9 +12,9 @@ import dev.selfrestore.it.support.ClassLoadLog;
 import dev.selfrestore.it.support.ClassLoadLog.Loaded;
 import dev.selfrestore.it.support.Cli;
 import dev.selfrestore.it.support.ItConfig;
+import dev.selfrestore.it.support.ItProcesses;
 import dev.selfrestore.it.support.JavaCommand;
 import dev.selfrestore.it.support.ProcIdentity;
-import dev.selfrestore.it.support.Processes;
 import dev.selfrestore.it.support.RunningProcess;
 import dev.selfrestore.it.support.SleepOriginal;
 import java.io.IOException;
@@ -30,7 +30,6 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * An application that brings its own Byte Buddy, JNA and Chronicle Bytes (other versions than the
@@ -53,10 +52,7 @@ class IsolationIT {
     private static final String MAIN_CLASS = OwnLibraries.class.getName();
 
     @RegisterExtension
-    final Processes processes = new Processes();
-
-    @TempDir
-    Path dir;
+    final ItProcesses it = new ItProcesses();
 
     @Test
     void defaultRestore() throws Exception {
@@ -75,9 +71,9 @@ class IsolationIT {
      * without it).
      */
     private void checkIsolation(String agentOptions, List<String> agentLibraries) throws Exception {
-        Cli cli = new Cli(processes);
-        SleepOriginal original = SleepOriginal.start(processes, dir);
-        Path descriptor = cli.captureOk(original.pid(), dir.resolve("original.mmd"));
+        Cli cli = it.cli();
+        SleepOriginal original = it.sleepOriginal();
+        Path descriptor = cli.captureOk(original.pid(), it.dir().resolve("original.mmd"));
         original.stop();
 
         Run without = run("without", null, agentOptions);
@@ -255,7 +251,7 @@ class IsolationIT {
 
     /** One run of the application, with the agent when {@code descriptor} is not null. */
     private Run run(String name, Path descriptor, String agentOptions) throws Exception {
-        Path log = dir.resolve(name + "-classes.log");
+        Path log = it.dir().resolve(name + "-classes.log");
         JavaCommand java = JavaCommand.java();
         // The application's own options, for its own libraries (as their documentation asks).
         java.options("--add-opens=java.base/java.lang.reflect=ALL-UNNAMED"); // Chronicle Core
@@ -268,7 +264,7 @@ class IsolationIT {
         List<String> command = java.options(ClassLoadLog.jvmOption(log))
                 .classPath(applicationJars().toArray(Path[]::new)).main(MAIN_CLASS);
 
-        RunningProcess app = processes.start(name, command, ItConfig.restorerEnvironment());
+        RunningProcess app = it.processes().start(name, command, ItConfig.restorerEnvironment());
         app.awaitStdoutLine("READY", PROCESS_TIMEOUT);
         ProcIdentity identity = ProcIdentity.of(app.pid());
         List<String> stdout = app.stdoutLines();

@@ -6,12 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.selfrestore.it.app.LaunchViews;
 import dev.selfrestore.it.app.Sleeper;
-import dev.selfrestore.it.support.Cli;
 import dev.selfrestore.it.support.CommandResult;
 import dev.selfrestore.it.support.ItConfig;
+import dev.selfrestore.it.support.ItProcesses;
 import dev.selfrestore.it.support.JavaCommand;
 import dev.selfrestore.it.support.ProcIdentity;
-import dev.selfrestore.it.support.Processes;
 import dev.selfrestore.it.support.RestoredApp;
 import dev.selfrestore.it.support.RunningProcess;
 import java.nio.file.Files;
@@ -19,10 +18,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * What an application prints when selfrestore is loaded with nothing on its command line but the
@@ -34,19 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
 class JdkWarningsIT {
 
     @RegisterExtension
-    final Processes processes = new Processes();
-
-    @TempDir
-    Path dir;
-
-    private Cli cli;
-    private Cli.Captured original;
-
-    @BeforeEach
-    void captureOriginal() throws Exception {
-        cli = new Cli(processes);
-        original = cli.captureSleepOriginal(dir, "original.mmd");
-    }
+    final ItProcesses it = new ItProcesses();
 
     /** The application's command line with the agent given {@code agentArgument}, and no other JVM option. */
     private static List<String> appWithAgent(String agentArgument, String... jvmOptions) {
@@ -69,26 +54,26 @@ class JdkWarningsIT {
 
     @Test
     void restore() throws Exception {
-        RestoredApp app = RestoredApp.start(processes, appWithAgent(original.descriptor().toString()));
-        assertSameIdentity(original.identity(), ProcIdentity.of(app.pid()));
+        RestoredApp app = RestoredApp.start(it.processes(), appWithAgent(it.captured().descriptor().toString()));
+        assertSameIdentity(it.captured().identity(), ProcIdentity.of(app.pid()));
         assertOnlyOwnLines(app, "selfrestore: restored");
     }
 
     @Test
     void restoreWithTheOriginalsMainArguments() throws Exception {
-        RestoredApp app = RestoredApp.start(processes, appWithAgent(original.descriptor() + ",main-args=restore"));
+        RestoredApp app = RestoredApp.start(it.processes(), appWithAgent(it.captured().descriptor() + ",main-args=restore"));
         assertOnlyOwnLines(app, "selfrestore: restored");
     }
 
     /** jvm=restore of a JVM original: in premain, and by attach into a JVM whose RuntimeMXBean has read its list. */
     @Test
     void restoreTheJvmViews() throws Exception {
-        RunningProcess jvmOriginal = processes.start("jvm original", JavaCommand.bareJava().options("-Dledger.name=ledger-7")
+        RunningProcess jvmOriginal = it.processes().start("jvm original", JavaCommand.bareJava().options("-Dledger.name=ledger-7")
                 .main(Sleeper.class.getName(), "--shard=7"), Map.of("PATH", "/usr/bin:/bin"));
         jvmOriginal.awaitStdoutLine("READY", ItConfig.PROCESS_TIMEOUT);
-        Path descriptor = cli.captureOk(jvmOriginal.pid(), dir.resolve("jvm.mmd"));
+        Path descriptor = it.cli().captureOk(jvmOriginal.pid(), it.dir().resolve("jvm.mmd"));
         jvmOriginal.close();
-        RestoredApp app = RestoredApp.start(processes, appWithAgent(descriptor + ",jvm=restore"));
+        RestoredApp app = RestoredApp.start(it.processes(), appWithAgent(descriptor + ",jvm=restore"));
         assertOnlyOwnLines(app, "selfrestore: restored");
 
         JavaCommand java = JavaCommand.bareJava();
@@ -97,7 +82,7 @@ class JdkWarningsIT {
         }
         // jvmstat strings of a running JVM keep their length: these fit the original's
         java.options("-Dpadding=" + "x".repeat(40));
-        RunningProcess target = processes.start("target", java.main(LaunchViews.class.getName(), "y".repeat(40)),
+        RunningProcess target = it.processes().start("target", java.main(LaunchViews.class.getName(), "y".repeat(40)),
                 Map.of("PATH", "/usr/bin:/bin"));
         target.awaitStdoutLine("READY", ItConfig.PROCESS_TIMEOUT);
         CommandResult attach = launcherScript("attach", "--pid", Long.toString(target.pid()), "--option", "jvm=restore",
@@ -111,22 +96,22 @@ class JdkWarningsIT {
 
     @Test
     void captureOnly() throws Exception {
-        Path file = dir.resolve("self.mmd");
-        RestoredApp app = RestoredApp.start(processes, appWithAgent("capture=" + file));
+        Path file = it.dir().resolve("self.mmd");
+        RestoredApp app = RestoredApp.start(it.processes(), appWithAgent("capture=" + file));
         assertOnlyOwnLines(app, "selfrestore: captured pid " + app.pid());
         assertTrue(Files.size(file) > 0);
-        new Cli(processes).run("inspect", file.toString()).assertStatus(0);
+        it.cli().run("inspect", file.toString()).assertStatus(0);
     }
 
     @Test
     void restoreThenCapture() throws Exception {
-        Path file = dir.resolve("restored.mmd");
-        RestoredApp app = RestoredApp.start(processes, appWithAgent(original.descriptor() + ",capture=" + file));
+        Path file = it.dir().resolve("restored.mmd");
+        RestoredApp app = RestoredApp.start(it.processes(), appWithAgent(it.captured().descriptor() + ",capture=" + file));
         assertOnlyOwnLines(app, "selfrestore: restored", "selfrestore: captured pid " + app.pid());
         // What was captured is the restored identity, with the exact brk of the JVM itself.
-        CommandResult inspect = new Cli(processes).run("inspect", "--json", file.toString()).assertStatus(0);
+        CommandResult inspect = it.cli().run("inspect", "--json", file.toString()).assertStatus(0);
         assertEquals("exact", inspect.json().get("brk_source").asText(), inspect::description);
-        assertEquals(original.identity().exe(), inspect.json().get("exe").get("path").get("text").asText(),
+        assertEquals(it.captured().identity().exe(), inspect.json().get("exe").get("path").get("text").asText(),
                 inspect::description);
     }
 
@@ -137,20 +122,20 @@ class JdkWarningsIT {
             java.options("-XX:+EnableDynamicAgentLoading"); // without it the JDK itself warns (AttachIT)
         }
         List<String> command = java.showIdentity("attached");
-        RestoredApp target = RestoredApp.start(processes, command);
-        CommandResult attach = launcherScript("attach", "--pid", Long.toString(target.pid()), original.descriptor().toString());
+        RestoredApp target = RestoredApp.start(it.processes(), command);
+        CommandResult attach = launcherScript("attach", "--pid", Long.toString(target.pid()), it.captured().descriptor().toString());
         attach.assertStatus(0);
         assertNoJdkWarning(attach);
-        assertSameIdentity(original.identity(), ProcIdentity.of(target.pid()));
+        assertSameIdentity(it.captured().identity(), ProcIdentity.of(target.pid()));
         assertOnlyOwnLines(target, "selfrestore: restored");
     }
 
     @Test
     void theLauncherScriptPrintsNoJdkWarning() throws Exception {
         assertNoJdkWarning(launcherScript("doctor"));
-        assertNoJdkWarning(launcherScript("inspect", original.descriptor().toString()).assertStatus(0));
-        Path again = dir.resolve("again.mmd");
-        RestoredApp app = RestoredApp.start(processes, appWithAgent("capture=" + dir.resolve("app.mmd")));
+        assertNoJdkWarning(launcherScript("inspect", it.captured().descriptor().toString()).assertStatus(0));
+        Path again = it.dir().resolve("again.mmd");
+        RestoredApp app = RestoredApp.start(it.processes(), appWithAgent("capture=" + it.dir().resolve("app.mmd")));
         assertNoJdkWarning(launcherScript("capture", "--pid", Long.toString(app.pid()), "--out", again.toString())
                 .assertStatus(0));
         app.stopAndAssertExitedNormally();
@@ -160,7 +145,7 @@ class JdkWarningsIT {
     private CommandResult launcherScript(String... args) throws Exception {
         List<String> command = new ArrayList<>(List.of(ItConfig.agentJar().resolveSibling("selfrestore").toString()));
         command.addAll(List.of(args));
-        return new Cli(processes).runWithEnvironment(
+        return it.cli().runWithEnvironment(
                 Map.of("PATH", "/usr/bin:/bin", "SELFRESTORE_JAVA", ItConfig.java().toString()), command);
     }
 

@@ -9,9 +9,9 @@ import dev.selfrestore.it.app.Sleeper;
 import dev.selfrestore.it.support.Cli;
 import dev.selfrestore.it.support.Fixtures;
 import dev.selfrestore.it.support.ItConfig;
+import dev.selfrestore.it.support.ItProcesses;
 import dev.selfrestore.it.support.JavaCommand;
 import dev.selfrestore.it.support.ProcIdentity;
-import dev.selfrestore.it.support.Processes;
 import dev.selfrestore.it.support.RestoredApp;
 import dev.selfrestore.it.support.RunningProcess;
 import java.nio.charset.StandardCharsets;
@@ -25,16 +25,12 @@ import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /** A JVM is captured, ended, and a fresh JVM with the agent shows its identity in /proc. */
 class JvmOriginalIT {
 
     @RegisterExtension
-    final Processes processes = new Processes();
-
-    @TempDir
-    Path dir;
+    final ItProcesses it = new ItProcesses();
 
     /** The common case: original and restoring JVM share a launcher, so exe and comm match from the start. */
     @Test
@@ -45,7 +41,7 @@ class JvmOriginalIT {
     /** The original ran from a launcher of another name: the restoring JVM must take its exe and comm. */
     @Test
     void jvmStartedByARenamedLauncher() throws Exception {
-        Path launcher = Fixtures.renamedJavaLauncher(dir, ItConfig.java());
+        Path launcher = Fixtures.renamedJavaLauncher(it.dir(), ItConfig.java());
         try {
             restoreJvmOriginal(launcher);
         } finally {
@@ -54,14 +50,14 @@ class JvmOriginalIT {
     }
 
     private void restoreJvmOriginal(Path launcher) throws Exception {
-        Cli cli = new Cli(processes);
+        Cli cli = it.cli();
         String token = "srtoken-" + Fixtures.randomToken(10);
         List<String> arguments = List.of("-Dsrit.token=" + token, "-cp", ItConfig.testClasses().toString(),
                 Sleeper.class.getName(), "alpha", "two words", "--x=y");
         List<String> command = concat(List.of(launcher.toString()), arguments);
         Map<String, String> environment = Map.of(
                 "PATH", "/usr/bin:/bin", "LANG", "C.UTF-8", "EQ", "k=v=w", "EMPTY", "", "SRIT_ROLE", "original");
-        RunningProcess original = processes.start("original", command, environment);
+        RunningProcess original = it.processes().start("original", command, environment);
         original.awaitStdoutLine("READY", PROCESS_TIMEOUT);
 
         ProcIdentity before = ProcIdentity.of(original.pid());
@@ -69,19 +65,19 @@ class JvmOriginalIT {
         assertEquals(Set.of("PATH=/usr/bin:/bin", "LANG=C.UTF-8", "EQ=k=v=w", "EMPTY=", "SRIT_ROLE=original"),
                 environEntries(before.environ()), "environ of the original (test set-up)");
 
-        Path descriptor = cli.captureOk(original.pid(), dir.resolve("original.mmd"));
+        Path descriptor = cli.captureOk(original.pid(), it.dir().resolve("original.mmd"));
         assertSameIdentity(before, ProcIdentity.of(original.pid()));
         original.close();
 
-        RestoredApp restored = RestoredApp.start(processes, JavaCommand.java().restoredApp(descriptor, ""));
+        RestoredApp restored = RestoredApp.start(it.processes(), JavaCommand.java().restoredApp(descriptor, ""));
         assertSameIdentity(before, ProcIdentity.of(restored.pid()));
         assertEquals(before.exe(), restored.exeSeenByMain(), "readlink /proc/self/exe at the first line of main");
 
-        assertEquals(List.of(restored.pid()), processes.run(PROCESS_TIMEOUT, "pgrep", "-f", token).pids(),
+        assertEquals(List.of(restored.pid()), it.processes().run(PROCESS_TIMEOUT, "pgrep", "-f", token).pids(),
                 "pgrep -f " + token);
         String launcherName = launcher.getFileName().toString();
         if (!launcherName.equals("java")) { // "java" names other JVMs too, such as the one running this test
-            assertEquals(List.of(restored.pid()), processes.run(PROCESS_TIMEOUT, "pidof", launcherName).pids(),
+            assertEquals(List.of(restored.pid()), it.processes().run(PROCESS_TIMEOUT, "pidof", launcherName).pids(),
                     "pidof " + launcherName);
         }
         ProcessHandle.Info info = ProcessHandle.of(restored.pid()).orElseThrow().info();

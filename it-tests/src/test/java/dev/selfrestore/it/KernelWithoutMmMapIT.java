@@ -9,22 +9,19 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.selfrestore.it.support.Cli;
 import dev.selfrestore.it.support.Fixtures;
 import dev.selfrestore.it.support.ItConfig;
+import dev.selfrestore.it.support.ItProcesses;
 import dev.selfrestore.it.support.JavaCommand;
 import dev.selfrestore.it.support.ProcIdentity;
-import dev.selfrestore.it.support.Processes;
 import dev.selfrestore.it.support.RestoredApp;
 import dev.selfrestore.it.support.RunningProcess;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A kernel without PR_SET_MM_MAP (built without CONFIG_CHECKPOINT_RESTORE), simulated by the
@@ -39,27 +36,12 @@ class KernelWithoutMmMapIT {
     private static final int CAP_SYS_RESOURCE = 24;
 
     @RegisterExtension
-    final Processes processes = new Processes();
-
-    @TempDir
-    Path dir;
-
-    private Cli agent;
-    private ProcIdentity original;
-    private Path descriptor;
-
-    @BeforeEach
-    void captureOriginal() throws Exception {
-        agent = new Cli(processes);
-        Cli.Captured captured = agent.captureSleepOriginal(dir, "original.mmd");
-        original = captured.identity();
-        descriptor = captured.descriptor();
-    }
+    final ItProcesses it = new ItProcesses();
 
     @Test
     void withoutCapSysResourceOnlyCommAndTheEnvironmentInsideTheProcessAreRestored() throws Exception {
-        List<String> command = JavaCommand.withTestingJar().restoredApp(descriptor, "test-faults=no-mm-map");
-        RestoredApp app = RestoredApp.start(processes, command);
+        List<String> command = JavaCommand.withTestingJar().restoredApp(it.captured().descriptor(), "test-faults=no-mm-map");
+        RestoredApp app = RestoredApp.start(it.processes(), command);
         long pid = app.pid();
         assertFalse(hasCapability(ProcIdentity.statusField(pid, "CapEff"), CAP_SYS_RESOURCE),
                 "test set-up: the JVM runs without CAP_SYS_RESOURCE");
@@ -73,9 +55,9 @@ class KernelWithoutMmMapIT {
     void aUserNamespaceOfItsOwnDoesNotGiveCapSysResourceForPrSetMm() throws Exception {
         List<String> command = new ArrayList<>(List.of("unshare", "-Ur"));
         // Inside the namespace the descriptor of real root belongs to the overflow uid.
-        List<String> java = JavaCommand.withTestingJar().restoredApp(descriptor, "test-faults=no-mm-map,insecure-descriptor=true");
+        List<String> java = JavaCommand.withTestingJar().restoredApp(it.captured().descriptor(), "test-faults=no-mm-map,insecure-descriptor=true");
         command.addAll(java);
-        RestoredApp app = RestoredApp.start(processes, command);
+        RestoredApp app = RestoredApp.start(it.processes(), command);
         long pid = app.pid();
         assertAll("test set-up: the JVM has every capability in a user namespace of its own",
                 () -> assertTrue(hasCapability(ProcIdentity.statusField(pid, "CapEff"), CAP_SYS_RESOURCE)),
@@ -88,10 +70,10 @@ class KernelWithoutMmMapIT {
 
     @Test
     void strictExitsBeforeMain() throws Exception {
-        RunningProcess jvm = processes.start("strict", JavaCommand.withTestingJar().restoredApp(descriptor,
+        RunningProcess jvm = it.processes().start("strict", JavaCommand.withTestingJar().restoredApp(it.captured().descriptor(),
                 "test-faults=no-mm-map,strict=true"), ItConfig.restorerEnvironment());
         int status = jvm.closeStdinAndAwaitExit(PROCESS_TIMEOUT);
-        assertNotEquals(0, status, jvm::describe);
+        assertEquals(1, status, () -> "exit status with strict=true: " + jvm.describe());
         assertFalse(jvm.stdout().contains("EXE="), () -> "main ran: " + jvm.describe());
         assertTrue(jvm.stderr().contains("CAP_SYS_RESOURCE"), jvm::describe);
     }
@@ -99,16 +81,16 @@ class KernelWithoutMmMapIT {
     private void assertUnchangedButComm(long pid, List<String> command) throws Exception {
         ProcIdentity after = ProcIdentity.of(pid);
         assertAll("/proc/" + pid + " without PR_SET_MM_MAP and CAP_SYS_RESOURCE",
-                () -> assertSameBytes("comm is the original's", original.comm(), after.comm()),
+                () -> assertSameBytes("comm is the original's", it.captured().identity().comm(), after.comm()),
                 () -> assertSameBytes("cmdline stays the JVM's own", Fixtures.cmdlineOf(command), after.cmdline()),
                 () -> assertEquals(ItConfig.javaRealPath().toString(), after.exe(), "exe stays the launcher"),
-                () -> assertFalse(java.util.Arrays.equals(original.environ(), after.environ()),
+                () -> assertFalse(java.util.Arrays.equals(it.captured().identity().environ(), after.environ()),
                         "/proc environ stays the JVM's own"),
-                () -> assertFalse(java.util.Arrays.equals(original.auxv(), after.auxv()), "auxv stays the JVM's own"));
+                () -> assertFalse(java.util.Arrays.equals(it.captured().identity().auxv(), after.auxv()), "auxv stays the JVM's own"));
     }
 
     private void assertVerifySeesOnlyComm(long pid) throws Exception {
-        JsonNode json = new Cli(processes).run("verify", "--json", "--pid", Long.toString(pid), descriptor.toString())
+        JsonNode json = it.cli().run("verify", "--json", "--pid", Long.toString(pid), it.captured().descriptor().toString())
                 .assertStatus(1).json();
         JsonNode items = json.get("items");
         assertAll(json.toPrettyString(),

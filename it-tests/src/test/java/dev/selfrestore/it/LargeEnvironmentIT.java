@@ -7,9 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.selfrestore.it.support.Cli;
 import dev.selfrestore.it.support.Fixtures;
+import dev.selfrestore.it.support.ItProcesses;
 import dev.selfrestore.it.support.JavaCommand;
 import dev.selfrestore.it.support.ProcIdentity;
-import dev.selfrestore.it.support.Processes;
 import dev.selfrestore.it.support.RestoredApp;
 import dev.selfrestore.it.support.RunningProcess;
 import dev.selfrestore.runtime.validate.Validator;
@@ -22,7 +22,6 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Originals with large environments and many arguments, up to what execve accepts under this
@@ -33,10 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
 class LargeEnvironmentIT {
 
     @RegisterExtension
-    final Processes processes = new Processes();
-
-    @TempDir
-    Path dir;
+    final ItProcesses it = new ItProcesses();
 
     /** This JVM's soft RLIMIT_STACK (-1: unlimited); the processes it starts inherit it. */
     static long rlimitStack() throws IOException {
@@ -89,27 +85,27 @@ class LargeEnvironmentIT {
 
     /** A copy of the shell waiting on its stdin ({@code read x}), with {@code args} after its own. */
     private RunningProcess startOriginal(Map<String, String> env, int args) throws Exception {
-        Path exe = dir.resolve("srbig-" + Fixtures.randomToken(7));
+        Path exe = it.dir().resolve("srbig-" + Fixtures.randomToken(7));
         Fixtures.copyReadableByAll(Path.of("/bin/sh").toRealPath(), exe);
         Fixtures.makeExecutableByAll(exe);
         List<String> command = new ArrayList<>(List.of(exe.toString(), "-c", "read x", exe.toString()));
         for (int i = 0; i < args; i++) {
             command.add("--flag-" + i + "=value-" + i);
         }
-        RunningProcess original = processes.start("original " + exe.getFileName(), command, env);
+        RunningProcess original = it.processes().start("original " + exe.getFileName(), command, env);
         Fixtures.awaitExe(original, exe, PROCESS_TIMEOUT);
         return original;
     }
 
     /** Starts, captures and stops the original, restores it, and compares both from outside. */
     private void restoresByteForByte(int environBytes, int args) throws Exception {
-        Cli cli = new Cli(processes);
+        Cli cli = it.cli();
         RunningProcess original = startOriginal(environment(environBytes), args);
         ProcIdentity was = ProcIdentity.of(original.pid());
-        Path descriptor = cli.captureOk(original.pid(), dir.resolve("env-" + environBytes + "-args-" + args + ".mmd"));
+        Path descriptor = cli.captureOk(original.pid(), it.dir().resolve("env-" + environBytes + "-args-" + args + ".mmd"));
         original.close();
 
-        RestoredApp app = RestoredApp.start(processes, JavaCommand.java().restoredApp(descriptor, ""));
+        RestoredApp app = RestoredApp.start(it.processes(), JavaCommand.java().restoredApp(descriptor, ""));
         ProcIdentity is = ProcIdentity.of(app.pid());
         String what = environBytes + " bytes of environment, " + args + " extra arguments";
         assertSameBytes(what + ": /proc/" + app.pid() + "/environ", was.environ(), is.environ());
@@ -144,19 +140,18 @@ class LargeEnvironmentIT {
     }
 
     @Test
-    void moreThanThisProcesssStackLimitLetsExecvePlaceIsRefusedInOneLine() throws Exception {
-        Cli cli = new Cli(processes);
+    void moreThanThisProcesssStackLimitLetsExecvePlaceIsRefusedInOneLine(Cli cli) throws Exception {
         int bytes = nearTheLimit(0);
         RunningProcess original = startOriginal(environment(bytes), 0);
         ProcIdentity was = ProcIdentity.of(original.pid());
-        Path descriptor = cli.captureOk(original.pid(), dir.resolve("large.mmd"));
+        Path descriptor = cli.captureOk(original.pid(), it.dir().resolve("large.mmd"));
         original.close();
 
         // A quarter of the stack limit for arguments and environment: half of what the original had.
         long stack = Math.max(Validator.argsAndEnvLimit(rlimitStack()) * 2, 1 << 20);
         List<String> command = new ArrayList<>(List.of("/bin/sh", "-c", "ulimit -s " + stack / 1024 + " && exec \"$@\"", "sh"));
         command.addAll(JavaCommand.java().restoredApp(descriptor, ""));
-        RestoredApp app = RestoredApp.start(processes, command);
+        RestoredApp app = RestoredApp.start(it.processes(), command);
         byte[] environ = ProcIdentity.of(app.pid()).environ();
         assertFalse(java.util.Arrays.equals(was.environ(), environ), "the environment was not restored");
         String line = app.stopAndAssertOneStderrLine("selfrestore: not restored: " + descriptor + ": descriptor breaks 1 rule");

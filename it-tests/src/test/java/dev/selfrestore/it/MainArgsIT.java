@@ -8,8 +8,8 @@ import dev.selfrestore.it.app.IdentityViews;
 import dev.selfrestore.it.app.Sleeper;
 import dev.selfrestore.it.support.Cli;
 import dev.selfrestore.it.support.ItConfig;
+import dev.selfrestore.it.support.ItProcesses;
 import dev.selfrestore.it.support.JavaCommand;
-import dev.selfrestore.it.support.Processes;
 import dev.selfrestore.it.support.RunningProcess;
 import dev.selfrestore.it.support.ViewsReport;
 import java.nio.charset.StandardCharsets;
@@ -21,7 +21,6 @@ import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * With main-args=restore, main(String[]) receives the checkpointed JVM's application arguments,
@@ -30,27 +29,23 @@ import org.junit.jupiter.api.io.TempDir;
 class MainArgsIT {
 
     @RegisterExtension
-    final Processes processes = new Processes();
-
-    @TempDir
-    Path dir;
+    final ItProcesses it = new ItProcesses();
 
     private static final List<String> APP_ARGS = List.of("alpha", "two words", "--x=y", "\u00fcber", "-cp");
 
     @Test
-    void mainReceivesTheOriginalsApplicationArguments() throws Exception {
-        Cli cli = new Cli(processes);
+    void mainReceivesTheOriginalsApplicationArguments(Cli cli) throws Exception {
         List<String> originalCommand = JavaCommand.bareJava().options("-Xmx64m")
                 .main(Sleeper.class.getName(), APP_ARGS.toArray(String[]::new));
         Map<String, String> env = Map.of("PATH", "/usr/bin:/bin", "LANG", "C.UTF-8");
-        RunningProcess original = processes.start("original", originalCommand, env);
+        RunningProcess original = it.processes().start("original", originalCommand, env);
         original.awaitStdoutLine("READY", PROCESS_TIMEOUT);
-        Path descriptor = cli.captureOk(original.pid(), dir.resolve("original.mmd"));
+        Path descriptor = cli.captureOk(original.pid(), it.dir().resolve("original.mmd"));
         original.close();
 
         Map<String, String> restorerEnv = new HashMap<>(ItConfig.restorerEnvironment());
         restorerEnv.put("LC_ALL", "C.UTF-8"); // the launcher decodes arguments in the locale's encoding
-        RunningProcess app = processes.start("restored", JavaCommand.java().app(descriptor, "main-args=restore",
+        RunningProcess app = it.processes().start("restored", JavaCommand.java().app(descriptor, "main-args=restore",
                 IdentityViews.class.getName(), "its", "own", "args"), restorerEnv);
         app.awaitStdoutLine("READY", PROCESS_TIMEOUT);
         ViewsReport report = new ViewsReport(app.stdoutLines());
@@ -71,15 +66,14 @@ class MainArgsIT {
     }
 
     @Test
-    void withoutTheOptionMainKeepsItsOwnArguments() throws Exception {
-        Cli cli = new Cli(processes);
+    void withoutTheOptionMainKeepsItsOwnArguments(Cli cli) throws Exception {
         List<String> originalCommand = JavaCommand.bareJava().main(Sleeper.class.getName(), "alpha");
-        RunningProcess original = processes.start("original", originalCommand, Map.of("PATH", "/usr/bin:/bin"));
+        RunningProcess original = it.processes().start("original", originalCommand, Map.of("PATH", "/usr/bin:/bin"));
         original.awaitStdoutLine("READY", PROCESS_TIMEOUT);
-        Path descriptor = cli.captureOk(original.pid(), dir.resolve("original.mmd"));
+        Path descriptor = cli.captureOk(original.pid(), it.dir().resolve("original.mmd"));
         original.close();
 
-        RunningProcess app = processes.start("restored", JavaCommand.java().app(descriptor, "", IdentityViews.class.getName(),
+        RunningProcess app = it.processes().start("restored", JavaCommand.java().app(descriptor, "", IdentityViews.class.getName(),
                 "its", "own"), ItConfig.restorerEnvironment());
         app.awaitStdoutLine("READY", PROCESS_TIMEOUT);
         assertEquals(List.of("its", "own"), new ViewsReport(app.stdoutLines()).all("ARG").stream()

@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.selfrestore.it.support.Cli;
 import dev.selfrestore.it.support.ItConfig;
+import dev.selfrestore.it.support.ItProcesses;
 import dev.selfrestore.it.support.JavaCommand;
 import dev.selfrestore.it.support.ProcIdentity;
-import dev.selfrestore.it.support.Processes;
 import dev.selfrestore.it.support.RunningProcess;
 import dev.selfrestore.it.support.SleepOriginal;
 import java.nio.file.Path;
@@ -17,7 +17,6 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Twenty JVMs started at the same moment restore one descriptor file: each reads it, swaps its own
@@ -31,30 +30,25 @@ class ManyJvmsIT {
     private static final Duration ALL_STARTED = Duration.ofMinutes(4);
 
     @RegisterExtension
-    final Processes processes = new Processes();
-
-    @TempDir
-    Path dir;
+    final ItProcesses it = new ItProcesses();
 
     @Test
-    void twentyJvmsRestoreOneDescriptorAtTheSameTime() throws Exception {
-        Cli selfrestore = new Cli(processes);
-        SleepOriginal original = SleepOriginal.start(processes, dir);
+    void twentyJvmsRestoreOneDescriptorAtTheSameTime(Cli selfrestore, SleepOriginal original) throws Exception {
         ProcIdentity before = ProcIdentity.of(original.pid());
-        Path descriptor = selfrestore.captureOk(original.pid(), dir.resolve("original.mmd"));
+        Path descriptor = selfrestore.captureOk(original.pid(), it.dir().resolve("original.mmd"));
         original.stop();
 
         List<String> command = JavaCommand.java().restoredApp(descriptor, "",
                 "-Xmx32m", "-XX:TieredStopAtLevel=1", "-Xshare:auto", "-XX:-UsePerfData");
         List<RunningProcess> jvms = new ArrayList<>();
         for (int i = 0; i < JVMS; i++) {
-            jvms.add(processes.start("restored-" + i, command, ItConfig.restorerEnvironment()));
+            jvms.add(it.processes().start("restored-" + i, command, ItConfig.restorerEnvironment()));
         }
         for (RunningProcess jvm : jvms) {
             jvm.awaitStdoutLine("READY", ALL_STARTED);
         }
 
-        Cli cli = new Cli(processes);
+        Cli cli = it.cli();
         for (RunningProcess jvm : jvms) {
             assertSameIdentity(before, ProcIdentity.of(jvm.pid()));
         }

@@ -8,23 +8,20 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.selfrestore.it.app.IdentityViews;
-import dev.selfrestore.it.support.Cli;
 import dev.selfrestore.it.support.CommandResult;
 import dev.selfrestore.it.support.Fixtures;
 import dev.selfrestore.it.support.ItConfig;
+import dev.selfrestore.it.support.ItProcesses;
 import dev.selfrestore.it.support.JavaCommand;
 import dev.selfrestore.it.support.ProcIdentity;
-import dev.selfrestore.it.support.Processes;
 import dev.selfrestore.it.support.RunningProcess;
 import dev.selfrestore.it.support.ViewsReport;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Where no PR_SET_MM call can change /proc: under gVisor (runsc, a real sandbox: its user-space
@@ -40,30 +37,20 @@ class NoPrctlIT {
             "--ignore-cgroups", "do");
 
     @RegisterExtension
-    final Processes processes = new Processes();
-
-    @TempDir
-    Path dir;
-
-    private Cli.Captured original;
-
-    @BeforeEach
-    void captureOriginal() throws Exception {
-        original = new Cli(processes).captureSleepOriginal(dir, "original.mmd");
-    }
+    final ItProcesses it = new ItProcesses();
 
     @Test
     void underGvisorTheEnvironmentInsideIsRestoredAndTheLineNamesGvisor() throws Exception {
-        List<String> command = underGvisor(views(JavaCommand.java()).app(original.descriptor(), "",
+        List<String> command = underGvisor(views(JavaCommand.java()).app(it.captured().descriptor(), "",
                 IdentityViews.class.getName()));
-        RunningProcess app = processes.start("gvisor", command, ItConfig.restorerEnvironment());
+        RunningProcess app = it.processes().start("gvisor", command, ItConfig.restorerEnvironment());
         app.awaitStdoutLine("READY", PROCESS_TIMEOUT);
         ViewsReport report = new ViewsReport(app.stdoutLines());
         assertEquals(0, app.closeStdinAndAwaitExit(PROCESS_TIMEOUT), app::describe);
 
-        assertSameBytes("what a child inherits: the C library's environ", original.identity().environ(),
+        assertSameBytes("what a child inherits: the C library's environ", it.captured().identity().environ(),
                 report.one("CHILD_INHERITED"));
-        assertEquals(names(ViewsReport.entries(original.identity().environ())), names(report.all("JAVA_ENV")),
+        assertEquals(names(ViewsReport.entries(it.captured().identity().environ())), names(report.all("JAVA_ENV")),
                 "the names System.getenv() shows");
         String line = oneLine(app, "selfrestore: partly restored pid ");
         assertAll(line,
@@ -77,7 +64,7 @@ class NoPrctlIT {
     void doctorUnderGvisorNamesGvisorAndPrSetMmMap() throws Exception {
         List<String> command = underGvisor(List.of(ItConfig.java().toString(), "-jar", ItConfig.agentJar().toString(),
                 "doctor"));
-        RunningProcess doctor = processes.start("doctor", command, ItConfig.restorerEnvironment());
+        RunningProcess doctor = it.processes().start("doctor", command, ItConfig.restorerEnvironment());
         assertEquals(1, doctor.closeStdinAndAwaitExit(PROCESS_TIMEOUT), doctor::describe);
         String out = doctor.stdout();
         assertAll(out,
@@ -89,21 +76,21 @@ class NoPrctlIT {
 
     @Test
     void aKernelThatRefusesPrSetMmMapItselfRestoresTheRestInsideTheProcess() throws Exception {
-        List<String> command = views(JavaCommand.withTestingJar()).app(original.descriptor(),
+        List<String> command = views(JavaCommand.withTestingJar()).app(it.captured().descriptor(),
                 "test-faults=setMmMap:1:EPERM+setMmMap:2:EPERM", IdentityViews.class.getName());
-        RunningProcess app = processes.start("gated", command, ItConfig.restorerEnvironment());
+        RunningProcess app = it.processes().start("gated", command, ItConfig.restorerEnvironment());
         app.awaitStdoutLine("READY", PROCESS_TIMEOUT);
         ViewsReport report = new ViewsReport(app.stdoutLines());
         ProcIdentity after = ProcIdentity.of(app.pid());
         assertEquals(0, app.closeStdinAndAwaitExit(PROCESS_TIMEOUT), app::describe);
 
         assertAll("/proc/" + app.pid() + " when PR_SET_MM_MAP itself is refused",
-                () -> assertSameBytes("comm is the original's", original.identity().comm(), after.comm()),
+                () -> assertSameBytes("comm is the original's", it.captured().identity().comm(), after.comm()),
                 () -> assertSameBytes("cmdline stays the JVM's own", Fixtures.cmdlineOf(command), after.cmdline()),
                 () -> assertEquals(ItConfig.javaRealPath().toString(), after.exe(), "exe stays the launcher"),
-                () -> assertFalse(java.util.Arrays.equals(original.identity().environ(), after.environ()),
+                () -> assertFalse(java.util.Arrays.equals(it.captured().identity().environ(), after.environ()),
                         "/proc environ stays the JVM's own"),
-                () -> assertSameBytes("what a child inherits: the C library's environ", original.identity().environ(),
+                () -> assertSameBytes("what a child inherits: the C library's environ", it.captured().identity().environ(),
                         report.one("CHILD_INHERITED")));
         String line = oneLine(app, "selfrestore: partly restored pid ");
         assertAll(line,
@@ -116,8 +103,8 @@ class NoPrctlIT {
 
     @Test
     void strictStopsBeforeMainWhenPrSetMmMapItselfIsRefused() throws Exception {
-        RunningProcess jvm = processes.start("gated-strict", JavaCommand.withTestingJar().restoredApp(
-                original.descriptor(), "test-faults=setMmMap:1:EPERM+setMmMap:2:EPERM,strict=true"),
+        RunningProcess jvm = it.processes().start("gated-strict", JavaCommand.withTestingJar().restoredApp(
+                it.captured().descriptor(), "test-faults=setMmMap:1:EPERM+setMmMap:2:EPERM,strict=true"),
                 ItConfig.restorerEnvironment());
         assertEquals(1, jvm.closeStdinAndAwaitExit(PROCESS_TIMEOUT), jvm::describe);
         assertFalse(jvm.stdout().contains("EXE="), () -> "main ran: " + jvm.describe());

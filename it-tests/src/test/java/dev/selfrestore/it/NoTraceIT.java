@@ -6,15 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import dev.selfrestore.it.app.TraceReport;
 import dev.selfrestore.it.support.Cli;
 import dev.selfrestore.it.support.ItConfig;
+import dev.selfrestore.it.support.ItProcesses;
 import dev.selfrestore.it.support.JavaCommand;
-import dev.selfrestore.it.support.Processes;
 import dev.selfrestore.it.support.RunningProcess;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * An application started with the agent finds its JVM as it would without it, apart from the
@@ -25,15 +24,11 @@ import org.junit.jupiter.api.io.TempDir;
 class NoTraceIT {
 
     @RegisterExtension
-    final Processes processes = new Processes();
-
-    @TempDir
-    Path dir;
+    final ItProcesses it = new ItProcesses();
 
     @Test
-    void theApplicationSeesTheSameJvmWithAndWithoutTheAgent() throws Exception {
-        Cli cli = new Cli(processes);
-        Path descriptor = cli.captureSleepOriginal(dir, "original.mmd").descriptor();
+    void theApplicationSeesTheSameJvmWithAndWithoutTheAgent(Cli cli) throws Exception {
+        Path descriptor = it.capturedSleepOriginal("original.mmd").descriptor();
 
         List<String> without = report(cli, null);
         List<String> with = report(cli, descriptor);
@@ -44,7 +39,7 @@ class NoTraceIT {
     private List<String> report(Cli cli, Path descriptor) throws Exception {
         List<String> command = new ArrayList<>(JavaCommand.java().app(descriptor, "quiet=true", TraceReport.class.getName()));
         command.add(1, "--add-opens=java.base/java.lang=ALL-UNNAMED");
-        RunningProcess app = processes.start(descriptor == null ? "without" : "with", command, ItConfig.restorerEnvironment());
+        RunningProcess app = it.processes().start(descriptor == null ? "without" : "with", command, ItConfig.restorerEnvironment());
         app.awaitStdoutLine("READY", PROCESS_TIMEOUT);
         List<String> lines = app.stdoutLines();
         assertEquals(0, app.closeStdinAndAwaitExit(PROCESS_TIMEOUT), app.describe());

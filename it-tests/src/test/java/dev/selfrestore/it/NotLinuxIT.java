@@ -5,15 +5,13 @@ import static dev.selfrestore.it.support.ProcAssertions.assertSameBytes;
 import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.selfrestore.it.support.Cli;
 import dev.selfrestore.it.support.Fixtures;
 import dev.selfrestore.it.support.ItConfig;
+import dev.selfrestore.it.support.ItProcesses;
 import dev.selfrestore.it.support.JavaCommand;
 import dev.selfrestore.it.support.ProcIdentity;
-import dev.selfrestore.it.support.Processes;
 import dev.selfrestore.it.support.RestoredApp;
 import dev.selfrestore.it.support.RunningProcess;
 import java.nio.file.Files;
@@ -22,7 +20,6 @@ import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * On a system that is not Linux the agent does nothing and says so in one line. Simulated with
@@ -34,26 +31,21 @@ class NotLinuxIT {
     private static final String OS = "Windows 11";
 
     @RegisterExtension
-    final Processes processes = new Processes();
+    final ItProcesses it = new ItProcesses();
 
-    @TempDir
-    Path dir;
-
-    private Cli agent;
     private Path descriptor;
 
     @BeforeEach
     void captureOriginal() throws Exception {
-        agent = new Cli(processes);
-        descriptor = agent.captureSleepOriginal(dir, "original.mmd").descriptor();
+        descriptor = it.capturedSleepOriginal("original.mmd").descriptor();
     }
 
     @Test
     void oneLineNothingNativeAndMainRuns() throws Exception {
-        Path classLog = dir.resolve("classes.log");
-        List<String> command = JavaCommand.java().restoredApp(descriptor, "capture=" + dir.resolve("self.mmd"),
+        Path classLog = it.dir().resolve("classes.log");
+        List<String> command = JavaCommand.java().restoredApp(descriptor, "capture=" + it.dir().resolve("self.mmd"),
                 "-Dos.name=" + OS, "-Xlog:class+load=info:file=" + classLog);
-        RestoredApp app = RestoredApp.start(processes, command);
+        RestoredApp app = RestoredApp.start(it.processes(), command);
         long pid = app.pid();
         ProcIdentity after = ProcIdentity.of(pid);
         String maps = Files.readString(Path.of("/proc", Long.toString(pid), "maps"));
@@ -69,24 +61,24 @@ class NotLinuxIT {
                 () -> assertEquals(List.of(), loaded.stream().filter(l -> l.contains("com.sun.jna")).toList(),
                         "JNA classes loaded"),
                 () -> assertFalse(maps.contains("jnidispatch"), "JNA's native library is mapped"),
-                () -> assertFalse(Files.exists(dir.resolve("self.mmd")), "capture= wrote a descriptor"));
+                () -> assertFalse(Files.exists(it.dir().resolve("self.mmd")), "capture= wrote a descriptor"));
     }
 
     @Test
     void captureOnlySaysNotCaptured() throws Exception {
-        List<String> command = JavaCommand.java().options("-Dos.name=" + OS).agent("capture=" + dir.resolve("c.mmd"))
+        List<String> command = JavaCommand.java().options("-Dos.name=" + OS).agent("capture=" + it.dir().resolve("c.mmd"))
                 .main(dev.selfrestore.it.app.ShowIdentity.class.getName());
-        RestoredApp app = RestoredApp.start(processes, command);
+        RestoredApp app = RestoredApp.start(it.processes(), command);
         app.stopAndAssertOneStderrLine("selfrestore: not captured: selfrestore works on Linux only, this is " + OS);
-        assertFalse(Files.exists(dir.resolve("c.mmd")));
+        assertFalse(Files.exists(it.dir().resolve("c.mmd")));
     }
 
     @Test
     void strictExitsBeforeMain() throws Exception {
-        RunningProcess jvm = processes.start("strict", JavaCommand.java().restoredApp(descriptor, "strict=true",
+        RunningProcess jvm = it.processes().start("strict", JavaCommand.java().restoredApp(descriptor, "strict=true",
                 "-Dos.name=" + OS), ItConfig.restorerEnvironment());
         int status = jvm.closeStdinAndAwaitExit(PROCESS_TIMEOUT);
-        assertNotEquals(0, status, jvm::describe);
+        assertEquals(1, status, () -> "exit status with strict=true: " + jvm.describe());
         assertFalse(jvm.stdout().contains("EXE="), () -> "main ran: " + jvm.describe());
         assertEquals(List.of("selfrestore: not restored: selfrestore works on Linux only, this is " + OS,
                 "selfrestore: strict=true: exiting before main"), jvm.stderrLines(), jvm::describe);

@@ -8,21 +8,18 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.selfrestore.it.support.Cli;
 import dev.selfrestore.it.support.Fixtures;
 import dev.selfrestore.it.support.ItConfig;
+import dev.selfrestore.it.support.ItProcesses;
 import dev.selfrestore.it.support.JavaCommand;
 import dev.selfrestore.it.support.ProcIdentity;
-import dev.selfrestore.it.support.Processes;
 import dev.selfrestore.it.support.RestoredApp;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A restore that fails part-way, at each step in turn (a native call made to fail through the
@@ -33,31 +30,16 @@ import org.junit.jupiter.api.io.TempDir;
 class PartialFailureIT {
 
     @RegisterExtension
-    final Processes processes = new Processes();
-
-    @TempDir
-    Path dir;
-
-    private Cli agent;
-    private ProcIdentity original;
-    private Path descriptor;
-
-    @BeforeEach
-    void captureOriginal() throws Exception {
-        agent = new Cli(processes);
-        Cli.Captured captured = agent.captureSleepOriginal(dir, "original.mmd");
-        original = captured.identity();
-        descriptor = captured.descriptor();
-    }
+    final ItProcesses it = new ItProcesses();
 
     private RestoredApp start(String faults) throws Exception {
-        return RestoredApp.start(processes, JavaCommand.withTestingJar().restoredApp(descriptor, "test-faults=" + faults));
+        return RestoredApp.start(it.processes(), JavaCommand.withTestingJar().restoredApp(it.captured().descriptor(), "test-faults=" + faults));
     }
 
     /** {@code selfrestore verify --json --pid PID}: which items match, and the exit status that goes with it. */
     private void assertVerify(long pid, Map<String, Boolean> expected) throws Exception {
         boolean all = expected.values().stream().allMatch(b -> b);
-        JsonNode json = new Cli(processes).run("verify", "--json", "--pid", Long.toString(pid), descriptor.toString())
+        JsonNode json = it.cli().run("verify", "--json", "--pid", Long.toString(pid), it.captured().descriptor().toString())
                 .assertStatus(all ? 0 : 1).json();
         assertAll(json.toPrettyString(), expected.entrySet().stream().map(e -> () -> assertEquals(e.getValue(),
                 json.get("items").get(e.getKey()).get("match").asBoolean(), e.getKey())));
@@ -84,14 +66,14 @@ class PartialFailureIT {
         assertJvmsOwn(app.pid(), app.process().command());
         assertTrue(launcherMappings(app.pid()) > 0, "the launcher stays mapped from its file");
         assertVerify(app.pid(), Map.of("exe", false, "cmdline", false, "environ", false, "auxv", false, "comm", false));
-        String line = app.stopAndAssertOneStderrLine("selfrestore: not restored: " + descriptor + ": nothing applied: mmap");
+        String line = app.stopAndAssertOneStderrLine("selfrestore: not restored: " + it.captured().descriptor() + ": nothing applied: mmap");
         assertTrue(line.endsWith("(application continues)"), line);
     }
 
     @Test
     void launcherSwapFailsPartWayEverythingButExeIsRestored() throws Exception {
         RestoredApp app = start("mremap:2:ENOMEM");
-        assertSameIdentityExceptExe(original, ProcIdentity.of(app.pid()));
+        assertSameIdentityExceptExe(it.captured().identity(), ProcIdentity.of(app.pid()));
         assertEquals(ItConfig.javaRealPath().toString(), ProcIdentity.of(app.pid()).exe());
         assertTrue(launcherMappings(app.pid()) > 0, "the launcher's later mappings stay mapped from its file");
         assertVerify(app.pid(), Map.of("exe", false, "cmdline", true, "environ", true, "auxv", true, "comm", true));
@@ -107,7 +89,7 @@ class PartialFailureIT {
         assertJvmsOwn(app.pid(), app.process().command());
         assertEquals(0, launcherMappings(app.pid()), "every launcher mapping was replaced by an anonymous copy");
         assertVerify(app.pid(), Map.of("exe", false, "cmdline", false, "environ", false, "auxv", false, "comm", false));
-        String line = app.stopAndAssertOneStderrLine("selfrestore: not restored: " + descriptor + ": nothing applied: "
+        String line = app.stopAndAssertOneStderrLine("selfrestore: not restored: " + it.captured().descriptor() + ": nothing applied: "
                 + "prctl(PR_SET_MM, PR_SET_MM_MAP)");
         assertTrue(line.contains("EINVAL") && line.contains("the launcher's mappings are now anonymous copies"), line);
     }
@@ -115,7 +97,7 @@ class PartialFailureIT {
     @Test
     void cLibraryEnvironmentFailsProcShowsEverything() throws Exception {
         RestoredApp app = start("writeWord:1:EFAULT");
-        assertSameIdentity(original, ProcIdentity.of(app.pid()));
+        assertSameIdentity(it.captured().identity(), ProcIdentity.of(app.pid()));
         assertVerify(app.pid(), Map.of("exe", true, "cmdline", true, "environ", true, "auxv", true, "comm", true));
         String line = app.stopAndAssertOneStderrLine("selfrestore: partly restored pid ");
         assertTrue(line.contains("; the C library's environment not changed: ") && line.contains("EFAULT"), line);
@@ -125,10 +107,10 @@ class PartialFailureIT {
     void commFailsEverythingElseIsRestored() throws Exception {
         RestoredApp app = start("writeFile:1:EACCES");
         ProcIdentity after = ProcIdentity.of(app.pid());
-        assertAll(() -> assertEquals(original.exe(), after.exe()),
-                () -> assertSameBytes("cmdline", original.cmdline(), after.cmdline()),
-                () -> assertSameBytes("environ", original.environ(), after.environ()),
-                () -> assertSameBytes("auxv", original.auxv(), after.auxv()),
+        assertAll(() -> assertEquals(it.captured().identity().exe(), after.exe()),
+                () -> assertSameBytes("cmdline", it.captured().identity().cmdline(), after.cmdline()),
+                () -> assertSameBytes("environ", it.captured().identity().environ(), after.environ()),
+                () -> assertSameBytes("auxv", it.captured().identity().auxv(), after.auxv()),
                 () -> assertSameBytes("comm stays the JVM's", "java\n".getBytes(), after.comm()));
         assertVerify(app.pid(), Map.of("exe", true, "cmdline", true, "environ", true, "auxv", true, "comm", false));
         String line = app.stopAndAssertOneStderrLine("selfrestore: partly restored pid ");

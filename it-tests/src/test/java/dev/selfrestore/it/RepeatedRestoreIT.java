@@ -14,9 +14,9 @@ import dev.selfrestore.it.support.Cli;
 import dev.selfrestore.it.support.CommandResult;
 import dev.selfrestore.it.support.Fixtures;
 import dev.selfrestore.it.support.ItConfig;
+import dev.selfrestore.it.support.ItProcesses;
 import dev.selfrestore.it.support.JavaCommand;
 import dev.selfrestore.it.support.ProcIdentity;
-import dev.selfrestore.it.support.Processes;
 import dev.selfrestore.it.support.RestoredApp;
 import dev.selfrestore.it.support.RunningProcess;
 import dev.selfrestore.it.support.ViewsReport;
@@ -36,7 +36,6 @@ import java.util.jar.Manifest;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A JVM restored more than once: attach twice, two attaches at the same moment, premain and then
@@ -47,12 +46,8 @@ import org.junit.jupiter.api.io.TempDir;
 class RepeatedRestoreIT {
 
     @RegisterExtension
-    final Processes processes = new Processes();
+    final ItProcesses it = new ItProcesses();
 
-    @TempDir
-    Path dir;
-
-    private Cli cli;
     private ProcIdentity first;
     private Path firstDescriptor;
     private ProcIdentity second;
@@ -60,23 +55,22 @@ class RepeatedRestoreIT {
 
     @BeforeEach
     void captureTwoOriginals() throws Exception {
-        Fixtures.makeReadableByAll(dir);
-        Cli capture = new Cli(processes);
-        Cli.Captured original = capture.captureSleepOriginal(dir, "first.mmd");
+        Fixtures.makeReadableByAll(it.dir());
+        Cli capture = it.cli();
+        Cli.Captured original = it.capturedSleepOriginal("first.mmd");
         first = original.identity();
         firstDescriptor = original.descriptor();
 
         // Another program, command line, environment and name than the first.
-        Path exe = dir.resolve("srother-" + Fixtures.randomToken(7));
+        Path exe = it.dir().resolve("srother-" + Fixtures.randomToken(7));
         Fixtures.copyReadableByAll(Path.of("/usr/bin/sleep"), exe);
         Fixtures.makeExecutableByAll(exe);
-        RunningProcess other = processes.start("other original",
+        RunningProcess other = it.processes().start("other original",
                 List.of("env", "-i", "OTHER=second original", "PATH=/bin", exe.toString(), "599"));
         Fixtures.awaitExe(other, exe, PROCESS_TIMEOUT);
         second = ProcIdentity.of(other.pid());
-        secondDescriptor = capture.captureOk(other.pid(), dir.resolve("second.mmd"));
+        secondDescriptor = capture.captureOk(other.pid(), it.dir().resolve("second.mmd"));
         other.close();
-        cli = new Cli(processes);
     }
 
     private static List<String> allowDynamicAgent() {
@@ -85,16 +79,16 @@ class RepeatedRestoreIT {
 
     private RestoredApp plainJvm() throws Exception {
         List<String> command = JavaCommand.java().options(allowDynamicAgent()).showIdentity("plain");
-        return RestoredApp.start(processes, command);
+        return RestoredApp.start(it.processes(), command);
     }
 
     private void attachOk(RestoredApp target, Path descriptor) throws Exception {
-        CommandResult r = cli.run("attach", "--pid", Long.toString(target.pid()), descriptor.toString()).assertStatus(0);
+        CommandResult r = it.cli().run("attach", "--pid", Long.toString(target.pid()), descriptor.toString()).assertStatus(0);
         assertTrue(r.stdout().contains("selfrestore: restored pid"), r::description);
     }
 
     private void verifyOk(long pid, Path descriptor) throws Exception {
-        cli.run("verify", "--pid", Long.toString(pid), descriptor.toString()).assertStatus(0);
+        it.cli().run("verify", "--pid", Long.toString(pid), descriptor.toString()).assertStatus(0);
     }
 
     /** /proc/PID/stat fields 48 to 51: arg_start, arg_end, env_start, env_end. */
@@ -131,10 +125,10 @@ class RepeatedRestoreIT {
     void twoAttachesAtTheSameMoment() throws Exception {
         RestoredApp target = plainJvm();
         String pid = Long.toString(target.pid());
-        RunningProcess one = cli.start("attach", "--pid", pid, firstDescriptor.toString());
-        RunningProcess two = cli.start("attach", "--pid", pid, firstDescriptor.toString());
-        cli.finish(one).assertStatus(0);
-        cli.finish(two).assertStatus(0);
+        RunningProcess one = it.cli().start("attach", "--pid", pid, firstDescriptor.toString());
+        RunningProcess two = it.cli().start("attach", "--pid", pid, firstDescriptor.toString());
+        it.cli().finish(one).assertStatus(0);
+        it.cli().finish(two).assertStatus(0);
         assertSameIdentity(first, ProcIdentity.of(target.pid()));
         verifyOk(target.pid(), firstDescriptor);
         assertRestoredLines(target.process(), 2);
@@ -142,7 +136,7 @@ class RepeatedRestoreIT {
 
     @Test
     void premainThenAttachWithTheSameAndThenAnotherDescriptor() throws Exception {
-        RestoredApp target = RestoredApp.start(processes,
+        RestoredApp target = RestoredApp.start(it.processes(),
                 JavaCommand.java().restoredApp(firstDescriptor, "", allowDynamicAgent().toArray(String[]::new)));
         assertSameIdentity(first, ProcIdentity.of(target.pid()));
         List<String> area = argAndEnvArea(target.pid());
@@ -156,7 +150,7 @@ class RepeatedRestoreIT {
         assertSameIdentity(second, ProcIdentity.of(target.pid()));
         assertNotEquals(area, argAndEnvArea(target.pid()), "another command line and environment: a new area");
         verifyOk(target.pid(), secondDescriptor);
-        cli.run("verify", "--pid", Long.toString(target.pid()), firstDescriptor.toString()).assertStatus(1);
+        it.cli().run("verify", "--pid", Long.toString(target.pid()), firstDescriptor.toString()).assertStatus(1);
         assertRestoredLines(target.process(), 3);
     }
 
@@ -165,7 +159,7 @@ class RepeatedRestoreIT {
         Manifest manifest = new Manifest();
         manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
         manifest.getMainAttributes().put(new Attributes.Name("Premain-Class"), AgentCalls.class.getName());
-        Path jar = dir.resolve("agent-calls.jar");
+        Path jar = it.dir().resolve("agent-calls.jar");
         try (OutputStream out = Files.newOutputStream(jar); JarOutputStream j = new JarOutputStream(out, manifest)) {
             j.flush();
         }
@@ -176,7 +170,7 @@ class RepeatedRestoreIT {
     private RunningProcess viewsAfter(String steps) throws Exception {
         List<String> command = JavaCommand.java().agentJar(agentCallsJar()).agent(steps)
                 .classPath(ItConfig.appJna(), ItConfig.agentJar()).main(IdentityViews.class.getName());
-        RunningProcess app = processes.start("agent calls", command, ItConfig.restorerEnvironment());
+        RunningProcess app = it.processes().start("agent calls", command, ItConfig.restorerEnvironment());
         app.awaitStdoutLine("READY", PROCESS_TIMEOUT);
         return app;
     }

@@ -10,9 +10,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.selfrestore.it.support.Cli;
 import dev.selfrestore.it.support.Fixtures;
 import dev.selfrestore.it.support.ItConfig;
+import dev.selfrestore.it.support.ItProcesses;
 import dev.selfrestore.it.support.JavaCommand;
 import dev.selfrestore.it.support.ProcIdentity;
-import dev.selfrestore.it.support.Processes;
 import dev.selfrestore.it.support.RestoredApp;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,7 +21,6 @@ import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The restoring JVM runs as an ordinary user. Setting exe needs CAP_CHECKPOINT_RESTORE (or
@@ -32,10 +31,7 @@ class UnprivilegedRestoreIT {
     private static final String NO_CAPABILITY = "0000000000000000";
 
     @RegisterExtension
-    final Processes processes = new Processes();
-
-    @TempDir
-    Path dir;
+    final ItProcesses it = new ItProcesses();
 
     private ProcIdentity before;
     private Path descriptor;
@@ -44,23 +40,22 @@ class UnprivilegedRestoreIT {
     /** A root original, captured by root into a descriptor given to nobody, and the agent and classes copied for nobody. */
     @BeforeEach
     void captureOriginal() throws Exception {
-        Fixtures.makeReadableByAll(dir);
-        Cli cli = new Cli(processes);
-        Cli.Captured original = cli.captureSleepOriginal(dir, "original.mmd");
+        Fixtures.makeReadableByAll(it.dir());
+        Cli.Captured original = it.capturedSleepOriginal("original.mmd");
         before = original.identity();
         descriptor = original.descriptor();
         Fixtures.makeReadableByAll(descriptor);
         // The user restores a descriptor of its own: inside `unshare -Ur` a file of real root shows as
         // owned by the overflow uid, which the agent rightly does not trust.
         java.nio.file.Files.setAttribute(descriptor, "unix:uid", 65534);
-        readable = JavaCommand.readableByAll(dir.resolve("readable"));
+        readable = JavaCommand.readableByAll(it.dir().resolve("readable"));
     }
 
     @Test
     void withoutAnyCapabilityEverythingButExeIsRestored() throws Exception {
         List<String> command = new ArrayList<>(Fixtures.AS_NOBODY_WITHOUT_CAPABILITIES);
         command.addAll(readable.java().restoredApp(descriptor, "", "-XX:-UsePerfData"));
-        RestoredApp restored = RestoredApp.start(processes, command);
+        RestoredApp restored = RestoredApp.start(it.processes(), command);
         long pid = restored.pid();
         assertAll("the restoring JVM runs as nobody without any capability (test set-up)",
                 () -> assertEquals("65534\t65534\t65534\t65534", ProcIdentity.statusField(pid, "Uid")),
@@ -83,7 +78,7 @@ class UnprivilegedRestoreIT {
         List<String> command = new ArrayList<>(Fixtures.AS_NOBODY);
         command.addAll(List.of("unshare", "-Ur"));
         command.addAll(readable.java().restoredApp(descriptor, "", "-XX:-UsePerfData"));
-        RestoredApp restored = RestoredApp.start(processes, command);
+        RestoredApp restored = RestoredApp.start(it.processes(), command);
         long pid = restored.pid();
         assertAll("the restoring JVM is nobody, mapped to root in a user namespace of its own (test set-up)",
                 () -> assertEquals("65534\t65534\t65534\t65534", ProcIdentity.statusField(pid, "Uid")),

@@ -6,51 +6,34 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.selfrestore.it.support.Cli;
 import dev.selfrestore.it.support.CommandResult;
 import dev.selfrestore.it.support.ItConfig;
+import dev.selfrestore.it.support.ItProcesses;
 import dev.selfrestore.it.support.JavaCommand;
-import dev.selfrestore.it.support.Processes;
 import dev.selfrestore.it.support.RestoredApp;
 import dev.selfrestore.it.support.SleepOriginal;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.StreamSupport;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /** verify against a restored JVM (all five items match) and against one that was not restored. */
 class VerifyIT {
 
     @RegisterExtension
-    final Processes processes = new Processes();
-
-    @TempDir
-    Path dir;
-
-    private SleepOriginal original;
-    private Path descriptor;
-    private Cli cli;
-
-    @BeforeEach
-    void captureOriginal() throws Exception {
-        cli = new Cli(processes);
-        original = SleepOriginal.start(processes, dir);
-        descriptor = cli.captureOk(original.pid(), dir.resolve("original.mmd"));
-        original.stop();
-    }
+    final ItProcesses it = new ItProcesses();
 
     @Test
     void aRestoredJvmMatches() throws Exception {
-        RestoredApp restored = RestoredApp.start(processes, JavaCommand.java().restoredApp(descriptor, ""));
+        Path descriptor = it.captured().descriptor();
+        RestoredApp restored = RestoredApp.start(it.processes(), JavaCommand.java().restoredApp(descriptor, ""));
         String pid = Long.toString(restored.pid());
 
-        CommandResult human = cli.run("verify", "--pid", pid, descriptor.toString()).assertStatus(0);
+        CommandResult human = it.cli().run("verify", "--pid", pid, descriptor.toString()).assertStatus(0);
         assertEquals("pid " + pid + " presents the identity in " + descriptor + ": exe, cmdline, environ, auxv and comm match",
                 human.stdout().strip(), human::description);
-        JsonNode json = cli.run("verify", "--json", "--pid", pid, descriptor.toString()).assertStatus(0).json();
+        JsonNode json = it.cli().run("verify", "--json", "--pid", pid, descriptor.toString()).assertStatus(0).json();
         assertTrue(json.get("match").asBoolean(), json::toPrettyString);
         for (String item : List.of("exe", "cmdline", "environ", "auxv", "comm")) {
             assertTrue(json.get("items").get(item).get("match").asBoolean(), () -> item + ": " + json.toPrettyString());
@@ -60,11 +43,13 @@ class VerifyIT {
 
     @Test
     void aJvmThatWasNotRestoredDiffersItemByItem() throws Exception {
+        Path descriptor = it.captured().descriptor();
+        SleepOriginal original = it.captured().original();
         List<String> command = JavaCommand.bareJava().showIdentity("not-restored");
-        RestoredApp plain = RestoredApp.start(processes, command);
+        RestoredApp plain = RestoredApp.start(it.processes(), command);
         String pid = Long.toString(plain.pid());
 
-        CommandResult human = cli.run("verify", "--pid", pid, descriptor.toString()).assertStatus(1);
+        CommandResult human = it.cli().run("verify", "--pid", pid, descriptor.toString()).assertStatus(1);
         List<String> lines = human.stdout().lines().toList();
         assertAll(human.description(),
                 () -> assertTrue(lines.get(0).startsWith("pid " + pid + " does not present the identity in " + descriptor
@@ -78,7 +63,7 @@ class VerifyIT {
                 () -> assertTrue(lines.stream().anyMatch(l -> l.matches(" +AT_RANDOM +0x[0-9a-f]+ -> 0x[0-9a-f]+"))),
                 () -> assertTrue(lines.contains("    comm  \"" + original.name() + "\" -> \"java\"")));
 
-        JsonNode json = cli.run("verify", "--json", "--pid", pid, descriptor.toString()).assertStatus(1).json();
+        JsonNode json = it.cli().run("verify", "--json", "--pid", pid, descriptor.toString()).assertStatus(1).json();
         JsonNode environ = json.get("items").get("environ");
         JsonNode bin = StreamSupport.stream(environ.get("differences").spliterator(), false)
                 .filter(d -> d.get("name").asText().equals("BIN")).findFirst().orElseThrow();
@@ -95,7 +80,8 @@ class VerifyIT {
 
     @Test
     void noSuchProcessIsAnInputError() throws Exception {
-        CommandResult r = cli.run("verify", "--pid", "999999999", descriptor.toString()).assertStatus(2);
+        Path descriptor = it.captured().descriptor();
+        CommandResult r = it.cli().run("verify", "--pid", "999999999", descriptor.toString()).assertStatus(2);
         assertTrue(r.stderr().contains("no process 999999999"), r::description);
     }
 }

@@ -9,10 +9,10 @@ import dev.selfrestore.runtime.trust.TrustException;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code capture --pid PID --out FILE [--force] [--brk ADDR] [--json]}. */
@@ -30,11 +30,8 @@ final class CaptureCommand extends CliCommand {
     @Option(names = "--pid", required = true, paramLabel = "PID", description = "the process to capture")
     long pid;
 
-    @Option(names = "--out", required = true, paramLabel = "FILE", description = "the descriptor file to write")
-    Path out;
-
-    @Option(names = "--force", description = "overwrite FILE if it exists")
-    boolean force;
+    @Mixin
+    DescriptorOutput output;
 
     @Option(names = "--brk", paramLabel = "ADDR", converter = HexAddress.class,
             description = {"the process's exact brk (hex), as it reads it itself with brk(0):",
@@ -59,30 +56,30 @@ final class CaptureCommand extends CliCommand {
         try {
             Capture capture = new Capture(sys());
             MmDescriptor d = brk == null ? capture.ofPid(pid) : capture.ofPid(pid, brk);
-            DescriptorCodec.write(sys().files(), d, out, force);
+            DescriptorCodec.write(sys().files(), d, output.out, output.force);
             PrintWriter stdout = spec.commandLine().getOut();
             if (json) {
                 Map<String, Object> m = Json.object();
                 m.put("pid", pid);
-                m.put("file", out.toString());
+                m.put("file", output.out.toString());
                 m.put("comm", Show.bytes(d.comm()));
                 m.put("exe", Show.bytes(d.exe().path()));
                 m.put("brk_source", d.brkSource().name().toLowerCase(Locale.ROOT));
                 stdout.print(Json.write(m));
             } else {
                 stdout.println("captured pid " + pid + " (" + RawBytes.escape(d.comm()) + ", " + d.exe().displayPath()
-                        + ") to " + out);
+                        + ") to " + output.out);
             }
             stdout.flush();
             return Main.OK;
         } catch (CaptureException e) {
             throw new CliFailure(Main.USAGE, e.getMessage());
         } catch (FileAlreadyExistsException e) {
-            throw new CliFailure(Main.USAGE, out + " exists; use --force to overwrite it");
+            throw new CliFailure(Main.USAGE, output.out + " exists; use --force to overwrite it");
         } catch (TrustException e) {
-            throw new CliFailure(Main.USAGE, "cannot write " + out + ": " + e.getMessage());
+            throw new CliFailure(Main.USAGE, "cannot write " + output.out + ": " + e.getMessage());
         } catch (IOException e) {
-            throw new CliFailure(Main.USAGE, "cannot write " + out + ": " + e);
+            throw new CliFailure(Main.USAGE, "cannot write " + output.out + ": " + e);
         }
     }
 }

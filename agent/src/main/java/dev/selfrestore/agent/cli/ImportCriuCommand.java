@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -34,22 +35,19 @@ final class ImportCriuCommand extends CliCommand {
     @Option(names = "--pid", paramLabel = "PID", description = "the process to import (default: the root of pstree.img)")
     long pid;
 
-    @Option(names = "--out", required = true, paramLabel = "FILE", description = "the descriptor file to write")
-    Path out;
-
-    @Option(names = "--force", description = "overwrite FILE if it exists")
-    boolean force;
+    @Mixin
+    DescriptorOutput output;
 
     @Override
     int run() throws CliFailure {
         ImportedTask t = read(dir, pid);
         MmDescriptor d = t.descriptor();
         try {
-            DescriptorCodec.write(sys().files(), d, out, force);
+            DescriptorCodec.write(sys().files(), d, output.out, output.force);
         } catch (FileAlreadyExistsException e) {
-            throw new CliFailure(Main.USAGE, out + " exists; use --force to overwrite it");
+            throw new CliFailure(Main.USAGE, output.out + " exists; use --force to overwrite it");
         } catch (IOException e) {
-            throw new CliFailure(Main.USAGE, "cannot write " + out + ": " + e);
+            throw new CliFailure(Main.USAGE, "cannot write " + output.out + ": " + e);
         }
         PrintWriter stdout = spec.commandLine().getOut();
         if (json) {
@@ -57,7 +55,7 @@ final class ImportCriuCommand extends CliCommand {
             m.put("image", dir.toString());
             m.put("pid", d.capture().pid());
             m.put("pids", t.pids());
-            m.put("file", out.toString());
+            m.put("file", output.out.toString());
             m.put("comm", Show.bytes(d.comm()));
             m.put("exe", Show.bytes(d.exe().path()));
             m.put("exe_deleted", t.exeDeleted());
@@ -65,7 +63,7 @@ final class ImportCriuCommand extends CliCommand {
             stdout.print(Json.write(m));
         } else {
             stdout.println("imported pid " + d.capture().pid() + " (" + RawBytes.escape(d.comm()) + ", "
-                    + d.exe().displayPath() + ") from " + dir + " to " + out
+                    + d.exe().displayPath() + ") from " + dir + " to " + output.out
                     + (t.exeDeleted() == null ? "" : "; a restore will not change exe: " + t.exeDeleted()));
         }
         stdout.flush();

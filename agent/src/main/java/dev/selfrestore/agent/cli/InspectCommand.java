@@ -18,13 +18,11 @@ import dev.selfrestore.runtime.verify.Entries.AuxvEntry;
 import dev.selfrestore.runtime.verify.Entries.EnvVar;
 import dev.selfrestore.runtime.verify.Word;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Mixin;
 
 /** {@code inspect FILE [--json]}. */
 @Command(name = "inspect", mixinStandardHelpOptions = true,
@@ -37,13 +35,13 @@ import picocli.CommandLine.Parameters;
         exitCodeList = {"0:shown", "1:the file is damaged (checksum mismatch): only its header is shown",
             "2:usage error, or FILE is missing, unreadable or not a descriptor"})
 final class InspectCommand extends CliCommand {
-    @Parameters(paramLabel = "FILE", description = "the descriptor file, or a CRIU image directory (its root process)")
-    Path file;
+    @Mixin
+    DescriptorInput input;
 
     @Override
     int run() throws CliFailure {
         PrintWriter out = spec.commandLine().getOut();
-        DescriptorFile f = DescriptorFile.read(file);
+        DescriptorFile f = DescriptorFile.read(input.file);
         if (json) {
             out.print(Json.write(json(f)));
         } else {
@@ -51,7 +49,7 @@ final class InspectCommand extends CliCommand {
         }
         out.flush();
         if (f.descriptor() == null) {
-            spec.commandLine().getErr().println("selfrestore: inspect: " + file + ": " + f.checksumText()
+            spec.commandLine().getErr().println("selfrestore: inspect: " + input.file + ": " + f.checksumText()
                     + "; the file is damaged and its content is not shown");
             return Main.CHECK_FAILED;
         }

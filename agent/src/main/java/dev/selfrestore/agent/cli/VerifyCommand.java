@@ -12,13 +12,12 @@ import java.io.PrintWriter;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 /** {@code verify --pid PID FILE [--json]}. */
 @Command(name = "verify", mixinStandardHelpOptions = true,
@@ -37,12 +36,12 @@ final class VerifyCommand extends CliCommand {
     @Option(names = "--pid", required = true, paramLabel = "PID", description = "the process to check")
     long pid;
 
-    @Parameters(paramLabel = "FILE", description = "the descriptor file, or a CRIU image directory (its root process)")
-    Path file;
+    @Mixin
+    DescriptorInput input;
 
     @Override
     int run() throws CliFailure {
-        MmDescriptor d = DescriptorFile.readWhole(file).descriptor();
+        MmDescriptor d = DescriptorFile.readWhole(input.file).descriptor();
         Syscalls sys = sys();
         ProcPid proc = ProcPid.of(pid);
         if (!Files.isDirectory(proc.dir())) {
@@ -66,7 +65,7 @@ final class VerifyCommand extends CliCommand {
         if (json) {
             Map<String, Object> root = Json.object();
             root.put("pid", pid);
-            root.put("file", file.toString());
+            root.put("file", input.file.toString());
             root.put("match", v.matches());
             Map<String, Object> items = Json.object();
             for (Item item : Item.RESTORED) {
@@ -86,12 +85,12 @@ final class VerifyCommand extends CliCommand {
             }
             out.print(Json.write(root));
         } else if (v.matches()) {
-            out.println("pid " + pid + " presents the identity in " + file + ": exe, cmdline, environ, auxv and comm match");
+            out.println("pid " + pid + " presents the identity in " + input.file + ": exe, cmdline, environ, auxv and comm match");
             if (jvm != null) {
                 JvmstatCheck.print(out, jvm);
             }
         } else {
-            out.println("pid " + pid + " does not present the identity in " + file + ": "
+            out.println("pid " + pid + " does not present the identity in " + input.file + ": "
                     + differing.size() + " of " + Item.RESTORED.size() + " items differ"
                     + " (descriptor -> /proc; - only in the descriptor, + only in /proc)");
             for (Item item : Item.RESTORED) {

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.OptionalInt;
+import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.opentest4j.AssertionFailedError;
@@ -67,26 +68,25 @@ class ClassLoadLogTest {
 
     @Test
     void aLineWithoutAThreadIdFails() throws IOException {
-        Path file = write(
+        assertReadFails(file -> "line 2 of " + file + " (2 lines) does not start with a thread id",
                 "[9986] dev.example.Main source: file:/app/classes/",
                 "[0.052s][info][class,load] dev.example.Other source: file:/app/classes/");
-
-        AssertionFailedError e = assertThrows(AssertionFailedError.class, () -> ClassLoadLog.read(file));
-        assertTrue(e.getMessage().startsWith("line 2 of " + file + " (2 lines) does not start with a thread id"),
-                e::getMessage);
     }
 
     /** A loader line in a form the reader does not know would otherwise drop the class without a word. */
     @Test
     void aClassWhoseLoaderLineIsNotReadFails() throws IOException {
-        Path file = write(
+        assertReadFails(file -> "line 1 of " + file + ": thread 9986 loaded dev.example.Main but no loader line",
                 "[9986] dev.example.Main source: file:/app/classes/",
                 "[9986]  klass: 0x00007f6448000800 super: 0x00007f6447000d68 defined by: app",
                 "[9986] dev.example.Other source: file:/app/classes/");
+    }
 
+    /** Reading a log of {@code lines} fails, with a message that starts as {@code expected} says for the file. */
+    private void assertReadFails(Function<Path, String> expected, String... lines) throws IOException {
+        Path file = write(lines);
         AssertionFailedError e = assertThrows(AssertionFailedError.class, () -> ClassLoadLog.read(file));
-        assertTrue(e.getMessage().startsWith("line 1 of " + file + ": thread 9986 loaded dev.example.Main but no loader line"),
-                e::getMessage);
+        assertTrue(e.getMessage().startsWith(expected.apply(file)), e::getMessage);
     }
 
     /** The JVM may end while a daemon thread is between the two lines of a class: that class is left out. */

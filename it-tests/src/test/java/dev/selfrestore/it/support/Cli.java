@@ -114,11 +114,11 @@ public final class Cli {
         ProcIdentity identity = ProcIdentity.of(sleep.pid());
         Path descriptor = captureOk(sleep.pid(), dir.resolve(name));
         sleep.stop();
-        return new Captured(identity, descriptor);
+        return new Captured(sleep, identity, descriptor);
     }
 
-    /** What {@link #captureSleepOriginal} leaves: the original's identity and its descriptor file. */
-    public record Captured(ProcIdentity identity, Path descriptor) {
+    /** What {@link #captureSleepOriginal} leaves: the stopped original, its identity and its descriptor file. */
+    public record Captured(SleepOriginal original, ProcIdentity identity, Path descriptor) {
     }
 
     /** The exact bytes of a {@code {"text": ..., "hex": ...}} value of the command line's JSON. */

@@ -7,14 +7,12 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.extension.AfterEachCallback;
-import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * Starts the processes of one test and destroys every one of them after it, passed or failed.
- * Register with {@code @RegisterExtension final Processes processes = new Processes();}.
+ * Starts the processes of one test; {@link ItProcesses} destroys every one of them after it, passed
+ * or failed.
  */
-public final class Processes implements AfterEachCallback {
+public final class Processes {
 
     private final Deque<RunningProcess> started = new ArrayDeque<>();
 
@@ -44,8 +42,8 @@ public final class Processes implements AfterEachCallback {
         return new CommandResult(status, process.stdout(), process.stderr(), process.describe());
     }
 
-    @Override
-    public void afterEach(ExtensionContext context) throws Exception {
+    /** Destroys every process started so far, newest first, and waits for each to be gone. */
+    void destroyAll() {
         List<Exception> failures = new ArrayList<>();
         RunningProcess process;
         while ((process = poll()) != null) {

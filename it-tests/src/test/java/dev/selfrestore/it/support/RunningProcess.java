@@ -11,7 +11,7 @@ import java.util.stream.Collectors;
 
 /**
  * A child process whose stdout and stderr are drained on threads. Closing it destroys it (and anything
- * it started) forcibly; {@link Processes} does that after every test.
+ * it started) forcibly; {@link ItProcesses} does that after every test.
  */
 public final class RunningProcess implements AutoCloseable {
 

@@ -9,6 +9,9 @@ import java.nio.charset.StandardCharsets;
  * after the constant pool changes, and no other constant moves, so the class file stays valid
  * without recomputing anything. Used to point JNA's logging at selfrestore's own logger (see
  * {@code JnaLogger} in native-shim).
+ *
+ * <p>Input that is not a class file, or ends inside its constant pool, or holds a constant pool
+ * tag this class does not know, is refused with an {@link IllegalArgumentException} that says so.
  */
 final class ConstantPoolRenamer {
     private final byte[] from;
@@ -23,19 +26,30 @@ final class ConstantPoolRenamer {
         this.toType = ("L" + to + ";").getBytes(StandardCharsets.US_ASCII);
     }
 
-    /** The class file with the class renamed, or the same array when it does not mention it. */
+    /**
+     * The class file with the class renamed, or the same array when it does not mention it.
+     *
+     * @throws IllegalArgumentException if {@code b} is not a class file, ends inside its constant
+     *                                  pool or has a constant pool tag not known here
+     */
     byte[] rename(byte[] b) {
         if (indexOf(b, fromType, 0) < 0 && indexOf(b, from, 0) < 0) {
             return b;
+        }
+        if (b.length < 10 || u2(b, 0) != 0xcafe || u2(b, 2) != 0xbabe) {
+            throw new IllegalArgumentException("not a class file");
         }
         ByteArrayOutputStream out = new ByteArrayOutputStream(b.length + 64);
         int count = u2(b, 8);
         out.write(b, 0, 10);
         int p = 10;
         for (int i = 1; i < count; i++) {
+            need(b, p + 1);
             int tag = b[p] & 0xff;
             if (tag == 1) {
+                need(b, p + 3);
                 int len = u2(b, p + 1);
+                need(b, p + 3 + len);
                 byte[] value = java.util.Arrays.copyOfRange(b, p + 3, p + 3 + len);
                 byte[] renamed = java.util.Arrays.equals(value, from) ? to : replaceAll(value, fromType, toType);
                 out.write(1);
@@ -46,6 +60,7 @@ final class ConstantPoolRenamer {
                 continue;
             }
             int size = entrySize(tag);
+            need(b, p + size);
             out.write(b, p, size);
             p += size;
             if (tag == 5 || tag == 6) {
@@ -68,6 +83,12 @@ final class ConstantPoolRenamer {
                 return 9;
             default:
                 throw new IllegalArgumentException("constant pool tag " + tag);
+        }
+    }
+
+    private static void need(byte[] b, int end) {
+        if (end > b.length) {
+            throw new IllegalArgumentException("class file ends inside its constant pool");
         }
     }
 
