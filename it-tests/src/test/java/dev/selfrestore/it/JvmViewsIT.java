@@ -12,6 +12,7 @@ import dev.selfrestore.it.support.Cli;
 import dev.selfrestore.it.support.CommandResult;
 import dev.selfrestore.it.support.Fixtures;
 import dev.selfrestore.it.support.ItConfig;
+import dev.selfrestore.it.support.ItProcesses;
 import dev.selfrestore.it.support.JavaCommand;
 import dev.selfrestore.it.support.Processes;
 import dev.selfrestore.it.support.RunningProcess;
@@ -25,7 +26,6 @@ import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * jvm=restore: the JVM's own views of its launch show the checkpointed JVM's, from inside
@@ -36,10 +36,10 @@ import org.junit.jupiter.api.io.TempDir;
 class JvmViewsIT {
 
     @RegisterExtension
-    final Processes processes = new Processes();
+    final ItProcesses it = new ItProcesses();
 
-    @TempDir
-    Path dir;
+    private Processes processes;
+    private Path dir;
 
     private static final String SLEEPER = Sleeper.class.getName();
     /** What HotSpot recorded of the original's options: --add-opens X becomes --add-opens=X, -cp is left out. */
@@ -54,7 +54,9 @@ class JvmViewsIT {
 
     @BeforeEach
     void captureAJvm() throws Exception {
-        cli = new Cli(processes);
+        processes = it.processes();
+        dir = it.dir();
+        cli = it.cli();
         Fixtures.makeReadableByAll(dir);
         List<String> command = JavaCommand.bareJava().options("-Xmx64m", "-XX:+UseSerialGC", "-Dledger.name=ledger-7",
                 "-Dshared.prop=checkpointed", "-Dviews.properties=ledger.name,shared.prop", "--add-opens",
