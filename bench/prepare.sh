@@ -1,6 +1,7 @@
 # Sourced by bench/startup.sh and bench/breakdown.sh (from the repository root, with $jar set):
 # checks root, finds the JDKs, makes $work with a private copy of the agent, Hello, the empty agent
-# and original.mmd, a descriptor captured from a real process started here (with env_sizes=1 also
+# and original.mmd, a descriptor captured from a real process started here, and jvm-original.mmd,
+# one of a JVM (with env_sizes=1 also
 # the large-environment and many-argument descriptors). Sets jdks=(--jdk N=HOME ...), jdk17, work;
 # removes $work on exit.
 if [ "$(id -u)" != 0 ]; then
@@ -41,7 +42,7 @@ python3 -c 'import sys, zipfile; sys.exit(zipfile.ZipFile(sys.argv[1]).testzip()
 
 # The application and the empty agent, compiled for Java 17 so every JDK runs the same bytes.
 "$jdk17/bin/javac" -d "$work" --release 17 -cp "$work/selfrestore.jar" \
-  bench/src/Hello.java bench/src/EmptyAgent.java bench/src/FloorAgent.java
+  bench/src/Hello.java bench/src/EmptyAgent.java bench/src/FloorAgent.java bench/src/JvmOriginal.java
 "$jdk17/bin/jar" --create --file "$work/empty-agent.jar" --manifest bench/src/empty-agent.mf -C "$work" EmptyAgent.class
 "$jdk17/bin/jar" --create --file "$work/floor-agent.jar" --manifest bench/src/floor-agent.mf -C "$work" FloorAgent.class
 # In a jar, not a directory: CDS and the AOT cache accept only jars on the class path.
@@ -55,6 +56,16 @@ env -i PATH=/usr/bin:/bin SERVICE=bench-original REGION=eu-west-1 "$work/bench-o
 orig_pid=$!
 sleep 0.3
 "$jdk17/bin/java" -jar "$work/selfrestore.jar" capture --pid "$orig_pid" --out "$work/original.mmd" >&2
+kill "$orig_pid" 2>/dev/null || true
+wait "$orig_pid" 2>/dev/null || true
+orig_pid=''
+
+# A JVM original, for jvm=restore: options, -D properties and application arguments of its own.
+env -i PATH=/usr/bin:/bin "$jdk17/bin/java" -Xmx64m -XX:+UseSerialGC -Dledger.name=ledger-7 -cp "$work" JvmOriginal \
+  --shard=7 --listen=:9090 &
+orig_pid=$!
+for _ in $(seq 50); do [ -e "/tmp/hsperfdata_$(id -un)/$orig_pid" ] && break; sleep 0.1; done
+"$jdk17/bin/java" -jar "$work/selfrestore.jar" capture --pid "$orig_pid" --out "$work/jvm-original.mmd" >&2
 kill "$orig_pid" 2>/dev/null || true
 wait "$orig_pid" 2>/dev/null || true
 orig_pid=''

@@ -25,17 +25,19 @@ import paired
 
 DISTURBED_MS = 30
 CAPTURED = re.compile(r"^selfrestore: captured pid \d+ .* brk exact, in ([0-9.]+) ms$", re.M)
-RESTORED = re.compile(r"^selfrestore: restored pid \d+ .*: exe, .* in ([0-9.]+) ms$", re.M)
+RESTORED = re.compile(r"^selfrestore: restored pid \d+ .*: exe, .* in ([0-9.]+) ms(;[^\n]*)?$", re.M)
 
 
 class Case:
-    def __init__(self, name, label, flags, needs_restore=False, main_args=False, jdks=None, needs_capture=False):
+    def __init__(self, name, label, flags, needs_restore=False, main_args=False, jdks=None, needs_capture=False,
+                 jvm_views=False):
         self.name = name
         self.needs_capture = needs_capture
         self.label = label
         self.flags = flags          # function(work, jdk) -> JVM flags before -cp
         self.needs_restore = needs_restore
         self.main_args = main_args
+        self.jvm_views = jvm_views
         self.jdks = jdks            # None: every JDK; else the feature versions it applies to
         self.unavailable = {}       # jdk name -> why
 
@@ -50,6 +52,10 @@ def base_cases(work):
              needs_restore=True),
         Case("restore-main-args", "selfrestore main-args=restore",
              lambda w, j: ["-javaagent:%s=%s,main-args=restore" % (agent, desc)], needs_restore=True, main_args=True),
+        # jvm=restore needs a JVM original: its JVM views, and main args, restored besides the rest
+        Case("restore-jvm", "selfrestore jvm=restore (JVM original)",
+             lambda w, j: ["-javaagent:%s=%s,jvm=restore" % (agent, os.path.join(work, "jvm-original.mmd"))],
+             needs_restore=True, main_args=True, jvm_views=True),
     ] + criu_cases(work)
 
 
@@ -197,6 +203,8 @@ def check(case, r):
             return "no complete restore (exe included) reported: " + r["stderr"].strip()[-400:]
         if case.main_args and "main args (" not in r["stderr"]:
             return "main args not restored: " + r["stderr"].strip()[-400:]
+        if case.jvm_views and "JVM views (" not in r["stderr"]:
+            return "JVM views not restored: " + r["stderr"].strip()[-400:]
         r["agent_ms"] = float(m.group(1))
     if case.needs_capture:
         m = CAPTURED.search(r["stderr"])
@@ -337,7 +345,7 @@ def main():
     if a.recipes or a.only_recipes:
         cases += recipe_cases(work)
         if a.only_recipes:
-            cases = [c for c in cases if c.name != "restore-main-args"]
+            cases = [c for c in cases if c.name not in ("restore-main-args", "restore-jvm")]
         prepare_recipes(cases, jdks, work)
 
     if a.cases:

@@ -6,7 +6,7 @@
 #
 # For each JDK present (17 and 25 by default; JDKS="17=/path 25=/path" to choose), times cold
 # `java Hello` runs: plain, with an empty -javaagent, with selfrestore's default restore and with
-# main-args=restore; --recipes adds the AppCDS (JDK 17) and AOT cache (JDK 25) recipes; --floors
+# main-args=restore and jvm=restore (of a JVM original); --recipes adds the AppCDS (JDK 17) and AOT cache (JDK 25) recipes; --floors
 # adds selfrestore's premain in pieces, each alone (class loader; + decode; + bind); --capture adds
 # capture= alone (with each agent jar, --compare's too); --env-sizes restores descriptors with 0.1,
 # 0.5, 1 and 1.8 MiB of environment and one with 2,000 arguments beside the small one

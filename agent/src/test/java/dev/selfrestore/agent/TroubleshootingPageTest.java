@@ -109,6 +109,8 @@ class TroubleshootingPageTest {
             Map.entry("InspectCommand.humanExe", "the same, its executable"),
             Map.entry("InspectCommand.humanCmdline", "the same, its command line"),
             Map.entry("InspectCommand.humanEnviron", "the same, its environment"),
+            Map.entry("InspectCommand.humanJvmLaunch", "inspect's display of a JVM original's launch (cli.md)"),
+            Map.entry("JvmstatCheck.print", "verify's JVM-level lines (cli.md)"),
             Map.entry("InspectCommand.humanFields", "the same, its prctl_mm_map fields"),
             Map.entry("InspectCommand.brkSource", "inspect's display of the brk source (cli.md)"),
             Map.entry("DiffCommand.about", "diff's heading lines (cli.md)"),

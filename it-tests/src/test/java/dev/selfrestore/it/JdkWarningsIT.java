@@ -4,6 +4,8 @@ import static dev.selfrestore.it.support.ProcAssertions.assertSameIdentity;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.selfrestore.it.app.LaunchViews;
+import dev.selfrestore.it.app.Sleeper;
 import dev.selfrestore.it.support.CommandResult;
 import dev.selfrestore.it.support.ItConfig;
 import dev.selfrestore.it.support.ItProcesses;
@@ -61,6 +63,35 @@ class JdkWarningsIT {
     void restoreWithTheOriginalsMainArguments() throws Exception {
         RestoredApp app = RestoredApp.start(it.processes(), appWithAgent(it.captured().descriptor() + ",main-args=restore"));
         assertOnlyOwnLines(app, "selfrestore: restored");
+    }
+
+    /** jvm=restore of a JVM original: in premain, and by attach into a JVM whose RuntimeMXBean has read its list. */
+    @Test
+    void restoreTheJvmViews() throws Exception {
+        RunningProcess jvmOriginal = it.processes().start("jvm original", JavaCommand.bareJava().options("-Dledger.name=ledger-7")
+                .main(Sleeper.class.getName(), "--shard=7"), Map.of("PATH", "/usr/bin:/bin"));
+        jvmOriginal.awaitStdoutLine("READY", ItConfig.PROCESS_TIMEOUT);
+        Path descriptor = it.cli().captureOk(jvmOriginal.pid(), it.dir().resolve("jvm.mmd"));
+        jvmOriginal.close();
+        RestoredApp app = RestoredApp.start(it.processes(), appWithAgent(descriptor + ",jvm=restore"));
+        assertOnlyOwnLines(app, "selfrestore: restored");
+
+        JavaCommand java = JavaCommand.bareJava();
+        if (ItConfig.javaFeature() >= 21) {
+            java.options("-XX:+EnableDynamicAgentLoading");
+        }
+        // jvmstat strings of a running JVM keep their length: these fit the original's
+        java.options("-Dpadding=" + "x".repeat(40));
+        RunningProcess target = it.processes().start("target", java.main(LaunchViews.class.getName(), "y".repeat(40)),
+                Map.of("PATH", "/usr/bin:/bin"));
+        target.awaitStdoutLine("READY", ItConfig.PROCESS_TIMEOUT);
+        CommandResult attach = launcherScript("attach", "--pid", Long.toString(target.pid()), "--option", "jvm=restore",
+                descriptor.toString()).assertStatus(0);
+        assertNoJdkWarning(attach);
+        assertEquals(0, target.closeStdinAndAwaitExit(ItConfig.PROCESS_TIMEOUT));
+        List<String> lines = target.stderrLines().stream().filter(l -> !l.isBlank()).toList();
+        assertEquals(1, lines.size(), target::describe);
+        assertTrue(lines.get(0).startsWith("selfrestore: restored"), target::describe);
     }
 
     @Test

@@ -4,6 +4,7 @@ import dev.selfrestore.runtime.CaptureInfo;
 import dev.selfrestore.runtime.Edit;
 import dev.selfrestore.runtime.ExecutableIdentity;
 import dev.selfrestore.runtime.JvmLaunch;
+import dev.selfrestore.runtime.jvm.JvmArguments;
 import dev.selfrestore.runtime.MmDescriptor;
 import dev.selfrestore.runtime.MmFields;
 import dev.selfrestore.runtime.Provenance;
@@ -135,7 +136,32 @@ final class InspectCommand extends CliCommand {
         if (h == null || h.minor() >= 1) {
             String launch = Changes.launch(d);
             row0(out, "jvm launch", launch == null ? "(not a JVM, or not known)" : launch);
+            if (d.jvm() != null) {
+                humanJvmLaunch(out, d);
+            }
         }
+    }
+
+    /** The launcher split of a JVM original: its options as given and as HotSpot records them, what it runs, and its arguments. */
+    private static void humanJvmLaunch(PrintWriter out, MmDescriptor d) {
+        JvmLaunch j = d.jvm();
+        JvmArguments hs = JvmArguments.of(j, d.cmdline(), d.environ());
+        row(out, "options", escapedList(j.jvmOptions(d.cmdline())));
+        row(out, "jvm_args", escapedList(hs.jvmArgs()));
+        row(out, "main", Show.quoted(j.main(d.cmdline())));
+        row(out, "app args", escapedList(j.applicationArguments(d.cmdline())));
+        row(out, "java_command", hs.javaCommand() == null ? "(a source file: the launcher's own)" : Show.quoted(hs.javaCommand()));
+    }
+
+    private static String escapedList(List<byte[]> items) {
+        if (items.isEmpty()) {
+            return "(none)";
+        }
+        StringBuilder b = new StringBuilder();
+        for (byte[] i : items) {
+            b.append(b.length() == 0 ? "" : " ").append(Show.quoted(i));
+        }
+        return b.toString();
     }
 
     private static void humanEnviron(PrintWriter out, MmDescriptor d) {
@@ -301,7 +327,20 @@ final class InspectCommand extends CliCommand {
         jvm.put("kind", j.kind().name().toLowerCase(Locale.ROOT));
         jvm.put("main_index", j.mainIndex());
         jvm.put("main", Show.bytes(j.main(d.cmdline())));
+        JvmArguments hs = JvmArguments.of(j, d.cmdline(), d.environ());
+        jvm.put("options", bytesList(j.jvmOptions(d.cmdline())));
+        jvm.put("jvm_args", bytesList(hs.jvmArgs()));
+        jvm.put("application_arguments", bytesList(j.applicationArguments(d.cmdline())));
+        jvm.put("java_command", hs.javaCommand() == null ? null : Show.bytes(hs.javaCommand()));
         return jvm;
+    }
+
+    private static List<Object> bytesList(List<byte[]> items) {
+        List<Object> a = Json.array();
+        for (byte[] i : items) {
+            a.add(Show.bytes(i));
+        }
+        return a;
     }
 
     private static Map<String, Object> environJson(MmDescriptor d) {

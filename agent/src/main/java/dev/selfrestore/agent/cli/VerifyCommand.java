@@ -24,6 +24,8 @@ import picocli.CommandLine.Option;
         description = {"Checks that process PID presents the identity in FILE: /proc/PID/exe, cmdline, environ, "
                 + "auxv and comm are compared with the descriptor byte for byte.",
             "A difference is shown entry by entry: argv[N], environment variables by name, auxv entries by AT_* name.",
+            "For a JVM original, what jps reads of PID from outside (its jvmstat file /tmp/hsperfdata_USER/PID) is "
+                + "compared too, and reported; it changes only with jvm=restore and is not in the exit status.",
             "Reading another process's cmdline, environ and auxv needs ptrace-read access to it "
                 + "(the same user, or CAP_SYS_PTRACE)."},
         exitCodeListHeading = "Exit codes:%n",
@@ -57,6 +59,7 @@ final class VerifyCommand extends CliCommand {
             throw new CliFailure(Main.USAGE, "cannot read /proc/" + pid + ": " + e.getMessage());
         }
         List<Difference> differing = v.differences();
+        JvmstatCheck.Result jvm = d.jvm() == null ? null : JvmstatCheck.check(d, pid, proc.dir());
 
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
@@ -77,9 +80,15 @@ final class VerifyCommand extends CliCommand {
                 items.put(item.label(), m);
             }
             root.put("items", items);
+            if (jvm != null) {
+                root.put("jvm", JvmstatCheck.json(jvm));
+            }
             out.print(Json.write(root));
         } else if (v.matches()) {
             out.println("pid " + pid + " presents the identity in " + input.file + ": exe, cmdline, environ, auxv and comm match");
+            if (jvm != null) {
+                JvmstatCheck.print(out, jvm);
+            }
         } else {
             out.println("pid " + pid + " does not present the identity in " + input.file + ": "
                     + differing.size() + " of " + Item.RESTORED.size() + " items differ"
@@ -97,6 +106,9 @@ final class VerifyCommand extends CliCommand {
                         out.println(line);
                     }
                 }
+            }
+            if (jvm != null) {
+                JvmstatCheck.print(out, jvm);
             }
         }
         out.flush();

@@ -22,6 +22,10 @@ import java.util.Locale;
  *       {@code env=proc}: /proc only</li>
  *   <li>{@code main-args=restore}: {@code main(String[])} receives the original's application
  *       arguments; {@code main-args=keep} (default): its own</li>
+ *   <li>{@code jvm=restore}: the JVM's own views of its launch (system properties from its
+ *       {@code -D} options, {@code sun.java.command}, {@code RuntimeMXBean.getInputArguments()},
+ *       {@code jcmd VM.command_line}, {@code jps}) become a JVM original's (see JvmViews); implies
+ *       {@code main-args=restore} in premain (in a running JVM main has its arguments already). {@code jvm=keep} (default): this JVM's</li>
  *   <li>{@code capture=FILE}: write this JVM's own descriptor (exact brk) to FILE when the agent
  *       starts (after the restore, if there is one: it then records the restored identity), and
  *       again before each CRaC checkpoint. {@code -javaagent:selfrestore.jar=capture=/path/app.mmd}
@@ -44,6 +48,8 @@ import java.util.Locale;
  * </ul>
  */
 final class AgentOptions {
+    /** The argument as given (what follows {@code =} in this agent's {@code -javaagent} option). */
+    String raw;
     String descriptor;
     boolean quiet;
     boolean strict;
@@ -51,6 +57,8 @@ final class AgentOptions {
     RestoreOptions.Mode mode = RestoreOptions.Mode.RELOCATE;
     Env env = Env.ALL;
     boolean restoreMainArgs;
+    /** jvm=restore: the JVM's own views of its launch become the original's (implies main-args=restore). */
+    boolean restoreJvm;
     String capture;
     boolean captureForce;
     String report;
@@ -72,6 +80,7 @@ final class AgentOptions {
 
     static AgentOptions parse(String args) {
         AgentOptions o = new AgentOptions();
+        o.raw = args;
         if (args == null || args.isEmpty()) {
             o.errors.add("no descriptor given: use -javaagent:selfrestore.jar=<descriptor-file>[,key=value...]");
             return o;
@@ -109,6 +118,7 @@ final class AgentOptions {
             case "mode" -> mode = oneOf(this, key, value, RestoreOptions.Mode.RELOCATE, RestoreOptions.Mode.EXACT);
             case "env" -> env = oneOf(this, key, value, Env.ALL, Env.PROC);
             case "main-args" -> restoreMainArgs = oneOf(this, key, value, "keep", "restore").equals("restore");
+            case "jvm" -> restoreJvm = oneOf(this, key, value, "keep", "restore").equals("restore");
             case "capture" -> capture = path(this, key, value);
             case "capture-force" -> captureForce = bool(this, key, value);
             case "report" -> report = path(this, key, value);
@@ -118,7 +128,7 @@ final class AgentOptions {
             case "pid" -> pid(value);
             case "test-faults" -> testFaults(value);
             default -> errors.add("unknown agent option '" + key + "' (known: quiet, strict, debug, mode, env, "
-                    + "main-args, capture, capture-force, set-env, env-file, report, insecure-descriptor, pid)");
+                    + "main-args, jvm, capture, capture-force, set-env, env-file, report, insecure-descriptor, pid)");
         }
     }
 

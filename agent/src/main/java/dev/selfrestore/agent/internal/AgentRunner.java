@@ -117,7 +117,7 @@ public final class AgentRunner {
             }
             List<String> notes = new ArrayList<>();
             MainArgs mainArgs = null;
-            if (o.restoreMainArgs) {
+            if (o.restoreMainArgs || o.restoreJvm && !attached) {
                 try {
                     // This JVM's own command line, before the restore replaces what /proc shows.
                     mainArgs = MainArgs.plan(d, Files.readAllBytes(Path.of("/proc/self/cmdline")));
@@ -144,6 +144,11 @@ public final class AgentRunner {
                     notes.add("Java's environment (System.getenv) not changed: " + e);
                 }
             }
+            JvmViews.Outcome jvm = null;
+            if (o.restoreJvm) {
+                jvm = JvmViews.restore(d, inst, attached, o.raw, o.testFaults);
+                notes.addAll(jvm.notes());
+            }
             if (mainArgs != null) {
                 new MainArgsTransformer(inst, mainArgs.mainClass, mainArgs.args, message -> {
                     report.print(AgentReport.Kind.DETAIL, message);
@@ -151,7 +156,7 @@ public final class AgentRunner {
                 }).install();
             }
             long total = System.nanoTime() - t0;
-            String summary = summary(d, r, o, mainArgs, editsBefore, total)
+            String summary = summary(d, r, o, mainArgs, jvm, editsBefore, total)
                     + (read.skipped() != null ? " (insecure-descriptor=true: read although " + read.skipped() + ")" : "");
             return notes.isEmpty() ? RestoreOutcome.restored(summary) : RestoreOutcome.partly(summary, notes);
         } catch (IOException e) {
@@ -230,8 +235,8 @@ public final class AgentRunner {
         }
     }
 
-    private static String summary(MmDescriptor d, RestoreResult r, AgentOptions o, MainArgs mainArgs, int editsBefore,
-                                  long totalNanos) {
+    private static String summary(MmDescriptor d, RestoreResult r, AgentOptions o, MainArgs mainArgs, JvmViews.Outcome jvm,
+                                  int editsBefore, long totalNanos) {
         List<String> items = new ArrayList<>();
         if (r.exe() != RestoreResult.ExeOutcome.UNCHANGED) {
             items.add("exe");
@@ -249,13 +254,17 @@ public final class AgentRunner {
         if (mainArgs != null) {
             items.add("main args (" + mainArgs.args.length + ")");
         }
+        if (jvm != null && jvm.item() != null) {
+            items.add(jvm.item());
+        }
         return "pid " + d.capture().pid() + " (" + r.comm() + ", " + d.exe().displayPath() + "): "
                 + (items.isEmpty() ? "nothing" : String.join(", ", items))
                 + (o.mode == RestoreOptions.Mode.EXACT ? ", mode=exact" : "")
                 + (d.edited() ? " (edited: " + IdentityEditor.changes(d.provenance().edits().size())
                         + (editsBefore == 0 || editsBefore == d.provenance().edits().size() ? ""
                         : ", " + (d.provenance().edits().size() - editsBefore) + " at restore") + ")" : "")
-                + " in " + millis(totalNanos) + " ms";
+                + " in " + millis(totalNanos) + " ms"
+                + (jvm != null && jvm.differences() != null ? "; " + jvm.differences() : "");
     }
 
     private static void exitIfStrict(AgentOptions o, AgentReport report) {

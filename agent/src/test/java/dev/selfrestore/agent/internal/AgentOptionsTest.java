@@ -1,6 +1,7 @@
 package dev.selfrestore.agent.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.selfrestore.runtime.restore.RestoreOptions;
@@ -20,8 +21,18 @@ class AgentOptionsTest {
     void everyMistakeIsNamed() {
         AgentOptions o = AgentOptions.parse("x.mmd,quiet=yes,colour=red,strict");
         assertEquals(List.of("agent option quiet=yes must be true or false",
-                "unknown agent option 'colour' (known: quiet, strict, debug, mode, env, main-args, capture, capture-force, set-env, env-file, report, insecure-descriptor, pid)",
+                "unknown agent option 'colour' (known: quiet, strict, debug, mode, env, main-args, jvm, capture, capture-force, set-env, env-file, report, insecure-descriptor, pid)",
                 "agent option 'strict' is not key=value"), o.errors);
+    }
+
+    @Test
+    void jvmIsRestoreOrKeep() {
+        assertFalse(AgentOptions.parse("x.mmd").restoreJvm);
+        AgentOptions o = AgentOptions.parse("x.mmd,jvm=restore");
+        assertEquals(List.of(), o.errors);
+        assertTrue(o.restoreJvm);
+        assertEquals("x.mmd,jvm=restore", o.raw);
+        assertEquals(List.of("agent option jvm=yes must be keep or restore"), AgentOptions.parse("x.mmd,jvm=yes").errors);
     }
 
     @Test

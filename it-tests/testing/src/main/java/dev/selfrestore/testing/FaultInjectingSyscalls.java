@@ -47,6 +47,12 @@ public final class FaultInjectingSyscalls {
     /** The methods of the areas of {@link Syscalls}, by name: what a spec may name. */
     static final Set<String> CALLS = callNames();
 
+    /**
+     * Faults of jvm=restore's views that the agent itself reads from the spec: the HotSpot layout
+     * is not found, or every jvmstat string is too short for its new value.
+     */
+    static final Set<String> JVM_VIEW_FAULTS = Set.of("no-hotspot-layout", "short-jvmstat");
+
     private record Fault(String call, int nth, int errno) {
     }
 
@@ -177,6 +183,9 @@ public final class FaultInjectingSyscalls {
             if (item.equals("no-mm-map")) {
                 noMmMap = true;
                 continue;
+            }
+            if (JVM_VIEW_FAULTS.contains(item)) {
+                continue; // read by the agent's jvm=restore, not a call of Syscalls
             }
             String[] p = item.split(":", -1);
             if (p.length != 3 || !CALLS.contains(p[0])) {
