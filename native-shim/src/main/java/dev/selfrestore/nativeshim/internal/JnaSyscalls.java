@@ -75,7 +75,7 @@ public final class JnaSyscalls {
             Libc.bind(libc);
             long environ = com.sun.jna.Pointer.nativeValue(libc.getGlobalVariableAddress("environ"));
             libc.close();
-            endCleanerThread();
+            JnaCleaner.end(JnaSyscalls.class.getClassLoader());
             return new Syscalls(new JnaMm(sysBrk), new JnaMemory(environ), new JnaFiles(), new JnaProcesses());
         } finally {
             for (int i = 0; i < values.length; i++) {
@@ -135,27 +135,6 @@ public final class JnaSyscalls {
             return java.nio.charset.Charset.forName(System.getProperty("sun.jnu.encoding"));
         } catch (RuntimeException e) {
             return java.nio.charset.Charset.defaultCharset();
-        }
-    }
-
-    private static void endCleanerThread() {
-        ThreadGroup root = Thread.currentThread().getThreadGroup();
-        while (root.getParent() != null) {
-            root = root.getParent();
-        }
-        Thread[] threads = new Thread[root.activeCount() + 8];
-        int n = root.enumerate(threads, true);
-        for (int i = 0; i < n; i++) {
-            Thread t = threads[i];
-            if (t.getName().equals("JNA Cleaner") && t.getClass().getClassLoader() == JnaSyscalls.class.getClassLoader()) {
-                t.interrupt();
-                try {
-                    t.join(1000);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
-            }
         }
     }
 
