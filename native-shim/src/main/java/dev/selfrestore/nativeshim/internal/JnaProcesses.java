@@ -7,6 +7,7 @@ import static dev.selfrestore.nativeshim.internal.Libc.show;
 
 import com.sun.jna.Native;
 import dev.selfrestore.nativeshim.NativeCallException;
+import dev.selfrestore.nativeshim.Placement;
 import dev.selfrestore.nativeshim.ProcessCalls;
 import dev.selfrestore.nativeshim.Spawned;
 import dev.selfrestore.nativeshim.internal.Libc.Scratch;
@@ -19,6 +20,7 @@ final class JnaProcesses implements ProcessCalls {
     private static final int SPAWN_ACTIONS_SIZE = 256;
     private static final int EINTR = 4;
     private static final int MFD_CLOEXEC = 1;
+    private static final int WNOHANG = 1;
     private static final byte[] OUTPUT_NAME = "selfrestore-child-output\0".getBytes(StandardCharsets.US_ASCII);
 
     @Override
@@ -75,7 +77,7 @@ final class JnaProcesses implements ProcessCalls {
     }
 
     /** A NULL-terminated array of C strings, in one block: the pointers, then the strings. */
-    private static Scratch strings(byte[][] values) {
+    static Scratch strings(byte[][] values) {
         long size = (values.length + 1L) * 8;
         for (byte[] v : values) {
             size += v.length + 1;
@@ -91,6 +93,31 @@ final class JnaProcesses implements ProcessCalls {
         return s;
     }
 
+    @Override
+    public Placement place(Placement.Request request) {
+        return NativeHelper.place(machine(), request);
+    }
+
+    @Override
+    public int waitpid(long pid, boolean block) {
+        if (block) {
+            return NativeHelper.waitFor(pid);
+        }
+        try (Scratch status = new Scratch(8)) {
+            int rc = check(Libc.waitpid((int) pid, status.address, WNOHANG), "waitpid(" + pid + ")");
+            return rc == 0 ? -1 : status.memory.getInt(0);
+        }
+    }
+
+    @Override
+    public void kill(long pid, int signal) {
+        check(Libc.kill((int) pid, signal), "kill(" + pid + ", " + signal + ")");
+    }
+
+    @Override
+    public void becomeWaiter(long pid) {
+        NativeHelper.becomeWaiter(machine(), pid, new byte[0][]);
+    }
 
     @Override
     public String kernelRelease() {

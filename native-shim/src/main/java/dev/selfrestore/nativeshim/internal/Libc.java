@@ -53,6 +53,9 @@ final class Libc {
     private static Function POSIX_SPAWN_FILE_ACTIONS_DESTROY;
     private static Function POSIX_SPAWN;
     private static Function WAITPID;
+    private static Function PIPE2;
+    private static Function KILL;
+    private static Function EXECVE;
     /** glibc's argz functions, or null in a C library without them. */
     private static Function ARGZ_COUNT;
     private static Function ARGZ_EXTRACT;
@@ -89,6 +92,9 @@ final class Libc {
         POSIX_SPAWN_FILE_ACTIONS_DESTROY = libc.getFunction("posix_spawn_file_actions_destroy");
         POSIX_SPAWN = libc.getFunction("posix_spawn");
         WAITPID = libc.getFunction("waitpid");
+        PIPE2 = libc.getFunction("pipe2");
+        KILL = libc.getFunction("kill");
+        EXECVE = libc.getFunction("execve");
         ARGZ_COUNT = optional(libc, "argz_count");
         ARGZ_EXTRACT = ARGZ_COUNT == null ? null : optional(libc, "argz_extract");
     }
@@ -236,6 +242,18 @@ final class Libc {
 
     static int waitpid(int pid, long status, int options) {
         return WAITPID.invokeInt(new Object[] {pid, status, options});
+    }
+
+    static int pipe2(int[] fds, int flags) {
+        return PIPE2.invokeInt(new Object[] {fds, flags});
+    }
+
+    static int kill(int pid, int signal) {
+        return KILL.invokeInt(new Object[] {pid, signal});
+    }
+
+    static int execve(byte[] path, long argv, long envp) {
+        return EXECVE.invokeInt(new Object[] {path, argv, envp});
     }
 
     static NativeCallException fail(String operation) {
