@@ -181,7 +181,7 @@ final class AttachCommand extends CliCommand {
     }
 
     /** The jar this command runs from: the one the target loads. */
-    private static Path ownJar() throws CliFailure {
+    static Path ownJar() throws CliFailure {
         try {
             return Path.of(AttachCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI());
         } catch (URISyntaxException | RuntimeException e) {

@@ -21,7 +21,7 @@ import picocli.CommandLine.Command;
 @Command(name = "selfrestore", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Gives a freshly started JVM the /proc identity of a checkpointed process.",
         subcommands = {DoctorCommand.class, CaptureCommand.class, InspectCommand.class, VerifyCommand.class,
-            DiffCommand.class, AttachCommand.class, EditCommand.class, ImportCommand.class},
+            DiffCommand.class, AttachCommand.class, RunCommand.class, EditCommand.class, ImportCommand.class},
         commandListHeading = "%nCommands:%n",
         footerHeading = "%n",
         footer = {"Run 'selfrestore COMMAND --help' for a command's options.",

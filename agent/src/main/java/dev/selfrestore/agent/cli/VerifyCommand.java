@@ -19,18 +19,20 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code verify --pid PID FILE [--json]}. */
+/** {@code verify --pid PID FILE [--require-pid] [--json]}. */
 @Command(name = "verify", mixinStandardHelpOptions = true,
         description = {"Checks that process PID presents the identity in FILE: /proc/PID/exe, cmdline, environ, "
                 + "auxv and comm are compared with the descriptor byte for byte.",
             "A difference is shown entry by entry: argv[N], environment variables by name, auxv entries by AT_* name.",
             "For a JVM original, what jps reads of PID from outside (its jvmstat file /tmp/hsperfdata_USER/PID) is "
                 + "compared too, and reported; it changes only with jvm=restore and is not in the exit status.",
+            "Whether PID is the PID the descriptor records (in PID's own pid namespace: NSpid in /proc/PID/status) is "
+                + "reported too, and counts only with --require-pid (selfrestore run starts a command at that PID).",
             "Reading another process's cmdline, environ and auxv needs ptrace-read access to it "
                 + "(the same user, or CAP_SYS_PTRACE)."},
         exitCodeListHeading = "Exit codes:%n",
         exitCodeList = {"0:exe, cmdline, environ, auxv and comm all match",
-            "1:at least one differs (each difference is shown)",
+            "1:at least one differs (each difference is shown); with --require-pid, also when the PID differs",
             "2:usage error; FILE is not a readable descriptor; no process PID, or no access to it"})
 final class VerifyCommand extends CliCommand {
     @Option(names = "--pid", required = true, paramLabel = "PID", description = "the process to check")
@@ -38,6 +40,9 @@ final class VerifyCommand extends CliCommand {
 
     @Mixin
     DescriptorInput input;
+
+    @Option(names = "--require-pid", description = "fail (exit 1) when PID is not the descriptor's PID too")
+    boolean requirePid;
 
     @Override
     int run() throws CliFailure {
@@ -60,6 +65,8 @@ final class VerifyCommand extends CliCommand {
         }
         List<Difference> differing = v.differences();
         JvmstatCheck.Result jvm = d.jvm() == null ? null : JvmstatCheck.check(d, pid, proc.dir());
+        long ownPid = namespacePid(proc);
+        boolean pidMatches = ownPid == d.capture().pid();
 
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
@@ -80,12 +87,19 @@ final class VerifyCommand extends CliCommand {
                 items.put(item.label(), m);
             }
             root.put("items", items);
+            Map<String, Object> pidItem = Json.object();
+            pidItem.put("match", pidMatches);
+            pidItem.put("expected", d.capture().pid());
+            pidItem.put("actual", ownPid);
+            pidItem.put("required", requirePid);
+            root.put("pidItem", pidItem);
             if (jvm != null) {
                 root.put("jvm", JvmstatCheck.json(jvm));
             }
             out.print(Json.write(root));
         } else if (v.matches()) {
             out.println("pid " + pid + " presents the identity in " + input.file + ": exe, cmdline, environ, auxv and comm match");
+            out.println(pidLine(d.capture().pid(), ownPid));
             if (jvm != null) {
                 JvmstatCheck.print(out, jvm);
             }
@@ -107,11 +121,35 @@ final class VerifyCommand extends CliCommand {
                     }
                 }
             }
+            out.println(pidLine(d.capture().pid(), ownPid));
             if (jvm != null) {
                 JvmstatCheck.print(out, jvm);
             }
         }
         out.flush();
-        return v.matches() ? Main.OK : Main.CHECK_FAILED;
+        return v.matches() && (pidMatches || !requirePid) ? Main.OK : Main.CHECK_FAILED;
+    }
+
+    private String pidLine(long expected, long actual) {
+        String nsNote = actual == pid ? "" : " (pid " + pid + " here)";
+        if (expected == actual) {
+            return String.format("  %-8s matches: %d, the descriptor's%s", "pid", actual, nsNote);
+        }
+        return String.format("  %-8s differs: %d%s, the descriptor's is %d (%s)", "pid", actual, nsNote, expected,
+                requirePid ? "required by --require-pid" : "informational; --require-pid makes it count");
+    }
+
+    /** PID as its own (innermost) pid namespace numbers it: the last number of NSpid, else PID itself. */
+    private long namespacePid(ProcPid proc) throws CliFailure {
+        try {
+            String nspid = proc.status("NSpid");
+            if (nspid == null) {
+                return pid;
+            }
+            String[] all = nspid.trim().split("\\s+");
+            return Long.parseLong(all[all.length - 1]);
+        } catch (IOException | NumberFormatException e) {
+            throw new CliFailure(Main.USAGE, "cannot read " + proc.file("status") + ": " + e.getMessage());
+        }
     }
 }

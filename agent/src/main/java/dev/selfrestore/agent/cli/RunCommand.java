@@ -1,0 +1,324 @@
+package dev.selfrestore.agent.cli;
+
+import dev.selfrestore.nativeshim.NativeCallException;
+import dev.selfrestore.nativeshim.Placement;
+import dev.selfrestore.nativeshim.Statx;
+import dev.selfrestore.runtime.run.PidPlacer;
+import dev.selfrestore.runtime.run.RunRefusal;
+import java.io.IOException;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code run DESCRIPTOR [--pid PID] [--detach] [--new-pid-namespace] -- COMMAND [ARG...]}: starts
+ * COMMAND at the PID the descriptor records, with this jar as its agent when it is a {@code java}
+ * launcher that names none. The PID is placed by selfrestore's native helper (no Java runs between
+ * the fork and the exec); in the foreground this command then becomes the helper's waiter, which
+ * forwards signals and ends with the command's status.
+ */
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = {"Starts COMMAND as a process whose PID is the one DESCRIPTOR records (or --pid): with clone3's "
+                + "set_tid (Linux 5.5+), else ns_last_pid under its lock, checked before COMMAND runs. When COMMAND "
+                + "is a java launcher that names no selfrestore agent, -javaagent:<this jar>=DESCRIPTOR is added as "
+                + "its first option, so the JVM gets the identity too.",
+            "In the foreground this command waits: it forwards TERM, INT, HUP, QUIT, USR1 and USR2 to COMMAND and "
+                + "exits with its status (dying of the same signal when a signal ended it). With --detach it prints "
+                + "COMMAND's PID on standard output and exits, leaving it running in a session of its own.",
+            "Needs CAP_CHECKPOINT_RESTORE or CAP_SYS_ADMIN over the pid namespace (root, or a container with the "
+                + "capability); --new-pid-namespace needs CAP_SYS_ADMIN, which a user namespace of one's own gives "
+                + "(unshare -Ur)."},
+        exitCodeListHeading = "Exit codes:%n",
+        exitCodeList = {"COMMAND's:in the foreground, once COMMAND runs (128+N when signal N ended it and it "
+                + "could not be passed on)",
+            "0:with --detach, COMMAND runs",
+            "2:usage error; DESCRIPTOR unreadable; the PID is in use, above pid_max, or cannot be placed here; "
+                + "COMMAND cannot be executed (nothing was started)"})
+final class RunCommand extends CliCommand {
+    @Parameters(index = "0", paramLabel = "DESCRIPTOR",
+            description = "the descriptor file, or a CRIU image directory (its root process)")
+    Path file;
+
+    @Parameters(index = "1..*", arity = "1..*", paramLabel = "COMMAND", description = "the command and its arguments, after --")
+    List<String> command = new ArrayList<>();
+
+    @Option(names = "--pid", paramLabel = "PID", description = "the PID to start COMMAND at (default: the descriptor's)")
+    Long pid;
+
+    @Option(names = "--detach", description = "print COMMAND's PID and exit, leaving it running in a session of its own")
+    boolean detach;
+
+    @Option(names = "--pid-file", paramLabel = "FILE",
+            description = "write COMMAND's PID to FILE (replaced atomically) once it runs: for a supervisor's PIDFile=")
+    Path pidFile;
+
+    @Option(names = "--new-pid-namespace",
+            description = "start COMMAND in a new pid namespace: as its PID 1, or under selfrestore's init when the PID "
+                    + "is another")
+    boolean newPidNamespace;
+
+    @Option(names = "--option", paramLabel = "KEY=VALUE",
+            description = "an agent option for the added -javaagent (mode=, env=, main-args=, jvm=, strict=...); may be "
+                    + "repeated")
+    List<String> options = new ArrayList<>();
+
+    @Override
+    int run() throws CliFailure {
+        Path descriptor = file.toAbsolutePath().normalize();
+        long want = pid != null ? pid : DescriptorFile.readWhole(descriptor).descriptor().capture().pid();
+        for (String o : options) {
+            if (o.contains(",") || !o.contains("=")) {
+                throw new CliFailure(Main.USAGE, "--option " + o + ": one KEY=VALUE without ','");
+            }
+        }
+        byte[][] env = ownEnvironment();
+        byte[][] argv = rawCommand();
+        byte[] path = resolve(argv[0], env);
+        if (isJavaLauncher(path) && !namesSelfrestoreAgent(argv, env)) {
+            argv = withAgent(argv, descriptor);
+        }
+        PidPlacer.Placed placed;
+        try {
+            placed = new PidPlacer(sys().processes()).place(
+                    new Placement.Request(want, newPidNamespace, detach, path, argv, env), command.get(0));
+        } catch (RunRefusal e) {
+            throw new CliFailure(Main.USAGE, e.getMessage());
+        }
+        spec.commandLine().getErr().println("selfrestore: run: " + started(placed));
+        if (pidFile != null) {
+            writePidFile(placed.hostPid());
+        }
+        if (detach) {
+            spec.commandLine().getOut().println(placed.hostPid());
+            return Main.OK;
+        }
+        spec.commandLine().getOut().flush();
+        spec.commandLine().getErr().flush();
+        System.out.flush();
+        System.err.flush();
+        return waitFor(placed.childPid());
+    }
+
+    private String started(PidPlacer.Placed p) {
+        String how = switch (p.method()) {
+            case CLONE3_SET_TID -> "clone3 set_tid";
+            case NS_LAST_PID -> "ns_last_pid" + (p.lostRaces() > 0 ? ", after " + p.lostRaces() + " lost races" : "");
+            case NEW_PID_NAMESPACE -> null;
+        };
+        String where = !newPidNamespace ? "pid " + p.pid()
+                : "pid " + p.pid() + " of a new pid namespace (pid " + p.hostPid() + " here"
+                        + (p.underInit() ? ", under selfrestore's init, pid " + p.childPid() + " here" : "") + ")";
+        return command.get(0) + " runs as " + where + (how == null ? "" : " (" + how + ")");
+    }
+
+    /**
+     * FILE holds the PID and a newline, replaced by a rename. A failure leaves the command running
+     * (it is not stopped for a file): the line says so, and the exit status is 2.
+     */
+    private void writePidFile(long hostPid) throws CliFailure {
+        Path target = pidFile.toAbsolutePath();
+        Path temp = target.resolveSibling("." + target.getFileName() + ".selfrestore-" + ProcessHandle.current().pid());
+        try {
+            Files.write(temp, (hostPid + "\n").getBytes(StandardCharsets.US_ASCII));
+            Files.move(temp, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            try {
+                Files.deleteIfExists(temp);
+            } catch (IOException ignored) {
+                // the line below names the file
+            }
+            throw new CliFailure(Main.USAGE, "cannot write --pid-file " + target + ": " + e.getMessage()
+                    + "; the command runs as pid " + hostPid);
+        }
+    }
+
+    /**
+     * Becomes the native waiter; if this JVM cannot exec it, waits here instead (without passing
+     * signals on) and returns the status as a shell reports it.
+     */
+    private int waitFor(long child) {
+        try {
+            sys().processes().becomeWaiter(child);
+        } catch (NativeCallException e) {
+            spec.commandLine().getErr().println("selfrestore: run: cannot become the waiter (" + e.getMessage()
+                    + "): waiting for pid " + child + " without passing signals on");
+        }
+        int status = sys().processes().waitpid(child, true);
+        return (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f);
+    }
+
+    /** COMMAND and its arguments as bytes: from /proc/self/cmdline, where the JVM's decoding lost nothing. */
+    private byte[][] rawCommand() {
+        byte[][] given = command.stream().map(s -> s.getBytes(jnu())).toArray(byte[][]::new);
+        try {
+            byte[] cmdline = Files.readAllBytes(Path.of("/proc/self/cmdline"));
+            List<byte[]> all = nulSeparated(cmdline);
+            if (all.size() < given.length) {
+                return given;
+            }
+            byte[][] tail = all.subList(all.size() - given.length, all.size()).toArray(new byte[0][]);
+            for (int i = 0; i < tail.length; i++) {
+                if (!new String(tail[i], jnu()).equals(command.get(i))) {
+                    return given; // not this JVM's own arguments (run in-process, as a test does)
+                }
+            }
+            return tail;
+        } catch (IOException e) {
+            return given;
+        }
+    }
+
+    private static byte[][] ownEnvironment() throws CliFailure {
+        try {
+            return nulSeparated(Files.readAllBytes(Path.of("/proc/self/environ"))).toArray(new byte[0][]);
+        } catch (IOException e) {
+            throw new CliFailure(Main.USAGE, "cannot read /proc/self/environ: " + e.getMessage());
+        }
+    }
+
+    private static List<byte[]> nulSeparated(byte[] b) {
+        List<byte[]> out = new ArrayList<>();
+        int start = 0;
+        for (int i = 0; i < b.length; i++) {
+            if (b[i] == 0) {
+                out.add(Arrays.copyOfRange(b, start, i));
+                start = i + 1;
+            }
+        }
+        if (start < b.length) {
+            out.add(Arrays.copyOfRange(b, start, b.length));
+        }
+        return out;
+    }
+
+    /** COMMAND's executable: as given when it holds a '/', else the first executable file of that name on PATH. */
+    private byte[] resolve(byte[] name, byte[][] env) throws CliFailure {
+        String shown = new String(name, StandardCharsets.UTF_8);
+        if (indexOf(name, (byte) '/') >= 0) {
+            return name;
+        }
+        byte[] pathVar = variable(env, "PATH");
+        String searched = pathVar == null ? "/usr/local/bin:/usr/bin:/bin" : new String(pathVar, StandardCharsets.UTF_8);
+        for (byte[] dir : split(pathVar == null ? searched.getBytes(StandardCharsets.UTF_8) : pathVar, (byte) ':')) {
+            byte[] candidate = concat(dir.length == 0 ? new byte[] {'.'} : dir, new byte[] {'/'}, name);
+            try {
+                Statx st = sys().files().statx(candidate, 0);
+                if (st.isRegularFile() && (st.mode() & 0111) != 0) {
+                    return candidate;
+                }
+            } catch (NativeCallException e) {
+                // not there: the next directory
+            }
+        }
+        throw new CliFailure(Main.USAGE, "cannot execute " + shown + ": no executable file of that name in PATH ("
+                + searched + "); nothing was started");
+    }
+
+    private static boolean isJavaLauncher(byte[] path) {
+        int slash = lastIndexOf(path, (byte) '/');
+        return Arrays.equals(Arrays.copyOfRange(path, slash + 1, path.length), "java".getBytes(StandardCharsets.US_ASCII));
+    }
+
+    /** A {@code -javaagent:} of a selfrestore jar in the arguments or in the launcher's option variables. */
+    private static boolean namesSelfrestoreAgent(byte[][] argv, byte[][] env) {
+        List<String> words = new ArrayList<>();
+        for (int i = 1; i < argv.length; i++) {
+            words.add(new String(argv[i], StandardCharsets.UTF_8));
+        }
+        for (String var : List.of("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS")) {
+            byte[] v = variable(env, var);
+            if (v != null) {
+                words.addAll(List.of(new String(v, StandardCharsets.UTF_8).split("\\s+")));
+            }
+        }
+        for (String w : words) {
+            if (w.startsWith("-javaagent:")) {
+                String jar = w.substring("-javaagent:".length()).split("=", 2)[0];
+                if (Path.of(jar).getFileName() != null && Path.of(jar).getFileName().toString().startsWith("selfrestore")) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private byte[][] withAgent(byte[][] argv, Path descriptor) throws CliFailure {
+        String agent = "-javaagent:" + AttachCommand.ownJar() + "=" + descriptor
+                + (options.isEmpty() ? "" : "," + String.join(",", options));
+        byte[][] out = new byte[argv.length + 1][];
+        out[0] = argv[0];
+        out[1] = agent.getBytes(jnu());
+        System.arraycopy(argv, 1, out, 2, argv.length - 1);
+        return out;
+    }
+
+    private static byte[] variable(byte[][] env, String name) {
+        byte[] prefix = (name + "=").getBytes(StandardCharsets.US_ASCII);
+        for (byte[] e : env) {
+            if (e.length >= prefix.length && Arrays.equals(e, 0, prefix.length, prefix, 0, prefix.length)) {
+                return Arrays.copyOfRange(e, prefix.length, e.length);
+            }
+        }
+        return null;
+    }
+
+    private static List<byte[]> split(byte[] b, byte sep) {
+        List<byte[]> out = new ArrayList<>();
+        int start = 0;
+        for (int i = 0; i <= b.length; i++) {
+            if (i == b.length || b[i] == sep) {
+                out.add(Arrays.copyOfRange(b, start, i));
+                start = i + 1;
+            }
+        }
+        return out;
+    }
+
+    private static byte[] concat(byte[]... parts) {
+        int n = 0;
+        for (byte[] p : parts) {
+            n += p.length;
+        }
+        byte[] out = new byte[n];
+        int at = 0;
+        for (byte[] p : parts) {
+            System.arraycopy(p, 0, out, at, p.length);
+            at += p.length;
+        }
+        return out;
+    }
+
+    private static int indexOf(byte[] b, byte v) {
+        for (int i = 0; i < b.length; i++) {
+            if (b[i] == v) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static int lastIndexOf(byte[] b, byte v) {
+        for (int i = b.length - 1; i >= 0; i--) {
+            if (b[i] == v) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static Charset jnu() {
+        try {
+            return Charset.forName(System.getProperty("sun.jnu.encoding", "UTF-8"));
+        } catch (RuntimeException e) {
+            return StandardCharsets.UTF_8;
+        }
+    }
+}
