@@ -29,7 +29,18 @@ class PlacementTest {
 
     /** A PID no task has, well ahead of the kernel's next one. */
     private static long freePid(int ahead) throws IOException {
-        long pid = Long.parseLong(Files.readString(Path.of("/proc/sys/kernel/ns_last_pid")).trim()) + ahead;
+        long pid;
+        // one read at offset 0: a sysctl's integer handler answers a read further on with end of file
+        try (var in = Files.newInputStream(Path.of("/proc/sys/kernel/ns_last_pid"))) {
+            pid = Long.parseLong(new String(in.readNBytes(64), StandardCharsets.US_ASCII).trim()) + ahead;
+        }
+        long max;
+        try (var in = Files.newInputStream(Path.of("/proc/sys/kernel/pid_max"))) {
+            max = Long.parseLong(new String(in.readNBytes(64), StandardCharsets.US_ASCII).trim());
+        }
+        if (pid >= max) {
+            pid = 1000;
+        }
         while (Files.exists(Path.of("/proc/" + pid))) {
             pid++;
         }

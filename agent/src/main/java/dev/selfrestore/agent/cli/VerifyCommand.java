@@ -133,10 +133,10 @@ final class VerifyCommand extends CliCommand {
     private String pidLine(long expected, long actual) {
         String nsNote = actual == pid ? "" : " (pid " + pid + " here)";
         if (expected == actual) {
-            return String.format("  %-8s matches: %d, the descriptor's%s", "pid", actual, nsNote);
+            return "  pid      matches: " + actual + ", the descriptor's" + nsNote;
         }
-        return String.format("  %-8s differs: %d%s, the descriptor's is %d (%s)", "pid", actual, nsNote, expected,
-                requirePid ? "required by --require-pid" : "informational; --require-pid makes it count");
+        return "  pid      differs: " + actual + nsNote + ", the descriptor's is " + expected + " ("
+                + (requirePid ? "required by --require-pid" : "informational; --require-pid makes it count") + ")";
     }
 
     /** PID as its own (innermost) pid namespace numbers it: the last number of NSpid, else PID itself. */

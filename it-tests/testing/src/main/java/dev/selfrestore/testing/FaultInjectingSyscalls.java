@@ -2,6 +2,7 @@ package dev.selfrestore.testing;
 
 import dev.selfrestore.nativeshim.Errno;
 import dev.selfrestore.nativeshim.NativeCallException;
+import dev.selfrestore.nativeshim.Placement;
 import dev.selfrestore.nativeshim.Syscalls;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.InvocationHandler;
@@ -35,6 +36,9 @@ import java.util.TreeSet;
  *   <li>{@code no-mm-map}: {@code PR_SET_MM_MAP} and {@code PR_SET_MM_MAP_SIZE} fail with EINVAL,
  *       as on a kernel built without {@code CONFIG_CHECKPOINT_RESTORE} ({@code mmMapSize},
  *       {@code setMmMap}); the single-field operations reach the kernel.</li>
+ *   <li>{@code no-clone3}, {@code no-ns-last-pid}: selfrestore's native helper behaves as on a
+ *       kernel without {@code clone3} (ENOSYS), and as where {@code /proc/sys/kernel/ns_last_pid}
+ *       cannot be opened (ENOSYS), when {@code run} places a PID ({@code place}).</li>
  *   <li>{@code CALL:N:ERRNO}: the N-th call (from 1) of the method {@code CALL} of an area of
  *       {@link Syscalls} fails with {@code ERRNO} (a name such as {@code ENOMEM}, or a number)
  *       without reaching the kernel; its other calls reach it. For example {@code mremap:2:ENOMEM}.
@@ -56,13 +60,21 @@ public final class FaultInjectingSyscalls {
     private record Fault(String call, int nth, int errno) {
     }
 
+    /** The items that stand for a kernel without something rather than for one failing call. */
+    static final Set<String> KERNEL_FAULTS = Set.of("no-mm-map", "no-clone3", "no-ns-last-pid");
+
     private final boolean noMmMap;
+    private final boolean noClone3;
+    private final boolean noNsLastPid;
     private final List<Fault> faults;
     private final Map<String, Integer> counts = new HashMap<>();
 
     private FaultInjectingSyscalls(String spec) {
         List<Fault> parsed = new ArrayList<>();
-        this.noMmMap = parse(spec, parsed);
+        Set<String> kernel = parse(spec, parsed);
+        this.noMmMap = kernel.contains("no-mm-map");
+        this.noClone3 = kernel.contains("no-clone3");
+        this.noNsLastPid = kernel.contains("no-ns-last-pid");
         this.faults = List.copyOf(parsed);
     }
 
@@ -95,6 +107,9 @@ public final class FaultInjectingSyscalls {
             enter(method.getName(), operation);
             if (noMmMap && (method.getName().equals("mmMapSize") || method.getName().equals("setMmMap"))) {
                 throw new NativeCallException(operation + " [fault injected: no PR_SET_MM_MAP]", Errno.EINVAL);
+            }
+            if ((noClone3 || noNsLastPid) && method.getName().equals("place")) {
+                args = new Object[] {((Placement.Request) a[0]).without(noClone3, noNsLastPid)};
             }
             try {
                 return method.invoke(real, args);
@@ -174,14 +189,14 @@ public final class FaultInjectingSyscalls {
         parse(spec, new ArrayList<>());
     }
 
-    private static boolean parse(String spec, List<Fault> out) {
-        boolean noMmMap = false;
+    private static Set<String> parse(String spec, List<Fault> out) {
+        Set<String> kernel = new TreeSet<>();
         if (spec == null || spec.isEmpty()) {
             throw new IllegalArgumentException("an empty fault spec");
         }
         for (String item : spec.split("\\+", -1)) {
-            if (item.equals("no-mm-map")) {
-                noMmMap = true;
+            if (KERNEL_FAULTS.contains(item)) {
+                kernel.add(item);
                 continue;
             }
             if (JVM_VIEW_FAULTS.contains(item)) {
@@ -189,8 +204,8 @@ public final class FaultInjectingSyscalls {
             }
             String[] p = item.split(":", -1);
             if (p.length != 3 || !CALLS.contains(p[0])) {
-                throw new IllegalArgumentException("fault '" + item + "' is not no-mm-map or CALL:N:ERRNO with CALL a "
-                        + "method of Syscalls (such as mremap:2:ENOMEM)");
+                throw new IllegalArgumentException("fault '" + item + "' is not one of " + KERNEL_FAULTS
+                        + " or CALL:N:ERRNO with CALL a method of Syscalls (such as mremap:2:ENOMEM)");
             }
             int nth;
             try {
@@ -203,7 +218,7 @@ public final class FaultInjectingSyscalls {
             }
             out.add(new Fault(p[0], nth, errno(item, p[2])));
         }
-        return noMmMap;
+        return kernel;
     }
 
     private static int errno(String item, String name) {

@@ -104,7 +104,8 @@ final class NativeHelper {
         long want = r.newPidNamespace() ? 0 : r.pid();
         long nsPid = r.newPidNamespace() ? r.pid() : 0;
         List<byte[]> args = new ArrayList<>();
-        args.add(ascii("selfrestore-spawn"));
+        // what ps shows of the init when there is one (the init is the helper, forked)
+        args.add(ascii(r.newPidNamespace() && r.pid() != 1 ? "selfrestore-init" : "selfrestore-spawn"));
         args.add(ascii("place"));
         args.add(ascii(Long.toString(want)));
         args.add(ascii(Integer.toString(flags)));
