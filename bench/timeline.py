@@ -25,7 +25,7 @@ END = "sun.launcher.LauncherHelper"
 MAIN = [
     ("bootstrap: package index, class loader", ["dev.selfrestore.agent.bootstrap.AgentLayer"]),
     ("options, start the reading thread", ["dev.selfrestore.agent.internal.AgentRunner"]),
-    ("trust check of the descriptor file", ["dev.selfrestore.runtime.codec.DescriptorTrust"]),
+    ("trust check of the descriptor file", ["dev.selfrestore.runtime.trust.DescriptorTrust"]),
     ("platform RuntimeMXBean (Chronicle asks for it)", ["java.lang.management.ManagementFactory"]),
     ("JNA: libjnidispatch, NativeLibrary (libc), register", ["dev.selfrestore.nativeshim.internal.JnaSyscalls"]),
     ("warm-up: kernel probe, /proc/self, restore classes", ["dev.selfrestore.runtime.proc.KernelLimits"]),

@@ -3,7 +3,7 @@ package dev.selfrestore.agent.internal;
 import dev.selfrestore.runtime.codec.DescriptorFormatException;
 import dev.selfrestore.runtime.criu.CriuImageReader;
 import dev.selfrestore.nativeshim.FileCalls;
-import dev.selfrestore.runtime.codec.DescriptorTrust;
+import dev.selfrestore.runtime.trust.DescriptorTrust;
 import dev.selfrestore.runtime.criu.TrustedImageFiles;
 import dev.selfrestore.runtime.proc.ProcPid;
 import dev.selfrestore.runtime.criu.ImportedTask;

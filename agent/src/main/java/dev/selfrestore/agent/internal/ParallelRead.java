@@ -3,7 +3,7 @@ package dev.selfrestore.agent.internal;
 import dev.selfrestore.nativeshim.Syscalls;
 import dev.selfrestore.runtime.MmDescriptor;
 import dev.selfrestore.runtime.codec.DescriptorFormatException;
-import dev.selfrestore.runtime.codec.DescriptorTrust;
+import dev.selfrestore.runtime.trust.DescriptorTrust;
 import dev.selfrestore.runtime.proc.ProcPid;
 import dev.selfrestore.runtime.codec.DescriptorReader;
 import java.io.IOException;
