@@ -178,7 +178,8 @@ public final class AgentLayer {
             ModuleDescriptor descriptor = ModuleDescriptor.newAutomaticModule(MODULE).packages(nativePackages).build();
             AgentLayer layer = new AgentLayer(loader);
             @SuppressWarnings("unchecked")
-            BiFunction<ModuleDescriptor, URI, Module> define = layer.newInstance(DEFINE_MODULE, BiFunction.class);
+            BiFunction<ModuleDescriptor, URI, Module> define = layer.newInstance(ImplementationNames.DEFINE_MODULE,
+                    BiFunction.class);
             Module module = define.apply(descriptor, file.toURI());
             // What an automatic module reads: every module of the boot layer, and our unnamed module.
             Set<Module> reads = new HashSet<>(ModuleLayer.boot().modules());
@@ -189,9 +190,6 @@ public final class AgentLayer {
             return null;
         }
     }
-
-    /** The class in our loader's unnamed module that defines the native module. */
-    private static final String DEFINE_MODULE = "dev.selfrestore.agent.internal.NativeAccess$DefineModule";
 
     /** Whether a package of ours calls native code: JNA and native-shim, which alone need native access. */
     static boolean isNativePackage(String p) {
@@ -289,7 +287,7 @@ public final class AgentLayer {
             } else {
                 inst.redefineModule(Object.class.getModule(), Set.of(), Map.of(), Map.of("java.lang", Set.of(module)),
                         Set.of(), Map.of());
-                load("dev.selfrestore.agent.internal.NativeAccess").getMethod("enableForOwnModule").invoke(null);
+                load(ImplementationNames.NATIVE_ACCESS).getMethod(ImplementationNames.ENABLE_FOR_OWN_MODULE).invoke(null);
             }
         } catch (ReflectiveOperationException | RuntimeException e) {
             throw new IllegalStateException("cannot enable native access for " + MODULE + ": "
