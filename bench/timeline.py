@@ -23,7 +23,7 @@ END = "sun.launcher.LauncherHelper"
 
 # Premain's thread: (phase, markers). The last phase ends when the reading thread has ended.
 MAIN = [
-    ("bootstrap: package index, class loader", ["dev.selfrestore.agent.bootstrap.AgentLayer"]),
+    ("bootstrap: package index, class loader", ["dev.selfrestore.agent.bootstrap.IsolatedImplementation"]),
     ("options, start the reading thread", ["dev.selfrestore.agent.internal.AgentRunner"]),
     ("trust check of the descriptor file", ["dev.selfrestore.runtime.trust.DescriptorTrust"]),
     ("platform RuntimeMXBean (Chronicle asks for it)", ["java.lang.management.ManagementFactory"]),

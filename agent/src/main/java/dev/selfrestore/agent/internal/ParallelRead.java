@@ -85,7 +85,7 @@ final class ParallelRead implements Runnable {
 
     private void readImage() throws DescriptorFormatException {
         String[] skippedRule = new String[1];
-        dev.selfrestore.runtime.criu.ImportedTask t = ImageRead.read(provided().files(), file, pid, enforce, skippedRule);
+        dev.selfrestore.runtime.criu.ImportedTask t = TrustedImageImport.read(provided().files(), file, pid, enforce, skippedRule);
         skipped = skippedRule[0];
         descriptor = t.descriptor();
         exeDeleted = t.exeDeleted();
