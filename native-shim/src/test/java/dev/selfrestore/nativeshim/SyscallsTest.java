@@ -164,6 +164,25 @@ class SyscallsTest {
     }
 
     @Test
+    void aReadByPositionReturnsTheRangeAndLeavesTheOffset(@TempDir Path dir) throws Exception {
+        byte[] content = new byte[2 * 64 * 1024 + 777];
+        new java.util.Random(11).nextBytes(content);
+        Files.write(dir.resolve("f"), content);
+        int f = sys.files().openat(Fcntl.AT_FDCWD, b(dir.resolve("f").toString()), Fcntl.O_RDONLY | Fcntl.O_CLOEXEC, 0);
+        try {
+            assertArrayEquals(java.util.Arrays.copyOfRange(content, 5000, 5000 + 70_000), sys.files().pread(f, 70_000, 5000),
+                    "larger than one part, from an offset");
+            assertArrayEquals(java.util.Arrays.copyOfRange(content, content.length - 10, content.length),
+                    sys.files().pread(f, 4096, content.length - 10), "short at end of file");
+            assertEquals(0, sys.files().pread(f, 16, content.length + 1).length, "nothing past the end");
+            assertArrayEquals(java.util.Arrays.copyOf(content, 3), sys.files().read(f, 3), "the offset is still 0");
+            assertEquals(Errno.EBADF, assertThrows(NativeCallException.class, () -> sys.files().pread(-1, 1, 0)).errno());
+        } finally {
+            sys.files().close(f);
+        }
+    }
+
+    @Test
     void fileHoldsComparesAFileWithMemoryByteForByte(@TempDir Path dir) throws Exception {
         byte[] bytes = b("A=1\0B=\u00e9\0");
         long page = sys.memory().mmap(0, 4096, Mman.PROT_READ | Mman.PROT_WRITE, Mman.MAP_PRIVATE | Mman.MAP_ANONYMOUS, -1, 0);
