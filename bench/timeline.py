@@ -23,9 +23,9 @@ END = "sun.launcher.LauncherHelper"
 
 # Premain's thread: (phase, markers). The last phase ends when the reading thread has ended.
 MAIN = [
-    ("bootstrap: package index, class loader", ["dev.selfrestore.agent.bootstrap.AgentLayer"]),
+    ("bootstrap: package index, class loader", ["dev.selfrestore.agent.bootstrap.IsolatedImplementation"]),
     ("options, start the reading thread", ["dev.selfrestore.agent.internal.AgentRunner"]),
-    ("trust check of the descriptor file", ["dev.selfrestore.runtime.codec.DescriptorTrust"]),
+    ("trust check of the descriptor file", ["dev.selfrestore.runtime.trust.DescriptorTrust"]),
     ("platform RuntimeMXBean (Chronicle asks for it)", ["java.lang.management.ManagementFactory"]),
     ("JNA: libjnidispatch, NativeLibrary (libc), register", ["dev.selfrestore.nativeshim.internal.JnaSyscalls"]),
     ("warm-up: kernel probe, /proc/self, restore classes", ["dev.selfrestore.runtime.proc.KernelLimits"]),

@@ -18,16 +18,16 @@ import java.nio.file.Path;
  */
 public class FloorAgent {
     public static void premain(String args, Instrumentation inst) throws Throwable {
-        Class<?> layerClass = Class.forName("dev.selfrestore.agent.bootstrap.AgentLayer");
-        Object layer = layerClass.getMethod("get", Instrumentation.class).invoke(null, inst);
-        Method load = layerClass.getMethod("load", String.class);
+        Class<?> implClass = Class.forName("dev.selfrestore.agent.bootstrap.IsolatedImplementation");
+        Object impl = implClass.getMethod("get", Instrumentation.class).invoke(null, inst);
+        Method load = implClass.getMethod("load", String.class);
         if (args.equals("bootstrap")) {
             return;
         } else if (args.startsWith("decode=")) {
-            Class<?> codec = (Class<?>) load.invoke(layer, "dev.selfrestore.runtime.codec.DescriptorCodec");
+            Class<?> codec = (Class<?>) load.invoke(impl, "dev.selfrestore.runtime.codec.DescriptorCodec");
             codec.getMethod("read", Path.class).invoke(null, Path.of(args.substring("decode=".length())));
         } else if (args.equals("bind")) {
-            Class<?> syscalls = (Class<?>) load.invoke(layer, "dev.selfrestore.nativeshim.Syscalls");
+            Class<?> syscalls = (Class<?>) load.invoke(impl, "dev.selfrestore.nativeshim.Syscalls");
             syscalls.getMethod("linux").invoke(null);
         } else {
             throw new IllegalArgumentException("FloorAgent: bootstrap, decode=FILE or bind, not " + args);

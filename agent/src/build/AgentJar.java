@@ -29,7 +29,7 @@ import java.util.zip.ZipFile;
  *   <li>visible on the application's class path: the entry module's classes (agent/entry: the
  *       entry class and its bootstrap package), nothing else;</li>
  *   <li>everything else under {@code inst/}, classes renamed {@code .classdata}, loaded by
- *       selfrestore's own class loader (see AgentLayer), with the package index
+ *       selfrestore's own class loader (see IsolatedImplementation), with the package index
  *       {@code inst/META-INF/selfrestore.index} that the loader reads instead of enumerating the jar:
  *       one line per package, the multi-release version it is stored for (0 for the base classes),
  *       a space, the package name;</li>

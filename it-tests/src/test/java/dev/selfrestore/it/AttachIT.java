@@ -16,7 +16,6 @@ import dev.selfrestore.it.support.ItProcesses;
 import dev.selfrestore.it.support.JavaCommand;
 import dev.selfrestore.it.support.ProcIdentity;
 import dev.selfrestore.it.support.RestoredApp;
-import dev.selfrestore.it.support.SleepOriginal;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,18 +34,13 @@ class AttachIT {
     @RegisterExtension
     final ItProcesses it = new ItProcesses();
 
-    private SleepOriginal original;
-    private ProcIdentity before;
-    private Path descriptor;
+    private Cli.Captured captured;
 
     @BeforeEach
     void captureOriginal() throws Exception {
         Fixtures.makeReadableByAll(it.dir());
-        original = it.sleepOriginal();
-        before = ProcIdentity.of(original.pid());
-        descriptor = it.cli().captureOk(original.pid(), it.dir().resolve("original.mmd"));
-        Fixtures.makeReadableByAll(descriptor);
-        original.stop();
+        captured = it.captured();
+        Fixtures.makeReadableByAll(captured.descriptor());
     }
 
     /** {@code java [options] -cp CLASSES ShowIdentity}: no agent on the command line. */
@@ -63,16 +57,16 @@ class AttachIT {
     void aRunningJvmBecomesTheOriginalAndVerifyPasses() throws Exception {
         RestoredApp target = RestoredApp.start(it.processes(), plainJvm(ItConfig.testClasses(), allowDynamicAgent()));
         String pid = Long.toString(target.pid());
-        it.cli().run("verify", "--pid", pid, descriptor.toString()).assertStatus(1);
+        it.cli().run("verify", "--pid", pid, captured.descriptor().toString()).assertStatus(1);
 
-        CommandResult attach = it.cli().run("attach", "--pid", pid, descriptor.toString()).assertStatus(0);
+        CommandResult attach = it.cli().run("attach", "--pid", pid, captured.descriptor().toString()).assertStatus(0);
         List<String> lines = attach.stdout().lines().toList();
         assertEquals("pid " + pid + " loaded the agent and reports:", lines.get(0), attach::description);
-        assertTrue(lines.get(1).startsWith("  selfrestore: restored pid " + original.pid() + " (" + original.name() + ", "
-                + original.exe() + "): exe, "), attach::description);
+        assertTrue(lines.get(1).startsWith("  selfrestore: restored pid " + captured.original().pid() + " (" + captured.original().name() + ", "
+                + captured.original().exe() + "): exe, "), attach::description);
 
-        assertSameIdentity(before, ProcIdentity.of(target.pid()));
-        it.cli().run("verify", "--pid", pid, descriptor.toString()).assertStatus(0);
+        assertSameIdentity(captured.identity(), ProcIdentity.of(target.pid()));
+        it.cli().run("verify", "--pid", pid, captured.descriptor().toString()).assertStatus(0);
         // The target's own stderr holds the same line, and no warning.
         String line = target.stopAndAssertOneStderrLine("selfrestore: restored");
         assertEquals(lines.get(1).strip(), line);
@@ -91,15 +85,15 @@ class AttachIT {
         String pid = Long.toString(target.pid());
         assertEquals("65534\t65534\t65534\t65534", ProcIdentity.statusField(target.pid(), "Uid"));
 
-        JsonNode json = rootCli.run("attach", "--json", "--pid", pid, descriptor.toString()).assertStatus(1).json();
+        JsonNode json = rootCli.run("attach", "--json", "--pid", pid, captured.descriptor().toString()).assertStatus(1).json();
         String reported = json.get("report").get(0).get("line").asText();
         assertAll(json.toPrettyString(),
                 () -> assertEquals("partly-restored", json.get("outcome").asText()),
-                () -> assertTrue(reported.startsWith("selfrestore: partly restored pid " + original.pid())),
+                () -> assertTrue(reported.startsWith("selfrestore: partly restored pid " + captured.original().pid())),
                 () -> assertTrue(reported.contains("exe not changed") && reported.contains("CAP_CHECKPOINT_RESTORE")));
-        assertSameIdentityExceptExe(before, ProcIdentity.of(target.pid()));
+        assertSameIdentityExceptExe(captured.identity(), ProcIdentity.of(target.pid()));
         assertEquals(ItConfig.javaRealPath().toString(), ProcIdentity.of(target.pid()).exe());
-        CommandResult verify = it.cli().run("verify", "--pid", pid, descriptor.toString()).assertStatus(1);
+        CommandResult verify = it.cli().run("verify", "--pid", pid, captured.descriptor().toString()).assertStatus(1);
         assertTrue(verify.stdout().lines().anyMatch(l -> l.equals("  exe      differs")), verify::description);
         assertTrue(verify.stdout().lines().anyMatch(l -> l.equals("  environ  matches")), verify::description);
         target.stopAndAssertOneStderrLine("selfrestore: partly restored");
@@ -108,7 +102,7 @@ class AttachIT {
     @Test
     void jdk21AndLaterWarnAboutTheDynamicAgentUnlessTheTargetAllowsIt() throws Exception {
         RestoredApp target = RestoredApp.start(it.processes(), plainJvm(ItConfig.testClasses(), List.of()));
-        it.cli().run("attach", "--pid", Long.toString(target.pid()), descriptor.toString()).assertStatus(0);
+        it.cli().run("attach", "--pid", Long.toString(target.pid()), captured.descriptor().toString()).assertStatus(0);
         target.stopAndAssertExitedNormally();
         String stderr = target.process().stderr();
         if (ItConfig.javaFeature() >= 21) {
@@ -121,11 +115,11 @@ class AttachIT {
 
     @Test
     void noJvmThereIsAnInputError() throws Exception {
-        CommandResult r = it.cli().run("attach", "--pid", "999999999", descriptor.toString()).assertStatus(2);
+        CommandResult r = it.cli().run("attach", "--pid", "999999999", captured.descriptor().toString()).assertStatus(2);
         assertTrue(r.stderr().contains("no process 999999999"), r::description);
         // a process that is not a JVM
         CommandResult sleep = it.cli().run("attach", "--pid", Long.toString(it.sleepOriginal().pid()),
-                descriptor.toString()).assertStatus(2);
+                captured.descriptor().toString()).assertStatus(2);
         assertTrue(sleep.stderr().contains("cannot attach"), sleep::description);
     }
 }

@@ -12,14 +12,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.selfrestore.fixtures.CriuFixtures;
 import dev.selfrestore.it.app.ProcessHandleView;
-import dev.selfrestore.it.support.Cli;
 import dev.selfrestore.it.support.Fixtures;
 import dev.selfrestore.it.support.ItConfig;
 import dev.selfrestore.it.support.ItProcesses;
 import dev.selfrestore.it.support.JavaCommand;
 import dev.selfrestore.it.support.OciContainer;
 import dev.selfrestore.it.support.ProcIdentity;
-import dev.selfrestore.it.support.Processes;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HexFormat;
@@ -70,18 +68,10 @@ class ContainerIT {
     @RegisterExtension
     final OciContainer.Runtime crun = new OciContainer.Runtime(it.processes());
 
-    private Processes processes;
-    private Path dir;
-
-    private Cli cli;
-
     @BeforeEach
     void readableDirectory() throws Exception {
-        processes = it.processes();
-        dir = it.dir();
         // The bundles and volumes live here: the containers' users must reach them, nobody may write.
-        Fixtures.makeReadableByAll(dir);
-        cli = it.cli();
+        Fixtures.makeReadableByAll(it.dir());
     }
 
     /** What a checkpoint of the service left: its identity as the host saw it, and its descriptor. */
@@ -93,7 +83,7 @@ class ContainerIT {
      * container A; captured from the host into {@code dir/d/svc.mmd}, then container A is gone.
      */
     private Checkpoint checkpointService() throws Exception {
-        Path bin = Files.createDirectories(dir.resolve("bin"));
+        Path bin = Files.createDirectories(it.dir().resolve("bin"));
         Fixtures.makeReadableByAll(bin);
         String name = "srsvc-" + Fixtures.randomToken(7);
         Fixtures.copyReadableByAll(Path.of("/usr/bin/sleep"), bin.resolve(name));
@@ -105,7 +95,7 @@ class ContainerIT {
         env.put("SVC_SHARD", "7");
         env.put("SVC_LISTEN", ":9090");
         env.put("HOME", "/srv/svc"); // without HOME, crun adds one (from the container's /etc/passwd)
-        OciContainer.Running original = crun.spec(dir)
+        OciContainer.Running original = crun.spec(it.dir())
                 .args(List.of(exeInside.toString(), "600"))
                 .env(env)
                 .volume(bin, SERVICE_BIN, true)
@@ -120,12 +110,31 @@ class ContainerIT {
                 () -> assertSameBytes("its environ, process.env", Fixtures.cmdlineOf(List.of("PATH=/usr/bin:/bin",
                         "SVC_MODE=primary", "SVC_SHARD=7", "SVC_LISTEN=:9090", "HOME=/srv/svc")), identity.environ()),
                 () -> assertEquals("1", nsPid(original.hostPid()), "its pid inside the container"));
-        Path descriptors = Files.createDirectories(dir.resolve("d"));
+        Path descriptors = Files.createDirectories(it.dir().resolve("d"));
         Fixtures.makeReadableByAll(descriptors);
         // capture writes mode 0600; readable by all, so that a user namespace's root may read it too
-        Fixtures.makeReadableByAll(cli.captureOk(original.hostPid(), descriptors.resolve("svc.mmd")));
+        Fixtures.makeReadableByAll(it.cli().captureOk(original.hostPid(), descriptors.resolve("svc.mmd")));
         original.stop();
         return new Checkpoint(identity, bin, descriptors, exeInside);
+    }
+
+    /**
+     * A container for the JVM that restores {@code service}: its executable and {@code descriptors}
+     * mounted where the original's were, and the agent given the service's descriptor.
+     */
+    private OciContainer.Spec restoring(Checkpoint service, Path descriptors) {
+        return crun.spec(it.dir())
+                .args(javaInContainer(DESCRIPTORS.resolve("svc.mmd").toString()))
+                .env(ItConfig.restorerEnvironment())
+                .volume(service.bin(), SERVICE_BIN, true)
+                .volume(descriptors, DESCRIPTORS, true);
+    }
+
+    /** {@code spec} started as {@code name}, once its JVM's main has run (it printed READY). */
+    private static OciContainer.Running ready(OciContainer.Spec spec, String name) throws Exception {
+        OciContainer.Running started = spec.start(name);
+        started.process().awaitStdoutLine("READY", PROCESS_TIMEOUT);
+        return started;
     }
 
     /** java with the agent and the test classes as every container mounts them, ending with ProcessHandleView. */
@@ -143,14 +152,8 @@ class ContainerIT {
     @Test
     void serviceCheckpointedInOneContainerIsRestoredAsPid1OfAnother() throws Exception {
         Checkpoint service = checkpointService();
-        OciContainer.Running restored = crun.spec(dir)
-                .args(javaInContainer(DESCRIPTORS.resolve("svc.mmd").toString()))
-                .env(ItConfig.restorerEnvironment())
-                .volume(service.bin(), SERVICE_BIN, true)
-                .volume(service.descriptors(), DESCRIPTORS, true)
-                .addCapability("CAP_CHECKPOINT_RESTORE")
-                .start("restored");
-        restored.process().awaitStdoutLine("READY", PROCESS_TIMEOUT);
+        OciContainer.Running restored = ready(restoring(service, service.descriptors())
+                .addCapability("CAP_CHECKPOINT_RESTORE"), "restored");
         long pid = restored.hostPid();
         assertAll("the restoring JVM is pid 1 of a container with CAP_CHECKPOINT_RESTORE added (test set-up)",
                 () -> assertEquals("1", nsPid(pid)),
@@ -168,13 +171,7 @@ class ContainerIT {
     @Test
     void withThePodmanDefaultCapabilitiesEverythingButExeIsRestored() throws Exception {
         Checkpoint service = checkpointService();
-        OciContainer.Running restored = crun.spec(dir)
-                .args(javaInContainer(DESCRIPTORS.resolve("svc.mmd").toString()))
-                .env(ItConfig.restorerEnvironment())
-                .volume(service.bin(), SERVICE_BIN, true)
-                .volume(service.descriptors(), DESCRIPTORS, true)
-                .start("nocap");
-        restored.process().awaitStdoutLine("READY", PROCESS_TIMEOUT);
+        OciContainer.Running restored = ready(restoring(service, service.descriptors()), "nocap");
         long pid = restored.hostPid();
         assertEquals(DEFAULT_CAP_EFF, ProcIdentity.statusField(pid, "CapEff"), "the default set (test set-up)");
 
@@ -201,41 +198,24 @@ class ContainerIT {
     @Test
     void inAUserNamespaceExeChangesWithTheCapabilityThereFromADescriptorItsRootOwns() throws Exception {
         Checkpoint service = checkpointService();
-        Path descriptors = Files.createDirectories(dir.resolve("d-userns"));
+        Path descriptors = Files.createDirectories(it.dir().resolve("d-userns"));
         Fixtures.makeReadableByAll(descriptors);
         Path descriptor = Files.copy(service.descriptors().resolve("svc.mmd"), descriptors.resolve("svc.mmd"));
         Fixtures.makeReadableByAll(descriptor);
         Files.setAttribute(descriptor, "unix:uid", (int) HOST_ID);
         Files.setAttribute(descriptor, "unix:gid", (int) HOST_ID);
-        JavaCommand.ReadableCopy readable = JavaCommand.readableByAll(dir.resolve("readable"));
+        JavaCommand.ReadableCopy readable = JavaCommand.readableByAll(it.dir().resolve("readable"));
 
         // The descriptor as the host's root wrote it: owned by the overflow uid in the namespace, refused.
-        List<String> command = javaInContainer(DESCRIPTORS.resolve("svc.mmd").toString());
-        OciContainer.Running refused = crun.spec(dir)
-                .args(command)
-                .env(ItConfig.restorerEnvironment())
-                .agentAndClasses(readable.jar().getParent(), readable.classes())
-                .volume(service.bin(), SERVICE_BIN, true)
-                .volume(service.descriptors(), DESCRIPTORS, true)
-                .addCapability("CAP_CHECKPOINT_RESTORE")
-                .userNamespace(HOST_ID, IDS)
-                .start("userns-refused");
-        refused.process().awaitStdoutLine("READY", PROCESS_TIMEOUT);
-        assertSameBytes("/proc/" + refused.hostPid() + "/cmdline: the JVM's own", Fixtures.cmdlineOf(command),
+        OciContainer.Running refused = ready(inUserNamespace(restoring(service, service.descriptors()), readable),
+                "userns-refused");
+        assertSameBytes("/proc/" + refused.hostPid() + "/cmdline: the JVM's own",
+                Fixtures.cmdlineOf(javaInContainer(DESCRIPTORS.resolve("svc.mmd").toString())),
                 ProcIdentity.of(refused.hostPid()).cmdline());
         String line = stopAndAssertOneStderrLine(refused, "selfrestore: not restored: " + DESCRIPTORS.resolve("svc.mmd"));
         assertTrue(line.contains("owned by uid 65534"), line);
 
-        OciContainer.Running restored = crun.spec(dir)
-                .args(javaInContainer(DESCRIPTORS.resolve("svc.mmd").toString()))
-                .env(ItConfig.restorerEnvironment())
-                .agentAndClasses(readable.jar().getParent(), readable.classes())
-                .volume(service.bin(), SERVICE_BIN, true)
-                .volume(descriptors, DESCRIPTORS, true)
-                .addCapability("CAP_CHECKPOINT_RESTORE")
-                .userNamespace(HOST_ID, IDS)
-                .start("userns");
-        restored.process().awaitStdoutLine("READY", PROCESS_TIMEOUT);
+        OciContainer.Running restored = ready(inUserNamespace(restoring(service, descriptors), readable), "userns");
         long pid = restored.hostPid();
         Path proc = Path.of("/proc", Long.toString(pid));
         assertAll("the restoring JVM is root of its own user namespace, host uid 100000 (test set-up)",
@@ -253,18 +233,26 @@ class ContainerIT {
         stopAndAssertOneStderrLine(restored, "selfrestore: restored pid ");
     }
 
+    /**
+     * {@code spec} in a user namespace whose root is host uid {@link #HOST_ID}, with
+     * CAP_CHECKPOINT_RESTORE there, and the agent and classes copied where that root can read them.
+     */
+    private static OciContainer.Spec inUserNamespace(OciContainer.Spec spec, JavaCommand.ReadableCopy readable) {
+        return spec.agentAndClasses(readable.jar().getParent(), readable.classes())
+                .addCapability("CAP_CHECKPOINT_RESTORE")
+                .userNamespace(HOST_ID, IDS);
+    }
+
     /** A real CRIU image directory, mounted read-only where it was written, restores as it does on the host. */
     @Test
     void criuImageDirectoryMountedReadOnlyRestores() throws Exception {
         Path fixture = CriuFixtures.dir("native");
         Path images = fixture.resolve("images");
-        OciContainer.Running restored = crun.spec(dir)
+        OciContainer.Running restored = ready(crun.spec(it.dir())
                 .args(javaInContainer(images.toString()))
                 .env(ItConfig.restorerEnvironment())
                 .volume(CriuFixtures.HOME, CriuFixtures.HOME, true)
-                .addCapability("CAP_CHECKPOINT_RESTORE")
-                .start("criu");
-        restored.process().awaitStdoutLine("READY", PROCESS_TIMEOUT);
+                .addCapability("CAP_CHECKPOINT_RESTORE"), "criu");
         ProcIdentity expected = ProcIdentity.expected(fixture);
         assertSameIdentity(expected, ProcIdentity.of(restored.hostPid()));
         assertEquals("EXE=" + expected.exe(), restored.process().stdoutLines().get(0), "readlink /proc/self/exe in main");
@@ -274,16 +262,14 @@ class ContainerIT {
     /** capture= writes the JVM's own descriptor to a writable volume; the host reads it. */
     @Test
     void captureWritesToAWritableVolume() throws Exception {
-        Path out = Files.createDirectories(dir.resolve("out"));
+        Path out = Files.createDirectories(it.dir().resolve("out"));
         Fixtures.makeReadableByAll(out);
-        OciContainer.Running app = crun.spec(dir)
+        OciContainer.Running app = ready(crun.spec(it.dir())
                 .args(javaInContainer("capture=/out/self.mmd"))
                 .env(ItConfig.restorerEnvironment())
-                .volume(out, Path.of("/out"), false)
-                .start("capture");
-        app.process().awaitStdoutLine("READY", PROCESS_TIMEOUT);
+                .volume(out, Path.of("/out"), false), "capture");
         Path file = out.resolve("self.mmd");
-        JsonNode json = cli.run("inspect", "--json", file.toString()).assertStatus(0).json();
+        JsonNode json = it.cli().run("inspect", "--json", file.toString()).assertStatus(0).json();
         ProcIdentity identity = ProcIdentity.of(app.hostPid());
         assertAll(json.toPrettyString(),
                 () -> assertEquals(1, json.get("capture").get("pid").asLong(), "the pid the JVM has inside"),
@@ -292,7 +278,7 @@ class ContainerIT {
                         HexFormat.of().parseHex(json.get("cmdline").get("bytes").asText())),
                 () -> assertSameBytes("environ in the descriptor", identity.environ(),
                         HexFormat.of().parseHex(json.get("environ").get("bytes").asText())));
-        cli.run("verify", "--pid", Long.toString(app.hostPid()), file.toString()).assertStatus(0);
+        it.cli().run("verify", "--pid", Long.toString(app.hostPid()), file.toString()).assertStatus(0);
         String line = stopAndAssertOneStderrLine(app, "selfrestore: captured pid 1 ");
         assertTrue(line.contains(" to /out/self.mmd, "), line);
     }

@@ -260,7 +260,7 @@ class CriuImageIT {
         List<String> out = new ArrayList<>();
         for (ClassLoadLog.Loaded c : log.loaded()) {
             if (c.name().startsWith("com.google.protobuf.") || c.name().startsWith("dev.selfrestore.runtime.criu.")
-                    || c.name().equals("dev.selfrestore.agent.internal.ImageRead")) {
+                    || c.name().equals("dev.selfrestore.agent.internal.TrustedImageImport")) {
                 out.add(c.name());
             }
         }

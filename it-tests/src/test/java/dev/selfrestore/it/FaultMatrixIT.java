@@ -123,6 +123,18 @@ class FaultMatrixIT {
         assertRefused(app, images, spec.substring(0, spec.indexOf(':')));
     }
 
+    /**
+     * The process's memory (the pages its command line and environment are read from) is read by
+     * position from {@code pages-N.img} through the checked descriptor: that read failing names the
+     * pages file, the call and the errno.
+     */
+    @Test
+    void aCriuImagePageThatCannotBeReadIsRefusedAndMainRuns() throws Exception {
+        Path images = CriuFixtures.copy(CriuFixtures.dir("native").resolve("images"), it.dir().resolve("images"));
+        RestoredApp app = restore(images, "test-faults=pread:1:EIO");
+        assertRefused(app, images.resolve("pages-1.img"), "pread");
+    }
+
     /** capture=FILE writes in the JVM up to JDK 23, and from JDK 24 through a child the JVM spawns. */
     @Test
     void aCaptureThatCannotBeWrittenKeepsThePreviousFileAndMainRuns() throws Exception {

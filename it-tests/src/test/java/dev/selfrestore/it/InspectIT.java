@@ -11,7 +11,6 @@ import dev.selfrestore.it.support.Cli;
 import dev.selfrestore.it.support.CommandResult;
 import dev.selfrestore.it.support.Fixtures;
 import dev.selfrestore.it.support.ItProcesses;
-import dev.selfrestore.it.support.ProcIdentity;
 import dev.selfrestore.it.support.SleepOriginal;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -29,21 +28,16 @@ class InspectIT {
     @RegisterExtension
     final ItProcesses it = new ItProcesses();
 
-    private SleepOriginal original;
-    private ProcIdentity before;
-    private Path descriptor;
+    private Cli.Captured captured;
 
     @BeforeEach
     void captureOriginal() throws Exception {
-        original = it.sleepOriginal();
-        before = ProcIdentity.of(original.pid());
-        descriptor = it.cli().captureOk(original.pid(), it.dir().resolve("original.mmd"));
-        original.stop();
+        captured = it.captured();
     }
 
     @Test
     void forPeopleEveryByteIsShownAndNonUtf8BytesAreEscaped() throws Exception {
-        CommandResult r = it.cli().run("inspect", descriptor.toString()).assertStatus(0);
+        CommandResult r = it.cli().run("inspect", captured.descriptor().toString()).assertStatus(0);
         List<String> lines = r.stdout().lines().toList();
         assertAll(r.description(),
                 () -> assertTrue(lines.get(0).matches(".*: selfrestore descriptor, format 1\\.\\d+, \\d+ bytes, CRC32C 0x[0-9a-f]{8} ok")),
@@ -53,10 +47,10 @@ class InspectIT {
                 () -> assertTrue(lines.contains("  UTF8=caf\u00e9")),
                 () -> assertTrue(lines.contains("  EQ=a=b=c")),
                 () -> assertTrue(lines.contains("  EMPTY=")),
-                () -> assertTrue(lines.contains("  argv[0]  \"" + original.exe() + "\"")),
+                () -> assertTrue(lines.contains("  argv[0]  \"" + captured.original().exe() + "\"")),
                 () -> assertTrue(lines.contains("  argv[1]  \"600\"")),
-                () -> assertTrue(lines.contains("comm          \"" + original.name() + "\"")),
-                () -> assertTrue(lines.contains("  path         " + original.exe())),
+                () -> assertTrue(lines.contains("comm          \"" + captured.original().name() + "\"")),
+                () -> assertTrue(lines.contains("  path         " + captured.original().exe())),
                 () -> assertTrue(lines.stream().anyMatch(l -> l.matches("  build-id     [0-9a-f]{40}"))),
                 () -> assertTrue(lines.stream().anyMatch(l -> l.matches("  brk          0x[0-9a-f]+   \\(approximated: .*"))),
                 () -> assertTrue(lines.stream().anyMatch(l -> l.matches("  arg_start    0x[0-9a-f]+"))),
@@ -68,10 +62,10 @@ class InspectIT {
 
     @Test
     void forMachinesEveryByteStringIsGivenExactly() throws Exception {
-        JsonNode json = it.cli().run("inspect", "--json", descriptor.toString()).assertStatus(0).json();
+        JsonNode json = it.cli().run("inspect", "--json", captured.descriptor().toString()).assertStatus(0).json();
         assertSameBytes("environ.bytes", SleepOriginal.expectedEnviron(),
                 java.util.HexFormat.of().parseHex(json.get("environ").get("bytes").asText()));
-        assertSameBytes("cmdline.bytes", original.expectedCmdline(),
+        assertSameBytes("cmdline.bytes", captured.original().expectedCmdline(),
                 java.util.HexFormat.of().parseHex(json.get("cmdline").get("bytes").asText()));
         List<byte[]> expectedVars = split(SleepOriginal.expectedEnviron());
         JsonNode vars = json.get("environ").get("vars");
@@ -85,17 +79,17 @@ class InspectIT {
                 () -> assertEquals("\\xff\\xfex", bin.get("value").get("text").asText()),
                 () -> assertEquals("fffe78", bin.get("value").get("hex").asText()),
                 () -> assertEquals("caf\u00e9", vars.get(2).get("value").get("text").asText()),
-                () -> assertEquals(original.exe().toString(), json.get("exe").get("path").get("text").asText()),
-                () -> assertEquals(before.exe(), new String(Cli.bytes(json.get("exe").get("path")), StandardCharsets.UTF_8)),
-                () -> assertEquals(original.name(), json.get("comm").get("text").asText()),
+                () -> assertEquals(captured.original().exe().toString(), json.get("exe").get("path").get("text").asText()),
+                () -> assertEquals(captured.identity().exe(), new String(Cli.bytes(json.get("exe").get("path")), StandardCharsets.UTF_8)),
+                () -> assertEquals(captured.original().name(), json.get("comm").get("text").asText()),
                 () -> assertEquals(2, json.get("cmdline").get("argv").size()),
-                () -> assertEquals(original.pid(), json.get("capture").get("pid").asLong()),
+                () -> assertEquals(captured.original().pid(), json.get("capture").get("pid").asLong()),
                 () -> assertEquals("approximated", json.get("brk_source").asText()),
                 () -> assertEquals(11, json.get("fields").size()),
                 () -> assertTrue(json.get("fields").get("start_stack").asText().matches("0x[0-9a-f]+")),
                 () -> assertTrue(json.get("format").get("checksum").get("ok").asBoolean()),
                 () -> assertEquals(1, json.get("format").get("major").asInt()),
-                () -> assertEquals(before.auxv().length / 16, json.get("auxv").size()),
+                () -> assertEquals(captured.identity().auxv().length / 16, json.get("auxv").size()),
                 () -> assertEquals("AT_NULL", json.get("auxv").get(json.get("auxv").size() - 1).get("name").asText()));
         // the auxv entries are /proc/PID/auxv word for word
         ByteArrayOutputStream words = new ByteArrayOutputStream();
@@ -105,12 +99,12 @@ class InspectIT {
             bb.putLong(e.get("type").asLong()).putLong(Long.parseUnsignedLong(e.get("value").asText().substring(2), 16));
             words.write(bb.array(), 0, 16);
         }
-        assertSameBytes("auxv entries against /proc/PID/auxv of the original", before.auxv(), words.toByteArray());
+        assertSameBytes("auxv entries against /proc/PID/auxv of the original", captured.identity().auxv(), words.toByteArray());
     }
 
     @Test
     void aDamagedFileShowsItsHeaderAndFailsTheCheck() throws Exception {
-        byte[] record = Files.readAllBytes(descriptor);
+        byte[] record = Files.readAllBytes(captured.descriptor());
         record[record.length / 2] ^= 0x20;
         Path damaged = it.dir().resolve("damaged.mmd");
         Files.write(damaged, record);

@@ -69,9 +69,8 @@ class JvmOriginalIT {
         assertSameIdentity(before, ProcIdentity.of(original.pid()));
         original.close();
 
-        RestoredApp restored = RestoredApp.start(it.processes(), JavaCommand.java().restoredApp(descriptor, ""));
-        assertSameIdentity(before, ProcIdentity.of(restored.pid()));
-        assertEquals(before.exe(), restored.exeSeenByMain(), "readlink /proc/self/exe at the first line of main");
+        RestoredApp restored = RestoredApp.start(it.processes(), JavaCommand.java().restoredApp(descriptor, ""))
+                .assertPresents(before);
 
         assertEquals(List.of(restored.pid()), it.processes().run(PROCESS_TIMEOUT, "pgrep", "-f", token).pids(),
                 "pgrep -f " + token);

@@ -17,7 +17,6 @@ import dev.selfrestore.it.support.RunningProcess;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -33,18 +32,11 @@ class NotLinuxIT {
     @RegisterExtension
     final ItProcesses it = new ItProcesses();
 
-    private Path descriptor;
-
-    @BeforeEach
-    void captureOriginal() throws Exception {
-        descriptor = it.capturedSleepOriginal("original.mmd").descriptor();
-    }
-
     @Test
     void oneLineNothingNativeAndMainRuns() throws Exception {
         Path classLog = it.dir().resolve("classes.log");
-        List<String> command = JavaCommand.java().restoredApp(descriptor, "capture=" + it.dir().resolve("self.mmd"),
-                "-Dos.name=" + OS, "-Xlog:class+load=info:file=" + classLog);
+        List<String> command = JavaCommand.java().restoredApp(it.captured().descriptor(),
+                "capture=" + it.dir().resolve("self.mmd"), "-Dos.name=" + OS, "-Xlog:class+load=info:file=" + classLog);
         RestoredApp app = RestoredApp.start(it.processes(), command);
         long pid = app.pid();
         ProcIdentity after = ProcIdentity.of(pid);
@@ -75,8 +67,8 @@ class NotLinuxIT {
 
     @Test
     void strictExitsBeforeMain() throws Exception {
-        RunningProcess jvm = it.processes().start("strict", JavaCommand.java().restoredApp(descriptor, "strict=true",
-                "-Dos.name=" + OS), ItConfig.restorerEnvironment());
+        RunningProcess jvm = it.processes().start("strict", JavaCommand.java().restoredApp(it.captured().descriptor(),
+                "strict=true", "-Dos.name=" + OS), ItConfig.restorerEnvironment());
         int status = jvm.closeStdinAndAwaitExit(PROCESS_TIMEOUT);
         assertEquals(1, status, () -> "exit status with strict=true: " + jvm.describe());
         assertFalse(jvm.stdout().contains("EXE="), () -> "main ran: " + jvm.describe());

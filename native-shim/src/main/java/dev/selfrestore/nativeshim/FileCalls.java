@@ -37,6 +37,12 @@ public interface FileCalls {
     /** {@code read(2)} repeated until {@code count} bytes or end of file: the bytes read, fewer at end of file. */
     byte[] read(int fd, int count);
 
+    /**
+     * {@code pread(2)} repeated until {@code count} bytes or end of file: the bytes at {@code offset},
+     * fewer at end of file. The descriptor's own offset is left as it is.
+     */
+    byte[] pread(int fd, int count, long offset);
+
     /** {@code write(2)} repeated until all of {@code data} is written. */
     void write(int fd, byte[] data);
 

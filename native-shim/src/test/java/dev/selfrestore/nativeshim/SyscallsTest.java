@@ -147,7 +147,7 @@ class SyscallsTest {
     }
 
     @Test
-    void aLargeReadReturnsEveryByteOfTheFileInOrder(@TempDir Path dir) throws Exception {
+    void largeReadsReturnEveryByteOfTheFileInOrder(@TempDir Path dir) throws Exception {
         // Larger than the scratch buffer a read reuses part by part, and not a multiple of it.
         byte[] content = new byte[3 * 64 * 1024 + 12_345];
         new java.util.Random(7).nextBytes(content);
@@ -158,6 +158,14 @@ class SyscallsTest {
             assertArrayEquals(java.util.Arrays.copyOfRange(content, 100_000, content.length), sys.files().read(f, 1 << 20),
                     "the rest, short at end of file");
             assertEquals(0, sys.files().read(f, 1 << 20).length, "nothing at end of file");
+            // By position: the range asked for, whatever the descriptor's offset, which stays where it is.
+            assertArrayEquals(java.util.Arrays.copyOfRange(content, 5000, 5000 + 70_000), sys.files().pread(f, 70_000, 5000),
+                    "larger than one part, from an offset");
+            assertArrayEquals(java.util.Arrays.copyOfRange(content, content.length - 10, content.length),
+                    sys.files().pread(f, 4096, content.length - 10), "short at end of file");
+            assertEquals(0, sys.files().pread(f, 16, content.length + 1).length, "nothing past the end");
+            assertEquals(0, sys.files().read(f, 1).length, "the offset is still at the end");
+            assertEquals(Errno.EBADF, assertThrows(NativeCallException.class, () -> sys.files().pread(-1, 1, 0)).errno());
         } finally {
             sys.files().close(f);
         }

@@ -1,6 +1,7 @@
 package dev.selfrestore.agent;
 
-import dev.selfrestore.agent.bootstrap.AgentLayer;
+import dev.selfrestore.agent.bootstrap.IsolatedImplementation;
+import dev.selfrestore.agent.bootstrap.ImplementationNames;
 import java.lang.instrument.Instrumentation;
 import java.lang.reflect.InvocationTargetException;
 import java.util.function.BiConsumer;
@@ -11,8 +12,8 @@ import java.util.function.BiConsumer;
  *
  * <p>Kept as small as an entry point can be: it names no library, holds no state, and never lets
  * anything escape into the JVM's agent loader (which would abort start-up with a stack trace).
- * The work is done by classes in selfrestore's own module layer ({@link AgentLayer}), out of the
- * application's sight.
+ * The work is done by classes in selfrestore's own class loader ({@link IsolatedImplementation}), out
+ * of the application's sight.
  *
  * <p>{@code -javaagent:selfrestore.jar=<descriptor>[,key=value…]}
  */
@@ -33,7 +34,7 @@ public final class SelfRestoreAgent {
     /** {@code java -jar selfrestore.jar <command>}. */
     public static void main(String[] args) throws Throwable {
         try {
-            AgentLayer.get(null).load("dev.selfrestore.agent.cli.Main").getMethod("main", String[].class)
+            IsolatedImplementation.get(null).load(ImplementationNames.CLI_MAIN).getMethod("main", String[].class)
                     .invoke(null, (Object) args);
         } catch (InvocationTargetException e) {
             throw e.getCause();
@@ -43,7 +44,8 @@ public final class SelfRestoreAgent {
     private static void enter(String args, Instrumentation inst, boolean attached) {
         BiConsumer<String, Instrumentation> entry;
         try {
-            entry = AgentLayer.get(inst).newInstance(attached ? ATTACHED : PREMAIN, BiConsumer.class);
+            entry = IsolatedImplementation.get(inst).newInstance(
+                    attached ? ImplementationNames.ATTACHED : ImplementationNames.PREMAIN, BiConsumer.class);
         } catch (Throwable t) { // an agent must never take the application down by accident
             System.err.println("selfrestore: cannot start, application continues: " + t);
             return;
@@ -54,7 +56,4 @@ public final class SelfRestoreAgent {
             System.err.println("selfrestore: internal error, application continues: " + t);
         }
     }
-
-    private static final String PREMAIN = "dev.selfrestore.agent.internal.AgentEntry$Premain";
-    private static final String ATTACHED = "dev.selfrestore.agent.internal.AgentEntry$Attached";
 }

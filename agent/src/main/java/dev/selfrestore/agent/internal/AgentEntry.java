@@ -6,7 +6,7 @@ import java.util.function.BiConsumer;
 /**
  * The agent's two entry points as the bootstrap calls them: made by a no-argument constructor and
  * called through a JDK interface, which costs a cold JVM nothing, where {@code Method.invoke} of a
- * new signature spins classes on JDK 18+ (see {@code AgentLayer.newInstance}).
+ * new signature spins classes on JDK 18+ (see {@code IsolatedImplementation.newInstance}).
  */
 public final class AgentEntry {
     private AgentEntry() {

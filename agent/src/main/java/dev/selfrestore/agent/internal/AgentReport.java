@@ -61,7 +61,7 @@ public final class AgentReport {
             return this == RESTORED || this == PARTLY_RESTORED || this == NOT_RESTORED;
         }
 
-        static Kind of(RestoreOutcome.Kind restore) {
+        static Kind of(RestoreVerdict.Kind restore) {
             switch (restore) {
                 case RESTORED:
                     return RESTORED;
@@ -124,17 +124,17 @@ public final class AgentReport {
     }
 
     /**
-     * A restore's outcome, as one line; then, with {@code debug=true}, its failure's stack trace. A
+     * A restore's verdict, as one line; then, with {@code debug=true}, its failure's stack trace. A
      * quiet success prints nothing, and the report still says that the restore succeeded.
      */
-    void restore(RestoreOutcome outcome) {
-        if (outcome.kind() == RestoreOutcome.Kind.RESTORED && options.quiet) {
+    void restore(RestoreVerdict verdict) {
+        if (verdict.kind() == RestoreVerdict.Kind.RESTORED && options.quiet) {
             record(new Line(Kind.RESTORED, PREFIX + "restored " + options.descriptor + " (quiet=true)"));
             return;
         }
-        print(Kind.of(outcome.kind()), outcome.line(options.strict));
-        if (options.debug && outcome.cause() != null) {
-            stackTrace(outcome.cause());
+        print(Kind.of(verdict.kind()), verdict.line(options.strict));
+        if (options.debug && verdict.cause() != null) {
+            stackTrace(verdict.cause());
         }
     }
 

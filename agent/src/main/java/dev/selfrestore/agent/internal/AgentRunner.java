@@ -21,7 +21,7 @@ import java.util.List;
 import java.util.stream.Collectors;
 
 /**
- * Reads the descriptor, restores, and reports the {@link RestoreOutcome} in one line on stderr
+ * Reads the descriptor, restores, and reports the {@link RestoreVerdict} in one line on stderr
  * (and in the report, {@link AgentReport}). A failure never propagates: the application reaches
  * {@code main} unless {@code strict=true}.
  */
@@ -52,10 +52,10 @@ public final class AgentRunner {
             String why = "selfrestore works on Linux only, this is " + os;
             if (o.descriptor == null && o.capture != null) {
                 report.print(AgentReport.Kind.NOT_CAPTURED,
-                        "not captured: " + why + (o.strict ? "" : RestoreOutcome.CONTINUES));
+                        "not captured: " + why + (o.strict ? "" : RestoreVerdict.CONTINUES));
                 exitIfStrict(o, report);
             } else {
-                finish(o, report, RestoreOutcome.notRestored(why, null));
+                finish(o, report, RestoreVerdict.notRestored(why, null));
             }
             return;
         }
@@ -87,20 +87,20 @@ public final class AgentRunner {
         return o.testFaults == null ? real : TestFaults.apply(real, o.testFaults);
     }
 
-    /** Reports the outcome; with strict=true anything short of restored ends the JVM. */
-    private static void finish(AgentOptions o, AgentReport report, RestoreOutcome outcome) {
-        report.restore(outcome);
-        if (outcome.kind() != RestoreOutcome.Kind.RESTORED) {
+    /** Reports the verdict; with strict=true anything short of restored ends the JVM. */
+    private static void finish(AgentOptions o, AgentReport report, RestoreVerdict verdict) {
+        report.restore(verdict);
+        if (verdict.kind() != RestoreVerdict.Kind.RESTORED) {
             exitIfStrict(o, report);
         }
     }
 
     /** @param kernel receives the calls the restore made, once the C library is bound */
-    private static RestoreOutcome restore(AgentOptions o, Instrumentation inst, AgentReport report, boolean attached,
+    private static RestoreVerdict restore(AgentOptions o, Instrumentation inst, AgentReport report, boolean attached,
                                           Syscalls[] kernel) {
         long t0 = System.nanoTime();
         if (!o.errors.isEmpty()) {
-            return RestoreOutcome.notRestored(String.join("; ", o.errors), null);
+            return RestoreVerdict.notRestored(String.join("; ", o.errors), null);
         }
         try {
             // The descriptor is opened, checked and read (one open file) and decoded on a second
@@ -113,7 +113,7 @@ public final class AgentRunner {
             try {
                 d = RestoreEdits.apply(sys.files(), o, d, ProcPid.self().effectiveUid(), sys.memory().pageSize());
             } catch (RestoreEdits.Refused e) {
-                return RestoreOutcome.notRestored(o.descriptor + ": " + e.getMessage(), e);
+                return RestoreVerdict.notRestored(o.descriptor + ": " + e.getMessage(), e);
             }
             List<String> notes = new ArrayList<>();
             MainArgs mainArgs = null;
@@ -130,7 +130,7 @@ public final class AgentRunner {
                     .withChangeExe(exeDeleted == null).withLibcEnvironment(o.env == AgentOptions.Env.ALL);
             RestoreResult r = new Restorer(sys).restore(d, options);
             if (!r.differences().isEmpty()) {
-                return RestoreOutcome.stoppedPartway("restore of " + o.descriptor + " incomplete: /proc differs: "
+                return RestoreVerdict.stoppedPartway("restore of " + o.descriptor + " incomplete: /proc differs: "
                         + r.differences().stream().map(Difference::toString).collect(Collectors.joining("; ")), null);
             }
             addIfPresent(notes, r.kernelNote());
@@ -158,21 +158,21 @@ public final class AgentRunner {
             long total = System.nanoTime() - t0;
             String summary = summary(d, r, o, mainArgs, jvm, editsBefore, total)
                     + (read.skipped() != null ? " (insecure-descriptor=true: read although " + read.skipped() + ")" : "");
-            return notes.isEmpty() ? RestoreOutcome.restored(summary) : RestoreOutcome.partly(summary, notes);
+            return notes.isEmpty() ? RestoreVerdict.restored(summary) : RestoreVerdict.partly(summary, notes);
         } catch (IOException e) {
-            return RestoreOutcome.notRestored("cannot read this process's user: " + e, e);
+            return RestoreVerdict.notRestored("cannot read this process's user: " + e, e);
         } catch (DescriptorFormatException e) {
-            return RestoreOutcome.notRestored(e.getMessage(), e);
+            return RestoreVerdict.notRestored(e.getMessage(), e);
         } catch (ValidationException e) {
-            return RestoreOutcome.notRestored(o.descriptor + ": " + e.getMessage(), e);
+            return RestoreVerdict.notRestored(o.descriptor + ": " + e.getMessage(), e);
         } catch (RestoreException e) {
             return e.changed()
-                    ? RestoreOutcome.stoppedPartway("partly restored: " + o.descriptor + ": " + e.getMessage(), e)
-                    : RestoreOutcome.notRestored(o.descriptor + ": " + e.getMessage(), e);
+                    ? RestoreVerdict.stoppedPartway("partly restored: " + o.descriptor + ": " + e.getMessage(), e)
+                    : RestoreVerdict.notRestored(o.descriptor + ": " + e.getMessage(), e);
         } catch (UnsupportedOperationException | LinkageError e) {
-            return RestoreOutcome.notRestored(String.valueOf(e), e);
+            return RestoreVerdict.notRestored(String.valueOf(e), e);
         } catch (RuntimeException e) {
-            return RestoreOutcome.notRestored("internal error: " + e, e);
+            return RestoreVerdict.notRestored("internal error: " + e, e);
         }
     }
 

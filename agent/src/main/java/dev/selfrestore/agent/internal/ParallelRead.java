@@ -3,7 +3,7 @@ package dev.selfrestore.agent.internal;
 import dev.selfrestore.nativeshim.Syscalls;
 import dev.selfrestore.runtime.MmDescriptor;
 import dev.selfrestore.runtime.codec.DescriptorFormatException;
-import dev.selfrestore.runtime.codec.DescriptorTrust;
+import dev.selfrestore.runtime.trust.DescriptorTrust;
 import dev.selfrestore.runtime.proc.ProcPid;
 import dev.selfrestore.runtime.codec.DescriptorReader;
 import java.io.IOException;
@@ -85,7 +85,7 @@ final class ParallelRead implements Runnable {
 
     private void readImage() throws DescriptorFormatException {
         String[] skippedRule = new String[1];
-        dev.selfrestore.runtime.criu.ImportedTask t = ImageRead.read(provided().files(), file, pid, enforce, skippedRule);
+        dev.selfrestore.runtime.criu.ImportedTask t = TrustedImageImport.read(provided().files(), file, pid, enforce, skippedRule);
         skipped = skippedRule[0];
         descriptor = t.descriptor();
         exeDeleted = t.exeDeleted();

@@ -15,9 +15,9 @@ import java.nio.charset.StandardCharsets;
  * <p>The registration is a service entry, {@value #ENTRY}, naming the class; it is read here
  * rather than by {@link java.util.ServiceLoader}, which skips such entries when their class is in
  * a named module and declares nothing: which packages of the jar form a named module is
- * AgentLayer's choice, and differs by JDK and between the agent and the command line. Reading the
- * entry through the class loader that loaded this class works wherever the classes land, and on a
- * plain class path (the unit tests).
+ * {@code IsolatedImplementation}'s choice, and differs by JDK and between the agent and the command
+ * line. Reading the entry through the class loader that loaded this class works wherever the
+ * classes land, and on a plain class path (the unit tests).
  */
 public final class TestFaults {
     static final String ENTRY = "META-INF/services/dev.selfrestore.nativeshim.Syscalls$Decorator";

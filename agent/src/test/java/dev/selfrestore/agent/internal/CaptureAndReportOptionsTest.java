@@ -51,10 +51,10 @@ class CaptureAndReportOptionsTest {
         ByteArrayOutputStream stderr = new ByteArrayOutputStream();
         AgentReport report = new AgentReport(AgentOptions.parse("/a.mmd,debug=true,report=" + file),
                 new PrintStream(stderr, true, StandardCharsets.UTF_8));
-        report.restore(RestoreOutcome.partly("pid 1 (a, /a): cmdline in 3.0 ms", List.of("exe not changed: x", "y")));
-        report.restore(RestoreOutcome.stoppedPartway("partly restored: /a.mmd: identity applied, then x", null));
-        report.restore(RestoreOutcome.stoppedPartway("restore of /a.mmd incomplete: /proc differs: x", null));
-        report.restore(RestoreOutcome.notRestored("/a.mmd: no such file", new IOException("gone")));
+        report.restore(RestoreVerdict.partly("pid 1 (a, /a): cmdline in 3.0 ms", List.of("exe not changed: x", "y")));
+        report.restore(RestoreVerdict.stoppedPartway("partly restored: /a.mmd: identity applied, then x", null));
+        report.restore(RestoreVerdict.stoppedPartway("restore of /a.mmd incomplete: /proc differs: x", null));
+        report.restore(RestoreVerdict.notRestored("/a.mmd: no such file", new IOException("gone")));
         report.print(AgentReport.Kind.CAPTURED, "captured pid 2 (java, /j) to /b.mmd, brk exact");
         report.print(AgentReport.Kind.NOT_CAPTURED, "not captured: /b.mmd exists; ...");
         report.print(AgentReport.Kind.DETAIL, "strict=true: exiting before main");
@@ -88,7 +88,7 @@ class CaptureAndReportOptionsTest {
         Path file = dir.resolve("report");
         ByteArrayOutputStream stderr = new ByteArrayOutputStream();
         new AgentReport(AgentOptions.parse("/a.mmd,quiet=true,report=" + file), new PrintStream(stderr, true))
-                .restore(RestoreOutcome.restored("pid 1 (a, /a): exe in 3.0 ms"));
+                .restore(RestoreVerdict.restored("pid 1 (a, /a): exe in 3.0 ms"));
         assertEquals(0, stderr.size());
         assertEquals(List.of(new AgentReport.Line(AgentReport.Kind.RESTORED, "selfrestore: restored /a.mmd (quiet=true)")),
                 AgentReport.read(file));
@@ -97,8 +97,8 @@ class CaptureAndReportOptionsTest {
     @Test
     void withStrictTheLineDoesNotSayTheApplicationContinues() {
         assertEquals("not restored: /a.mmd: no such file",
-                RestoreOutcome.notRestored("/a.mmd: no such file", null).line(true));
-        assertEquals("restored pid 1 (a, /a): exe in 3.0 ms", RestoreOutcome.restored("pid 1 (a, /a): exe in 3.0 ms").line(false));
+                RestoreVerdict.notRestored("/a.mmd: no such file", null).line(true));
+        assertEquals("restored pid 1 (a, /a): exe in 3.0 ms", RestoreVerdict.restored("pid 1 (a, /a): exe in 3.0 ms").line(false));
     }
 
     @Test

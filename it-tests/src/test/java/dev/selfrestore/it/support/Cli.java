@@ -110,9 +110,14 @@ public final class Cli {
 
     /** A sleep original, seen from outside while it runs and captured to {@code dir/name}, then stopped. */
     public Captured captureSleepOriginal(Path dir, String name) throws Exception {
-        SleepOriginal sleep = SleepOriginal.start(processes, dir);
+        return captureSleepOriginal(dir, dir.resolve(name));
+    }
+
+    /** The same, the original started from {@code runIn} and captured to {@code file}. */
+    public Captured captureSleepOriginal(Path runIn, Path file) throws Exception {
+        SleepOriginal sleep = SleepOriginal.start(processes, runIn);
         ProcIdentity identity = ProcIdentity.of(sleep.pid());
-        Path descriptor = captureOk(sleep.pid(), dir.resolve(name));
+        Path descriptor = captureOk(sleep.pid(), file);
         sleep.stop();
         return new Captured(sleep, identity, descriptor);
     }

@@ -1,15 +1,9 @@
 package dev.selfrestore.it.support;
 
+import dev.selfrestore.fixtures.FileTrees;
 import java.io.IOException;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
-import java.nio.file.attribute.PosixFilePermissions;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -56,7 +50,7 @@ public final class ItProcesses implements BeforeEachCallback, AfterEachCallback,
             processes.destroyAll();
         } finally {
             if (created != null) {
-                deleteTree(created);
+                FileTrees.delete(created);
             }
         }
     }
@@ -137,45 +131,5 @@ public final class ItProcesses implements BeforeEachCallback, AfterEachCallback,
             Thread.currentThread().interrupt();
             throw new ParameterResolutionException("interrupted while starting the sleep original", e);
         }
-    }
-
-    /**
-     * Deletes {@code root} and everything below it, links as links; a directory that cannot be read
-     * (a test took its permissions away) is given its owner's permissions back once, then read again.
-     */
-    static void deleteTree(Path root) throws IOException {
-        deleteTree(root, false);
-    }
-
-    private static void deleteTree(Path root, boolean openedUp) throws IOException {
-        Files.walkFileTree(root, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                Files.deleteIfExists(file);
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
-                if (e instanceof NoSuchFileException) {
-                    return FileVisitResult.CONTINUE;
-                }
-                if (e instanceof AccessDeniedException && !openedUp && Files.isDirectory(file, LinkOption.NOFOLLOW_LINKS)) {
-                    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwx------"));
-                    deleteTree(file, true);
-                    return FileVisitResult.CONTINUE;
-                }
-                throw e;
-            }
-
-            @Override
-            public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
-                if (e != null) {
-                    throw e;
-                }
-                Files.deleteIfExists(d);
-                return FileVisitResult.CONTINUE;
-            }
-        });
     }
 }

@@ -48,6 +48,16 @@ public final class RestoredApp {
     }
 
     /**
+     * Asserts that this app presents {@code original}'s identity in /proc (exe, cmdline, environ,
+     * auxv, comm) and that main itself saw the original's exe; returns this app.
+     */
+    public RestoredApp assertPresents(ProcIdentity original) throws IOException {
+        ProcAssertions.assertSameIdentity(original, ProcIdentity.of(pid));
+        assertEquals(original.exe(), exeSeenByMain, "readlink /proc/self/exe at the first line of main");
+        return this;
+    }
+
+    /**
      * Ends the app through its stdin, asserts that it exited with status 0 and that its whole stderr is
      * one line starting with {@code prefix}; returns that line.
      */

@@ -143,6 +143,29 @@ final class JnaFiles implements FileCalls {
     private static final int READ_CHUNK = 64 * 1024;
 
     @Override
+    public byte[] pread(int fd, int count, long offset) {
+        byte[] data = new byte[count];
+        byte[] chunk = new byte[Math.max(1, Math.min(count, READ_CHUNK))];
+        int done = 0;
+        while (done < count) {
+            int want = Math.min(chunk.length, count - done);
+            long n = Libc.pread(fd, chunk, want, offset + done);
+            if (n == -1) {
+                if (Native.getLastError() == 4) { // EINTR
+                    continue;
+                }
+                throw fail("pread(fd " + fd + ", " + count + ", " + offset + ")");
+            }
+            if (n == 0) {
+                break; // end of file
+            }
+            System.arraycopy(chunk, 0, data, done, (int) n);
+            done += (int) n;
+        }
+        return done == count ? data : java.util.Arrays.copyOf(data, done);
+    }
+
+    @Override
     public void write(int fd, byte[] data) {
         long done = 0;
         while (done < data.length) {

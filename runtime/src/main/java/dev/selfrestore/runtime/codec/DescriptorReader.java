@@ -1,7 +1,6 @@
 package dev.selfrestore.runtime.codec;
 
 import static dev.selfrestore.runtime.codec.Layout.MAX_RECORD_LENGTH;
-import static dev.selfrestore.runtime.codec.Layout.mib;
 
 import dev.selfrestore.runtime.BrkSource;
 import dev.selfrestore.runtime.CaptureInfo;
@@ -9,6 +8,7 @@ import dev.selfrestore.runtime.ExecutableIdentity;
 import dev.selfrestore.runtime.MmDescriptor;
 import dev.selfrestore.runtime.RawBytes;
 import dev.selfrestore.runtime.codec.DescriptorFormatException.Problem;
+import dev.selfrestore.runtime.trust.DescriptorTrust;
 import dev.selfrestore.runtime.trust.TrustedFile;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -50,7 +50,8 @@ public final class DescriptorReader {
      */
     public static List<Class<?>> classes() {
         List<Class<?>> classes = new ArrayList<>(TrustedFile.classes());
-        classes.addAll(List.of(DescriptorTrust.class, DescriptorTrust.Read.class, DescriptorReader.class,
+        classes.addAll(List.of(DescriptorTrust.class, DescriptorTrust.Read.class, DescriptorLimits.class,
+                DescriptorReader.class,
                 RecordReader.class, RecordInput.class, ArrayInput.class, Layout.class, CRC32C.class,
                 MmDescriptor.class, ExecutableIdentity.class, CaptureInfo.class,
                 BrkSource.class, RawBytes.class));
@@ -104,8 +105,7 @@ public final class DescriptorReader {
                     "is not a regular file (a FIFO, socket or device?); a descriptor is a regular file");
         }
         if (attrs.size() > MAX_RECORD_LENGTH) {
-            throw new DescriptorFormatException(Problem.TOO_LARGE, source,
-                    "is " + attrs.size() + " bytes; a descriptor is at most " + mib(MAX_RECORD_LENGTH));
+            throw new DescriptorFormatException(Problem.TOO_LARGE, source, DescriptorLimits.tooLarge(attrs.size()));
         }
         byte[] data;
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {

@@ -212,31 +212,32 @@ final class RecordReader {
             auxv[i] = in.readI64();
         }
 
-        byte[] path = byteString("exe.path");
-        long size = u64("exe.size");
-        long mtimeNanos = u64("exe.mtimeNanos");
-        int devMajor = u32("exe.devMajor");
-        int devMinor = u32("exe.devMinor");
-        long inode = u64("exe.inode");
-        int mode = u32("exe.mode");
-        byte[] buildId = byteString("exe.buildId");
-        byte[] sha256 = byteString("exe.sha256");
+        ExecutableIdentity exe = executable();
         MmDescriptor.Slice cmdline = slice("cmdline");
         MmDescriptor.Slice environ = slice("environ");
         byte[] comm = byteString("comm");
-        long pid = u64("capture.pid");
-        long timeMillis = u64("capture.timeMillis");
-        String kernelRelease = utf8("capture.kernelRelease");
-        String arch = utf8("capture.arch");
-        int pageSize = u32("capture.pageSize");
-        int uid = u32("capture.uid");
+        CaptureInfo capture = capture();
         JvmLaunch jvm = minor >= 1 ? jvmLaunch(cmdline) : null;
         Provenance provenance = minor >= 2 ? provenance() : null;
 
-        return new MmDescriptor(MmFields.ofArray(mm), brkSource, auxv,
-                new ExecutableIdentity(path, size, mtimeNanos, devMajor, devMinor, inode, mode, buildId, sha256),
-                cmdline, environ, comm, new CaptureInfo(pid, timeMillis, kernelRelease, arch, pageSize, uid), jvm,
+        return new MmDescriptor(MmFields.ofArray(mm), brkSource, auxv, exe, cmdline, environ, comm, capture, jvm,
                 provenance);
+    }
+
+    /**
+     * The executable's fields, in the record's order, which is the order of {@link ExecutableIdentity}'s
+     * components (arguments are evaluated left to right).
+     */
+    private ExecutableIdentity executable() throws DescriptorFormatException {
+        return new ExecutableIdentity(byteString("exe.path"), u64("exe.size"), u64("exe.mtimeNanos"),
+                u32("exe.devMajor"), u32("exe.devMinor"), u64("exe.inode"), u32("exe.mode"), byteString("exe.buildId"),
+                byteString("exe.sha256"));
+    }
+
+    /** The capture's fields, in the record's order, which is that of {@link CaptureInfo}'s components. */
+    private CaptureInfo capture() throws DescriptorFormatException {
+        return new CaptureInfo(u64("capture.pid"), u64("capture.timeMillis"), utf8("capture.kernelRelease"),
+                utf8("capture.arch"), u32("capture.pageSize"), u32("capture.uid"));
     }
 
     /** Format 1.2: what an edited descriptor was made from and the edits since (flag 0: a capture). */

@@ -142,16 +142,14 @@ final class RecordWriter {
         out.writeHexDumpDescription("format version major, minor (u16)");
         out.writeUnsignedShort(le16(DescriptorCodec.FORMAT_MAJOR));
         out.writeUnsignedShort(le16(DescriptorCodec.FORMAT_MINOR));
-        out.writeHexDumpDescription("record length, checksum included (u32)");
-        out.writeInt(le32(recordLength));
+        u32(out, "record length, checksum included (u32)", recordLength);
     }
 
     private void writeFieldsAndAuxv(BytesOut<?> out) {
         out.writeHexDumpDescription("# prctl_mm_map address fields (u64, struct order)");
         long[] mm = fields.toArray();
         for (int i = 0; i < mm.length; i++) {
-            out.writeHexDumpDescription(MmFields.NAMES.get(i));
-            out.writeLong(le64(mm[i]));
+            u64(out, MmFields.NAMES.get(i), mm[i]);
         }
         out.writeHexDumpDescription("brk source: 0 exact, 1 approximated");
         out.writeByte((byte) (brkSource == BrkSource.EXACT ? Layout.BRK_EXACT : Layout.BRK_APPROXIMATED));
@@ -170,27 +168,21 @@ final class RecordWriter {
     private void writeExecutable(BytesOut<?> out) {
         out.writeHexDumpDescription("# executable");
         byteString(out, "path", exePath);
-        out.writeHexDumpDescription("size");
-        out.writeLong(le64(exe.size()));
-        out.writeHexDumpDescription("mtime, ns");
-        out.writeLong(le64(exe.mtimeNanos()));
+        u64(out, "size", exe.size());
+        u64(out, "mtime, ns", exe.mtimeNanos());
         out.writeHexDumpDescription("device major, minor (u32)");
         out.writeInt(le32(exe.devMajor()));
         out.writeInt(le32(exe.devMinor()));
-        out.writeHexDumpDescription("inode");
-        out.writeLong(le64(exe.inode()));
-        out.writeHexDumpDescription("st_mode (u32)");
-        out.writeInt(le32(exe.mode()));
+        u64(out, "inode", exe.inode());
+        u32(out, "st_mode (u32)", exe.mode());
         byteString(out, "build-id", buildId);
         byteString(out, "sha256", sha256);
     }
 
     private void writeCapture(BytesOut<?> out) {
         out.writeHexDumpDescription("# capture");
-        out.writeHexDumpDescription("pid");
-        out.writeLong(le64(capture.pid()));
-        out.writeHexDumpDescription("time, ms since the epoch");
-        out.writeLong(le64(capture.timeMillis()));
+        u64(out, "pid", capture.pid());
+        u64(out, "time, ms since the epoch", capture.timeMillis());
         byteString(out, "kernel release (UTF-8)", kernelRelease);
         byteString(out, "arch (UTF-8)", arch);
         out.writeHexDumpDescription("page size, uid (u32)");
@@ -216,8 +208,7 @@ final class RecordWriter {
             out.writeHexDumpDescription("source: 1 descriptor file, 2 CRIU image");
             out.writeByte((byte) provenance.source().code());
             byteString(out, "source SHA-256", provenance.sourceSha256());
-            out.writeHexDumpDescription("edit time, ms since the epoch");
-            out.writeLong(le64(provenance.editedMillis()));
+            u64(out, "edit time, ms since the epoch", provenance.editedMillis());
             out.writeHexDumpDescription("edit count (stop bit)");
             out.writeStopBit(provenance.edits().size());
             for (Edit e : provenance.edits()) {
@@ -231,8 +222,19 @@ final class RecordWriter {
     /** Writes the checksum of everything {@link #writeTo} wrote. */
     static void writeChecksum(BytesOut<?> out, int crc32c) {
         out.writeHexDumpDescription("# checksum");
-        out.writeHexDumpDescription("CRC32C of all bytes before it (u32)");
-        out.writeInt(le32(crc32c));
+        u32(out, "CRC32C of all bytes before it (u32)", crc32c);
+    }
+
+    /** One u64 field, little endian, described as {@code description} in the hex dump. */
+    private static void u64(BytesOut<?> out, String description, long value) {
+        out.writeHexDumpDescription(description);
+        out.writeLong(le64(value));
+    }
+
+    /** One u32 field, little endian, described as {@code description} in the hex dump. */
+    private static void u32(BytesOut<?> out, String description, int value) {
+        out.writeHexDumpDescription(description);
+        out.writeInt(le32(value));
     }
 
     private static void byteString(BytesOut<?> out, String name, byte[] value) {

@@ -6,6 +6,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
 
 /**
  * The files of one CRIU image directory, by name ({@code mm-4242.img}, {@code parent/pagemap-4242.img}).
@@ -29,22 +30,12 @@ public interface ImageFiles {
     /** The name as a user should see it in a message: the directory's path and the name. */
     String describe(String name);
 
-    /** {@code length} bytes of {@code file} from {@code offset} (positional reads), fewer where it ends first. */
-    static byte[] readRange(Path file, long offset, int length) throws IOException {
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            ByteBuffer buf = ByteBuffer.allocate(length);
-            for (long at = offset; buf.hasRemaining(); ) {
-                int n = ch.read(buf, at);
-                if (n < 0) {
-                    break;
-                }
-                at += n;
-            }
-            return buf.position() == length ? buf.array() : java.util.Arrays.copyOf(buf.array(), buf.position());
-        }
-    }
-
-    /** The files of directory {@code dir}, opened by path. */
+    /**
+     * The files of directory {@code dir}, opened by path with the JDK's own file I/O: for the
+     * command line's {@code import criu}, which reads the directory it is given as the operator's
+     * tool, and for tests. The agent reads an image directory given in place of a descriptor through
+     * {@link TrustedImageFiles}, every call of it a {@code FileCalls} call.
+     */
     static ImageFiles of(Path dir) {
         return new ImageFiles() {
             @Override
@@ -54,7 +45,17 @@ public interface ImageFiles {
 
             @Override
             public byte[] read(String name, long offset, int length) throws IOException {
-                return readRange(dir.resolve(name), offset, length);
+                try (FileChannel ch = FileChannel.open(dir.resolve(name), StandardOpenOption.READ)) {
+                    ByteBuffer buf = ByteBuffer.allocate(length);
+                    for (long at = offset; buf.hasRemaining(); ) {
+                        int n = ch.read(buf, at);
+                        if (n < 0) {
+                            break;
+                        }
+                        at += n;
+                    }
+                    return buf.position() == length ? buf.array() : Arrays.copyOf(buf.array(), buf.position());
+                }
             }
 
             @Override

@@ -5,7 +5,6 @@ import dev.selfrestore.runtime.trust.TrustException;
 import dev.selfrestore.runtime.trust.TrustedDirectory;
 import dev.selfrestore.runtime.trust.TrustedFile;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -16,9 +15,9 @@ import java.util.Map;
  * rules before anything is read from it. An incremental dump's {@code parent} (a symbolic link CRIU
  * writes to the previous image directory) is opened and checked the same way, once.
  *
- * <p>Ranges of a file (the pages of a large {@code pages-N.img}) are read through
- * {@code /proc/self/fd/N} of the checked descriptor: the file that was checked, whatever its name
- * names by then.
+ * <p>Ranges of a file (the pages of a large {@code pages-N.img}) are read by position through
+ * the checked descriptor ({@code pread}, a call of the {@link FileCalls} handed in, as every other
+ * read here is): the file that was checked, whatever its name names by then.
  */
 public final class TrustedImageFiles implements ImageFiles, AutoCloseable {
     /** A metadata file of an image is small; pages files are read by range, never whole. */
@@ -52,7 +51,7 @@ public final class TrustedImageFiles implements ImageFiles, AutoCloseable {
         if (name.startsWith(PARENT)) {
             return parent().read(name.substring(PARENT.length()), offset, length);
         }
-        return ImageFiles.readRange(Path.of("/proc/self/fd/" + file(name).fd()), offset, length);
+        return file(name).readRange(offset, length);
     }
 
     @Override
@@ -81,7 +80,7 @@ public final class TrustedImageFiles implements ImageFiles, AutoCloseable {
         return dir.skipped();
     }
 
-    /** A file read by ranges, kept open: reads go through /proc/self/fd, never its read offset. */
+    /** A file read by ranges, kept open: reads are by position, never through its read offset. */
     private TrustedFile file(String name) throws TrustException {
         TrustedFile f = open.get(name);
         if (f == null) {

@@ -4,7 +4,6 @@ import dev.selfrestore.nativeshim.Errno;
 import dev.selfrestore.nativeshim.NativeCallException;
 import dev.selfrestore.nativeshim.Prctl;
 import dev.selfrestore.nativeshim.Syscalls;
-import dev.selfrestore.runtime.MmDescriptor;
 import dev.selfrestore.runtime.RawBytes;
 import dev.selfrestore.runtime.proc.CapabilityRemedy;
 import dev.selfrestore.runtime.proc.Whereabouts;
@@ -15,7 +14,8 @@ import java.nio.charset.StandardCharsets;
  * the fields, the auxv and exe (one PR_SET_MM_MAP call, or one call per field and exe last),
  * commits the {@link Rollback}, then points the C library's {@code environ} at the restored
  * environment and sets comm. A failure of the kernel's calls leaves /proc as it was and is
- * thrown; exe refused alone is given up and the rest applied; anything after is a note.
+ * thrown; exe refused alone is given up and the rest applied; anything after is a note. What
+ * becomes of exe meanwhile is the applier's {@link ExeChange}, which the {@link Rollback} is given.
  */
 final class Applier {
     private final Syscalls sys;
@@ -29,50 +29,32 @@ final class Applier {
      *
      * @param changed        whether the kernel took the fields (false only with {@code kernelNote})
      * @param exeBytesCopied bytes of the launcher copied to anonymous memory so exe could change
+     * @param exe            what happened to exe: the plan's decision, or {@code UNCHANGED} once given up
+     * @param exeNote        why exe was not changed, or null (changed, already, or {@code kernelNote} says why)
      * @param kernelNote     why /proc's cmdline, environ and auxv (and exe) were not changed, or null
      * @param envNote        why the C library's environment was not changed, or null
      * @param commNote       why comm was not set, or null
      */
-    record Applied(boolean changed, long exeBytesCopied, String kernelNote, String envNote, String commNote) {
+    record Applied(boolean changed, long exeBytesCopied, RestoreResult.ExeOutcome exe, String exeNote,
+                   String kernelNote, String envNote, String commNote) {
     }
 
     Applied apply(RestorePlan plan, Rollback rollback) throws RestoreException {
-        MmDescriptor d = plan.descriptor();
-        ExePlan exe = plan.exe();
-        long[] auxv = d.auxv().length == 0 ? null : d.auxv();
+        ExeChange exe = rollback.hold(new ExeChange(plan.exe()));
+        long[] auxv = plan.descriptor().auxv().length == 0 ? null : plan.descriptor().auxv();
         long copied = 0;
-        String kernelNote = null;
+        String kernelNote;
         if (!plan.oneByOne()) {
             copied = swapLauncher(exe);
-            kernelNote = mmMap(plan, auxv);
+            kernelNote = mmMap(plan, exe, auxv);
         } else if (plan.noPrctl() != null) {
             kernelNote = noProcChange(exe, plan.noPrctl());
         } else {
-            try {
-                FieldByField.apply(sys, plan.live(), plan.steps(), auxv);
-            } catch (FieldByField.NotApplied e) {
-                if (!e.notPermitted()) {
-                    throw new RestoreException("nothing applied: " + e.getMessage(), false, e);
-                }
-                // No CAP_SYS_RESOURCE: nothing of /proc can change; what needs no prctl still can.
-                kernelNote = noProcChange(exe, FieldByField.NO_MM_MAP + ", and the single-field PR_SET_MM operations "
-                        + "need CAP_SYS_RESOURCE in the initial user namespace, which this process lacks ("
-                        + e.getCause().getMessage() + ")");
-            } catch (FieldByField.LeftPartly e) {
-                rollback.commit();
-                throw new RestoreException("left part-way: " + e.getMessage(), true, e);
-            }
+            kernelNote = fieldByField(plan, auxv, exe, rollback);
             if (kernelNote == null && exe.wanted()) {
                 // exe last, as CRIU's restorer does: the fields are in place whatever happens to it.
                 copied = swapLauncher(exe);
-                if (exe.wanted()) {
-                    try {
-                        sys.mm().setMmField(Prctl.PR_SET_MM_EXE_FILE, exe.fd);
-                    } catch (NativeCallException e) {
-                        exe.giveUp(sys, "exe not changed: "
-                                + ExeRefusals.kernelRefusal(sys, RawBytes.escape(d.exe().path()), e, exe.file));
-                    }
-                }
+                setExeFile(plan, exe);
             }
         }
         rollback.commit();
@@ -84,8 +66,49 @@ final class Applier {
                 envNote = "the C library's environment not changed: " + e.getMessage();
             }
         }
-        String commNote = plan.options().setComm() ? setComm(plan, d.comm()) : "not requested";
-        return new Applied(kernelNote == null, copied, kernelNote, envNote, commNote);
+        String commNote = plan.options().setComm() ? setComm(plan, plan.descriptor().comm()) : "not requested";
+        return new Applied(kernelNote == null, copied, exe.outcome(), exe.note(), kernelNote, envNote, commNote);
+    }
+
+    /**
+     * The fields one PR_SET_MM call at a time ({@link FieldByField}), then the auxv; returns why
+     * nothing of /proc changed (no CAP_SYS_RESOURCE), or null when the kernel took them.
+     */
+    private String fieldByField(RestorePlan plan, long[] auxv, ExeChange exe, Rollback rollback)
+            throws RestoreException {
+        try {
+            FieldByField.apply(sys, plan.live(), plan.steps(), auxv);
+            return null;
+        } catch (FieldByField.NotApplied e) {
+            if (!e.notPermitted()) {
+                throw new RestoreException("nothing applied: " + e.getMessage(), false, e);
+            }
+            // No CAP_SYS_RESOURCE: nothing of /proc can change; what needs no prctl still can.
+            return noProcChange(exe, FieldByField.NO_MM_MAP + ", and the single-field PR_SET_MM operations "
+                    + "need CAP_SYS_RESOURCE in the initial user namespace, which this process lacks ("
+                    + e.getCause().getMessage() + ")");
+        } catch (FieldByField.LeftPartly e) {
+            rollback.commit();
+            throw new RestoreException("left part-way: " + e.getMessage(), true, e);
+        }
+    }
+
+    /** PR_SET_MM_EXE_FILE, unless the launcher's mappings could not be replaced; a refusal gives exe up. */
+    private void setExeFile(RestorePlan plan, ExeChange exe) {
+        if (!exe.wanted()) {
+            return;
+        }
+        try {
+            sys.mm().setMmField(Prctl.PR_SET_MM_EXE_FILE, exe.fd());
+        } catch (NativeCallException e) {
+            exe.giveUp(refused(plan, e));
+        }
+    }
+
+    /** The note for exe that the kernel refused with {@code e}. */
+    private String refused(RestorePlan plan, NativeCallException e) {
+        return "exe not changed: "
+                + ExeRefusals.kernelRefusal(sys, RawBytes.escape(plan.descriptor().exe().path()), e, plan.exe().file());
     }
 
     /**
@@ -94,11 +117,10 @@ final class Applier {
      * capability for PR_SET_MM_MAP, not only for exe_fd) changes nothing of /proc, and what needs
      * no prctl is restored; returns why, or null when the kernel took the fields.
      */
-    private String mmMap(RestorePlan plan, long[] auxv) {
-        ExePlan exe = plan.exe();
+    private String mmMap(RestorePlan plan, ExeChange exe, long[] auxv) {
         long[] fields = plan.map().toArray();
         try {
-            sys.mm().setMmMap(fields, auxv, exe.fd);
+            sys.mm().setMmMap(fields, auxv, exe.fd());
             return null;
         } catch (NativeCallException e) {
             boolean exeRefused = exe.wanted()
@@ -108,8 +130,7 @@ final class Applier {
             }
             NativeCallException without = exeRefused ? withoutExe(fields, auxv) : e;
             if (without == null) {
-                exe.giveUp(sys, "exe not changed: "
-                        + ExeRefusals.kernelRefusal(sys, RawBytes.escape(plan.descriptor().exe().path()), e, exe.file));
+                exe.giveUp(refused(plan, e));
                 return null;
             }
             if (without.errno() != Errno.EPERM) {
@@ -132,10 +153,10 @@ final class Applier {
     }
 
     /** Nothing of /proc changes, for the reason {@code why}; exe is given up, and the note says so. */
-    private String noProcChange(ExePlan exe, String why) {
+    private String noProcChange(ExeChange exe, String why) {
         boolean exeWanted = exe.wanted();
         if (exeWanted) {
-            exe.giveUp(sys, null); // the note says why
+            exe.giveUp(null); // the note says why
         }
         return (exeWanted ? "exe, " : "") + "cmdline, environ in /proc and auxv not changed: " + why;
     }
@@ -144,21 +165,21 @@ final class Applier {
      * Replaces the launcher's mappings so the kernel lets exe change; if that fails part-way, exe is
      * given up (the mappings already replaced hold the same bytes) and the rest of the restore goes on.
      */
-    private long swapLauncher(ExePlan exe) {
+    private long swapLauncher(ExeChange exe) {
         if (!exe.wanted()) {
             return 0;
         }
-        String refusal = ExeSwap.refusal(exe.currentMappings);
+        String refusal = ExeSwap.refusal(exe.plan().currentMappings());
         if (refusal != null) {
-            exe.giveUp(sys, "exe not changed: " + refusal);
+            exe.giveUp("exe not changed: " + refusal);
             return 0;
         }
         try {
-            long copied = ExeSwap.replace(sys, exe.currentMappings);
-            exe.swapped = true;
+            long copied = ExeSwap.replace(sys, exe.plan().currentMappings());
+            exe.launcherSwapped();
             return copied;
         } catch (ExeSwap.Incomplete e) {
-            exe.giveUp(sys, "exe not changed: " + e.getMessage());
+            exe.giveUp("exe not changed: " + e.getMessage());
             return 0;
         }
     }

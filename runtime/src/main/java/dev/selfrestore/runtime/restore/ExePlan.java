@@ -13,36 +13,33 @@ import dev.selfrestore.runtime.proc.Mapping;
 import dev.selfrestore.runtime.proc.ProcPid;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 
-/** The decision about exe and the open descriptor it needs. */
-final class ExePlan {
-    int fd;
-    RestoreResult.ExeOutcome outcome;
-    String note;
-    List<Mapping> currentMappings = new ArrayList<>();
-    boolean swapped;
-    Statx file;
+/**
+ * The decision about exe, made before anything changes, and never changed after: leave exe as it
+ * is (and why), it already is the original, or change it to the original, open as {@code fd}.
+ * What becomes of a change while the restore is applied is the {@link ExeChange}'s.
+ *
+ * @param outcome         {@code CHANGED} when exe is to change, else what happens to it
+ * @param note            why exe is left as it is, or null
+ * @param fd              the open original when exe is to change, else -1 (closed by the {@link Rollback})
+ * @param file            the original's status when exe is to change, else null
+ * @param currentMappings the mappings of the running executable, to replace before exe can change
+ */
+record ExePlan(RestoreResult.ExeOutcome outcome, String note, int fd, Statx file, List<Mapping> currentMappings) {
 
-    private ExePlan(int fd) {
-        this.fd = fd;
-        this.outcome = RestoreResult.ExeOutcome.CHANGED;
+    ExePlan {
+        currentMappings = List.copyOf(currentMappings);
     }
 
     static ExePlan skip(String why) {
-        ExePlan p = new ExePlan(-1);
-        p.outcome = RestoreResult.ExeOutcome.UNCHANGED;
-        p.note = why;
-        return p;
+        return new ExePlan(RestoreResult.ExeOutcome.UNCHANGED, why, -1, null, List.of());
     }
 
     static ExePlan already() {
-        ExePlan p = new ExePlan(-1);
-        p.outcome = RestoreResult.ExeOutcome.ALREADY;
-        return p;
+        return new ExePlan(RestoreResult.ExeOutcome.ALREADY, null, -1, null, List.of());
     }
 
     /** Decides about exe before anything changes: opens the original, checks it and the capability. */
@@ -62,41 +59,47 @@ final class ExePlan {
             return skip("exe not changed: cannot open " + shown + ": " + e.errnoName() + " ("
                     + Errno.describe(e.errno()) + ")");
         }
-        ExePlan plan = new ExePlan(fd);
+        ExePlan plan;
         try {
-            Statx st = sys.files().fstat(fd);
-            if (!st.isRegularFile()) {
-                return plan.giveUp(sys, "exe not changed: " + shown + " is not a regular file");
-            }
-            if ((st.mode() & 0111) == 0) {
-                return plan.giveUp(sys, "exe not changed: " + shown + " is not executable (mode 0"
-                        + Integer.toOctalString(st.mode() & 07777) + ")");
-            }
-            String noexec = ExeRefusals.noexecMountOf(fd);
-            if (noexec != null) {
-                return plan.giveUp(sys, "exe not changed: " + shown + " is on a noexec mount (" + noexec
-                        + "), and the kernel refuses an executable there (EACCES)");
-            }
-            String mismatch = identityMismatch(want, fd, st);
-            if (mismatch != null) {
-                return plan.giveUp(sys, "exe not changed: " + shown + " " + mismatch + " since capture");
-            }
-            if (st.sameFileAs(current)) {
-                plan.close(sys);
-                return already();
-            }
-            long caps = self.effectiveCapabilities();
-            // PR_SET_MM_EXE_FILE (no PR_SET_MM_MAP) needs CAP_SYS_RESOURCE, which the field calls before it probe.
-            if (!oneByOne && !Capabilities.mayChangeExe(caps)) {
-                return plan.giveUp(sys, "exe not changed: this process lacks CAP_CHECKPOINT_RESTORE; "
-                        + ExeRefusals.noCapability());
-            }
-            plan.currentMappings = ExeSwap.mappingsOf(maps, current);
-            plan.file = st;
-            return plan;
+            plan = check(sys, want, shown, fd, current, self, maps, oneByOne);
         } catch (IOException | NativeCallException e) {
-            return plan.giveUp(sys, "exe not changed: cannot check " + shown + ": " + e.getMessage());
+            plan = skip("exe not changed: cannot check " + shown + ": " + e.getMessage());
         }
+        if (!plan.wanted()) {
+            sys.files().close(fd); // opened for a change that is not to be
+        }
+        return plan;
+    }
+
+    /** The decision about the original, open as {@code fd}: a change (keeping {@code fd}) or why not. */
+    private static ExePlan check(Syscalls sys, ExecutableIdentity want, String shown, int fd, Statx current,
+                                 ProcPid self, List<Mapping> maps, boolean oneByOne) throws IOException {
+        Statx st = sys.files().fstat(fd);
+        if (!st.isRegularFile()) {
+            return skip("exe not changed: " + shown + " is not a regular file");
+        }
+        if ((st.mode() & 0111) == 0) {
+            return skip("exe not changed: " + shown + " is not executable (mode 0"
+                    + Integer.toOctalString(st.mode() & 07777) + ")");
+        }
+        String noexec = ExeRefusals.noexecMountOf(fd);
+        if (noexec != null) {
+            return skip("exe not changed: " + shown + " is on a noexec mount (" + noexec
+                    + "), and the kernel refuses an executable there (EACCES)");
+        }
+        String mismatch = identityMismatch(want, fd, st);
+        if (mismatch != null) {
+            return skip("exe not changed: " + shown + " " + mismatch + " since capture");
+        }
+        if (st.sameFileAs(current)) {
+            return already();
+        }
+        long caps = self.effectiveCapabilities();
+        // PR_SET_MM_EXE_FILE (no PR_SET_MM_MAP) needs CAP_SYS_RESOURCE, which the field calls before it probe.
+        if (!oneByOne && !Capabilities.mayChangeExe(caps)) {
+            return skip("exe not changed: this process lacks CAP_CHECKPOINT_RESTORE; " + ExeRefusals.noCapability());
+        }
+        return new ExePlan(RestoreResult.ExeOutcome.CHANGED, null, fd, st, ExeSwap.mappingsOf(maps, current));
     }
 
     /** Null when the file is the one captured; otherwise what differs (CRIU's --file-validation rules). */
@@ -119,24 +122,8 @@ final class ExePlan {
         return null;
     }
 
-    /** Whether the original is open and exe is still to be changed. */
+    /** Whether exe is to change (the original is open). */
     boolean wanted() {
         return fd >= 0;
-    }
-
-    /** Closes the descriptor and leaves exe as it is; {@code why} null when another note says why. */
-    ExePlan giveUp(Syscalls sys, String why) {
-        close(sys);
-        outcome = RestoreResult.ExeOutcome.UNCHANGED;
-        note = why;
-        return this;
-    }
-
-    void close(Syscalls sys) {
-        if (fd >= 0) {
-            int f = fd;
-            fd = -1;
-            sys.files().close(f);
-        }
     }
 }

@@ -66,7 +66,7 @@ public final class Restorer {
      * restore loading and first running code. Class literals, so that a rename is a compile error.
      */
     public static List<Class<?>> classes() {
-        return List.of(Restorer.class, Planner.class, RestorePlan.class, ExePlan.class, Applier.class,
+        return List.of(Restorer.class, Planner.class, RestorePlan.class, ExePlan.class, ExeChange.class, Applier.class,
                 Applier.Applied.class, SelfCheck.class, Rollback.class, RestoreResult.class, RestoreOptions.class,
                 ArgEnvArea.class, ExeSwap.class, LibcEnvironment.class, Validator.class, Verifier.class, Item.class,
                 Difference.class, ExecutableInspector.class, Capabilities.class, ElfBuildId.class, RawBytes.class, NulStrings.class,
@@ -82,8 +82,7 @@ public final class Restorer {
             RestorePlan plan = new Planner(sys).plan(d, options, rollback);
             applied = new Applier(sys).apply(plan, rollback);
             List<Difference> diffs = new SelfCheck(sys).differences(plan, applied);
-            ExePlan exe = plan.exe();
-            return new RestoreResult(exe.outcome, exe.note, plan.args().count(), plan.vars().count(), d.auxv().length / 2,
+            return new RestoreResult(applied.exe(), applied.exeNote(), plan.args().count(), plan.vars().count(), d.auxv().length / 2,
                     RawBytes.escape(d.comm()), applied.commNote(), applied.envNote(), applied.kernelNote(), diffs,
                     applied.exeBytesCopied(), System.nanoTime() - t0);
         } catch (NativeCallException | IOException e) {

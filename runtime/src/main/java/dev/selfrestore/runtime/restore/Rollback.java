@@ -11,6 +11,7 @@ import dev.selfrestore.nativeshim.Syscalls;
 final class Rollback implements AutoCloseable {
     private final Syscalls sys;
     private ExePlan exe;
+    private ExeChange change;
     private ArgEnvArea area;
     private boolean committed;
 
@@ -21,6 +22,12 @@ final class Rollback implements AutoCloseable {
     ExePlan hold(ExePlan plan) {
         this.exe = plan;
         return plan;
+    }
+
+    /** The applier's change of exe, to tell afterwards whether the launcher's mappings were replaced. */
+    ExeChange hold(ExeChange applying) {
+        this.change = applying;
+        return applying;
     }
 
     ArgEnvArea hold(ArgEnvArea created) {
@@ -36,12 +43,14 @@ final class Rollback implements AutoCloseable {
 
     /** Whether the launcher's mappings were replaced by anonymous copies (which stay: they hold the same bytes). */
     boolean launcherSwapped() {
-        return exe != null && exe.swapped;
+        return change != null && change.isLauncherSwapped();
     }
 
     private void closeExe() {
-        if (exe != null) {
-            exe.close(sys);
+        if (exe != null && exe.wanted()) {
+            int fd = exe.fd();
+            exe = null; // closed once
+            sys.files().close(fd);
         }
     }
 

@@ -17,7 +17,7 @@ import java.util.zip.CRC32C;
 /**
  * Reads /proc/self again after a restore and compares it with the descriptor, item by item
  * ({@link Verifier}), leaving out the items the restore did not change on purpose: the notes of
- * {@link Applier.Applied} and the {@link ExePlan} say why.
+ * {@link Applier.Applied} say why.
  */
 final class SelfCheck {
     private final Syscalls sys;
@@ -28,7 +28,7 @@ final class SelfCheck {
 
     List<Difference> differences(RestorePlan plan, Applier.Applied applied) throws IOException {
         Set<Item> items = EnumSet.copyOf(Item.RESTORED);
-        if (plan.exe().outcome != RestoreResult.ExeOutcome.CHANGED) {
+        if (applied.exe() != RestoreResult.ExeOutcome.CHANGED) {
             items.remove(Item.EXE);
         }
         if (applied.commNote() != null) {

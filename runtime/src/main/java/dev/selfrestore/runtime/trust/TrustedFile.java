@@ -96,6 +96,20 @@ public final class TrustedFile implements AutoCloseable {
         return data;
     }
 
+    /**
+     * {@code length} bytes from {@code offset}, read through {@link #fd()} by position (its offset
+     * stays where it is); fewer where the file ends first.
+     *
+     * @throws TrustException {@link Kind#UNREADABLE} for an I/O error
+     */
+    public byte[] readRange(long offset, int length) throws TrustException {
+        try {
+            return fs.pread(fd, length, offset);
+        } catch (NativeCallException e) {
+            throw new TrustException(Kind.UNREADABLE, "cannot be read: " + e.getMessage());
+        }
+    }
+
     @Override
     public void close() {
         if (fd >= 0) {

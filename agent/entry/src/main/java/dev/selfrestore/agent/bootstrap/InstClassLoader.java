@@ -86,13 +86,13 @@ final class InstClassLoader extends ClassLoader {
         if (name.equals(JNA_JAVA8_CALLER)) {
             throw new ClassNotFoundException(name + " (JNA's Java 8 fallback, not used on Java 9+)");
         }
-        String path = name.replace('.', '/') + AgentLayer.CLASS_SUFFIX;
+        String path = name.replace('.', '/') + IsolatedImplementation.CLASS_SUFFIX;
         JarEntry e = null;
         for (int i = 0; i < versions.length && e == null; i++) {
-            e = jar.getJarEntry(AgentLayer.PREFIX + AgentLayer.VERSIONS + versions[i] + "/" + path);
+            e = jar.getJarEntry(IsolatedImplementation.PREFIX + IsolatedImplementation.VERSIONS + versions[i] + "/" + path);
         }
         if (e == null) {
-            e = jar.getJarEntry(AgentLayer.PREFIX + path);
+            e = jar.getJarEntry(IsolatedImplementation.PREFIX + path);
         }
         if (e == null) {
             throw new ClassNotFoundException(name);
@@ -143,7 +143,7 @@ final class InstClassLoader extends ClassLoader {
     protected URL findResource(String name) {
         if (name.endsWith(".so")) {
             // JNA's libjnidispatch: a file unpacked once, not a jar entry JNA unpacks on every start
-            URL file = NativeLibraryFile.cached(jar, AgentLayer.PREFIX + name);
+            URL file = NativeLibraryFile.cached(jar, IsolatedImplementation.PREFIX + name);
             if (file != null) {
                 return file;
             }
@@ -170,16 +170,16 @@ final class InstClassLoader extends ClassLoader {
     /** A {@code jar:} URI for a resource under {@code inst/}, or null. Classes are stored as .classdata. */
     static URI entryUrl(JarFile jar, URI jarUri, String name) {
         String stored = name.endsWith(".class")
-                ? name.substring(0, name.length() - ".class".length()) + AgentLayer.CLASS_SUFFIX : name;
-        if (jar.getJarEntry(AgentLayer.PREFIX + stored) == null) {
+                ? name.substring(0, name.length() - ".class".length()) + IsolatedImplementation.CLASS_SUFFIX : name;
+        if (jar.getJarEntry(IsolatedImplementation.PREFIX + stored) == null) {
             return null;
         }
-        return URI.create("jar:" + jarUri + "!/" + AgentLayer.PREFIX + stored);
+        return URI.create("jar:" + jarUri + "!/" + IsolatedImplementation.PREFIX + stored);
     }
 
     /** The resource name of a stored entry name (relative to inst/). */
     static String resourceName(String stored) {
-        return stored.endsWith(AgentLayer.CLASS_SUFFIX)
-                ? stored.substring(0, stored.length() - AgentLayer.CLASS_SUFFIX.length()) + ".class" : stored;
+        return stored.endsWith(IsolatedImplementation.CLASS_SUFFIX)
+                ? stored.substring(0, stored.length() - IsolatedImplementation.CLASS_SUFFIX.length()) + ".class" : stored;
     }
 }

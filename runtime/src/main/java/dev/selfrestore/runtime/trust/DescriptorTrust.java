@@ -1,12 +1,10 @@
-package dev.selfrestore.runtime.codec;
-
-import static dev.selfrestore.runtime.codec.Layout.MAX_RECORD_LENGTH;
-import static dev.selfrestore.runtime.codec.Layout.mib;
+package dev.selfrestore.runtime.trust;
 
 import dev.selfrestore.nativeshim.FileCalls;
+import dev.selfrestore.runtime.codec.DescriptorCodec;
+import dev.selfrestore.runtime.codec.DescriptorFormatException;
 import dev.selfrestore.runtime.codec.DescriptorFormatException.Problem;
-import dev.selfrestore.runtime.trust.TrustException;
-import dev.selfrestore.runtime.trust.TrustedFile;
+import dev.selfrestore.runtime.codec.DescriptorLimits;
 import java.nio.file.Path;
 
 /**
@@ -57,11 +55,10 @@ public final class DescriptorTrust {
         String source = file.toString();
         try (TrustedFile f = TrustedFile.open(fs, file, euid, enforce)) {
             long size = f.stat().size();
-            if (size > MAX_RECORD_LENGTH) {
-                throw new DescriptorFormatException(Problem.TOO_LARGE, source,
-                        "is " + size + " bytes; a descriptor is at most " + mib(MAX_RECORD_LENGTH));
+            if (size > DescriptorLimits.MAX_FILE_LENGTH) {
+                throw new DescriptorFormatException(Problem.TOO_LARGE, source, DescriptorLimits.tooLarge(size));
             }
-            return new Read(f.readAll(MAX_RECORD_LENGTH), f.skipped());
+            return new Read(f.readAll(DescriptorLimits.MAX_FILE_LENGTH), f.skipped());
         } catch (TrustException e) {
             throw refusal(source, e);
         }
@@ -70,13 +67,13 @@ public final class DescriptorTrust {
     /**
      * Opens and checks a directory given in place of a descriptor (a CRIU image directory) by the
      * same rules, every directory above it included; its files are then opened relative to the
-     * checked descriptor ({@link dev.selfrestore.runtime.trust.TrustedDirectory#openFile}). With
+     * checked descriptor ({@link TrustedDirectory#openFile}). With
      * {@code enforce} false a rule it breaks is not refused but named by {@code skipped()}.
      */
-    public static dev.selfrestore.runtime.trust.TrustedDirectory openDirectory(FileCalls fs, Path dir, int euid,
-            boolean enforce) throws DescriptorFormatException {
+    public static TrustedDirectory openDirectory(FileCalls fs, Path dir, int euid, boolean enforce)
+            throws DescriptorFormatException {
         try {
-            return dev.selfrestore.runtime.trust.TrustedDirectory.open(fs, dir, euid, enforce);
+            return TrustedDirectory.open(fs, dir, euid, enforce);
         } catch (TrustException e) {
             throw refusal(dir.toString(), e);
         }

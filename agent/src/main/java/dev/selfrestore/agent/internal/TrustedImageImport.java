@@ -3,19 +3,21 @@ package dev.selfrestore.agent.internal;
 import dev.selfrestore.runtime.codec.DescriptorFormatException;
 import dev.selfrestore.runtime.criu.CriuImageReader;
 import dev.selfrestore.nativeshim.FileCalls;
-import dev.selfrestore.runtime.codec.DescriptorTrust;
+import dev.selfrestore.runtime.trust.DescriptorTrust;
 import dev.selfrestore.runtime.criu.TrustedImageFiles;
 import dev.selfrestore.runtime.proc.ProcPid;
 import dev.selfrestore.runtime.criu.ImportedTask;
 import java.nio.file.Path;
 
 /**
- * Reads a CRIU image directory given to the agent in place of a descriptor. A class of its own, so
+ * Imports a CRIU image directory given to the agent in place of a descriptor: opens it by the trust
+ * rules a descriptor file is opened by, and hands its checked files to {@link CriuImageReader},
+ * which decodes them. A class of its own, so
  * that protobuf and the generated image classes are loaded only when an image directory is given,
  * never on the start-up path of a descriptor.
  */
-final class ImageRead {
-    private ImageRead() {
+final class TrustedImageImport {
+    private TrustedImageImport() {
     }
 
     /**

@@ -23,7 +23,9 @@ import java.util.jar.JarFile;
 import java.util.stream.Stream;
 
 /**
- * Loads selfrestore's implementation, and the libraries it uses, in a class loader of its own.
+ * Selfrestore's implementation, and the libraries it uses, isolated in a class loader of its own:
+ * sets that loader up (and, where native access is restricted, the one module granted it), and
+ * loads the implementation's classes from it. For the agent on JDK 22+ no module layer is made.
  *
  * <p>The agent jar joins the application's class path, but only the entry class and this package
  * are stored there as classes. Everything else (runtime, native-shim, JNA, Chronicle, picocli) is
@@ -46,7 +48,7 @@ import java.util.stream.Stream;
  * JNA binds its native library to the {@code com.sun.jna} names, so relocating (shading under
  * another package) would not work: isolation is the only way to keep two JNAs apart.
  */
-public final class AgentLayer {
+public final class IsolatedImplementation {
     /** The name of the module that holds selfrestore's implementation. */
     public static final String MODULE = "dev.selfrestore.internal";
     static final String PREFIX = "inst/";
@@ -55,23 +57,23 @@ public final class AgentLayer {
     /** The package index written by the build (agent/src/build/AgentJar.java). */
     static final String INDEX = PREFIX + "META-INF/selfrestore.index";
 
-    private static volatile AgentLayer instance;
+    private static volatile IsolatedImplementation instance;
 
     private final ClassLoader loader;
 
-    private AgentLayer(ClassLoader loader) {
+    private IsolatedImplementation(ClassLoader loader) {
         this.loader = loader;
     }
 
     /**
-     * The layer, made on first use from the jar this class was loaded from.
+     * The implementation's loader, made on first use from the jar this class was loaded from.
      *
      * @param inst the agent's instrumentation, or null when running as the command line
      */
-    public static AgentLayer get(Instrumentation inst) throws IOException {
-        AgentLayer l = instance;
+    public static IsolatedImplementation get(Instrumentation inst) throws IOException {
+        IsolatedImplementation l = instance;
         if (l == null) {
-            synchronized (AgentLayer.class) {
+            synchronized (IsolatedImplementation.class) {
                 l = instance;
                 if (l == null) {
                     l = create(ownJar(), inst);
@@ -100,14 +102,14 @@ public final class AgentLayer {
 
     private static File ownJar() throws IOException {
         try {
-            URI uri = AgentLayer.class.getProtectionDomain().getCodeSource().getLocation().toURI();
+            URI uri = IsolatedImplementation.class.getProtectionDomain().getCodeSource().getLocation().toURI();
             return new File(uri);
         } catch (URISyntaxException | RuntimeException e) {
             throw new IOException("cannot locate the selfrestore jar: " + e, e);
         }
     }
 
-    private static AgentLayer create(File file, Instrumentation inst) throws IOException {
+    private static IsolatedImplementation create(File file, Instrumentation inst) throws IOException {
         JarFile jar = new JarFile(file, false);
         Set<String> packages = new HashSet<>();
         java.util.TreeSet<Integer> versions = new java.util.TreeSet<>(java.util.Comparator.reverseOrder());
@@ -118,10 +120,10 @@ public final class AgentLayer {
             // JDK 17 to 21 restrict no native access: the classes are defined to our loader's
             // unnamed module, which isolates them just as well and costs no module resolution
             // (bench/README.md, "Module layer").
-            return new AgentLayer(new InstClassLoader(jar, file, null, jdkPackages, toArray(versions)));
+            return new IsolatedImplementation(new InstClassLoader(jar, file, null, jdkPackages, toArray(versions)));
         }
         if (inst != null) {
-            AgentLayer direct = nativeModuleOnly(jar, file, inst, packages, jdkPackages, toArray(versions));
+            IsolatedImplementation direct = nativeModuleOnly(jar, file, inst, packages, jdkPackages, toArray(versions));
             if (direct != null) {
                 return direct;
             }
@@ -143,9 +145,9 @@ public final class AgentLayer {
         Configuration cf = boot.configuration().resolve(finder, ModuleFinder.of(), Set.of(MODULE));
         InstClassLoader loader = new InstClassLoader(jar, file, MODULE, jdkPackages, toArray(versions));
         ModuleLayer.Controller controller = ModuleLayer.defineModules(cf, List.of(boot), name -> loader);
-        AgentLayer layer = new AgentLayer(loader);
-        layer.enableNativeAccess(enableNativeAccess, controller, controller.layer().findModule(MODULE).orElseThrow(), inst);
-        return layer;
+        IsolatedImplementation impl = new IsolatedImplementation(loader);
+        impl.enableNativeAccess(enableNativeAccess, controller, controller.layer().findModule(MODULE).orElseThrow(), inst);
+        return impl;
     }
 
     /**
@@ -162,7 +164,7 @@ public final class AgentLayer {
      * read what an automatic module reads. Returns null, having changed nothing the application can see, when
      * this JDK no longer offers those internals: the caller then resolves a layer.
      */
-    private static AgentLayer nativeModuleOnly(JarFile jar, File file, Instrumentation inst, Set<String> packages,
+    private static IsolatedImplementation nativeModuleOnly(JarFile jar, File file, Instrumentation inst, Set<String> packages,
                                                Map<String, ClassLoader> jdkPackages, int[] versions)
             throws IOException {
         Set<String> nativePackages = new HashSet<>();
@@ -176,22 +178,20 @@ public final class AgentLayer {
             inst.redefineModule(Object.class.getModule(), Set.of(), Map.of(),
                     Map.of("java.lang", Set.of(loader.getUnnamedModule())), Set.of(), Map.of());
             ModuleDescriptor descriptor = ModuleDescriptor.newAutomaticModule(MODULE).packages(nativePackages).build();
-            AgentLayer layer = new AgentLayer(loader);
+            IsolatedImplementation impl = new IsolatedImplementation(loader);
             @SuppressWarnings("unchecked")
-            BiFunction<ModuleDescriptor, URI, Module> define = layer.newInstance(DEFINE_MODULE, BiFunction.class);
+            BiFunction<ModuleDescriptor, URI, Module> define = impl.newInstance(ImplementationNames.DEFINE_MODULE,
+                    BiFunction.class);
             Module module = define.apply(descriptor, file.toURI());
             // What an automatic module reads: every module of the boot layer, and our unnamed module.
             Set<Module> reads = new HashSet<>(ModuleLayer.boot().modules());
             reads.add(loader.getUnnamedModule());
             inst.redefineModule(module, reads, Map.of(), Map.of(), Set.of(), Map.of());
-            return layer;
+            return impl;
         } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
             return null;
         }
     }
-
-    /** The class in our loader's unnamed module that defines the native module. */
-    private static final String DEFINE_MODULE = "dev.selfrestore.agent.internal.NativeAccess$DefineModule";
 
     /** Whether a package of ours calls native code: JNA and native-shim, which alone need native access. */
     static boolean isNativePackage(String p) {
@@ -289,7 +289,7 @@ public final class AgentLayer {
             } else {
                 inst.redefineModule(Object.class.getModule(), Set.of(), Map.of(), Map.of("java.lang", Set.of(module)),
                         Set.of(), Map.of());
-                load("dev.selfrestore.agent.internal.NativeAccess").getMethod("enableForOwnModule").invoke(null);
+                load(ImplementationNames.NATIVE_ACCESS).getMethod(ImplementationNames.ENABLE_FOR_OWN_MODULE).invoke(null);
             }
         } catch (ReflectiveOperationException | RuntimeException e) {
             throw new IllegalStateException("cannot enable native access for " + MODULE + ": "
