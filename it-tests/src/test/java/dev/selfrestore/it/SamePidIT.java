@@ -100,15 +100,20 @@ class SamePidIT {
         assertEquals(0, stop(run));
     }
 
+    /** {@code run --new-pid-namespace --pid PID} of the captured original, main running at PID there. */
+    private RunningProcess runInNewPidNamespace(Cli.Captured original, int pid) throws Exception {
+        RunningProcess run = run("--new-pid-namespace", "--pid", Integer.toString(pid), original.descriptor().toString());
+        assertEquals(pid, mainPid(run), "the PID main sees");
+        return run;
+    }
+
     @Test
     void pidOneOfANewPidNamespace() throws Exception {
         Cli.Captured original = it.captured();
-        RunningProcess run = run("--new-pid-namespace", "--pid", "1", original.descriptor().toString());
-        assertEquals(1, mainPid(run), "the PID main sees");
+        RunningProcess run = runInNewPidNamespace(original, 1);
         long host = onlyChild(run.pid());
         assertEquals("1", innermostPid(host), "NSpid, seen from outside");
-        ProcIdentity after = ProcIdentity.of(host);
-        assertSameIdentity(withPid(original.identity(), host), after);
+        assertSameIdentity(original.identity(), ProcIdentity.of(host));
         assertEquals(0, stop(run));
         assertEquals("selfrestore: run: " + ItConfig.java() + " runs as pid 1 of a new pid namespace (pid " + host
                 + " here)", run.stderrLines().get(0), run::describe);
@@ -117,8 +122,7 @@ class SamePidIT {
     @Test
     void pidSevenOfANewPidNamespaceUnderSelfrestoresInit() throws Exception {
         Cli.Captured original = it.captured();
-        RunningProcess run = run("--new-pid-namespace", "--pid", "7", original.descriptor().toString());
-        assertEquals(7, mainPid(run), "the PID main sees");
+        RunningProcess run = runInNewPidNamespace(original, 7);
         long init = onlyChild(run.pid());
         long host = onlyChild(init);
         assertAll("what ps shows",
@@ -127,7 +131,7 @@ class SamePidIT {
                 () -> assertEquals("selfrestore\n", Files.readString(Path.of("/proc/" + init + "/comm"))),
                 () -> assertTrue(new String(Files.readAllBytes(Path.of("/proc/" + init + "/cmdline")),
                         StandardCharsets.UTF_8).startsWith("selfrestore-init\0place\0"), "the init's cmdline"));
-        assertSameIdentity(withPid(original.identity(), host), ProcIdentity.of(host));
+        assertSameIdentity(original.identity(), ProcIdentity.of(host));
         it.cli().run("verify", "--require-pid", "--pid", Long.toString(host), original.descriptor().toString())
                 .assertStatus(1);
         // TERM to run reaches the JVM through the init; the JVM's own exit status comes back out
@@ -350,9 +354,5 @@ class SamePidIT {
     private static String innermostPid(long pid) throws IOException {
         String[] nspid = ProcIdentity.statusField(pid, "NSpid").trim().split("\\s+");
         return nspid[nspid.length - 1];
-    }
-
-    private static ProcIdentity withPid(ProcIdentity p, long pid) {
-        return new ProcIdentity(pid, p.exe(), p.cmdline(), p.environ(), p.auxv(), p.comm());
     }
 }

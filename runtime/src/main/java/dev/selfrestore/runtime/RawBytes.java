@@ -73,6 +73,26 @@ public final class RawBytes {
                 && java.util.Arrays.equals(b, b.length - suffix.length, b.length, suffix, 0, suffix.length);
     }
 
+    /** The first index of {@code v} in {@code b}, or -1. */
+    public static int indexOf(byte[] b, byte v) {
+        for (int i = 0; i < b.length; i++) {
+            if (b[i] == v) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** The last index of {@code v} in {@code b}, or -1. */
+    public static int lastIndexOf(byte[] b, byte v) {
+        for (int i = b.length - 1; i >= 0; i--) {
+            if (b[i] == v) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
     public static List<byte[]> splitNul(byte[] area) {
         List<byte[]> out = new ArrayList<>();
         int start = 0;

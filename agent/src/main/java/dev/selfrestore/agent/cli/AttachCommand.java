@@ -13,13 +13,13 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -49,20 +49,14 @@ final class AttachCommand extends CliCommand {
     @Parameters(paramLabel = "FILE", description = "the descriptor file (the target reads it)")
     Path file;
 
-    @Option(names = "--option", paramLabel = "KEY=VALUE",
-            description = "an agent option passed on as it is (mode=, env=, main-args=, debug=true, capture=FILE...); "
-                    + "may be repeated")
-    List<String> options = new ArrayList<>();
+    @Mixin
+    AgentOptionsInput agentOptions;
 
     @Override
     int run() throws CliFailure {
         Path descriptor = file.toAbsolutePath().normalize();
         DescriptorFile.readWhole(descriptor);
-        for (String o : options) {
-            if (o.contains(",") || !o.contains("=") || o.startsWith("report=")) {
-                throw new CliFailure(Main.USAGE, "--option " + o + ": one KEY=VALUE without ',' (report= is set by attach)");
-            }
-        }
+        agentOptions.check("report", " (report= is set by attach)");
         if (ModuleLayer.boot().findModule("jdk.attach").isEmpty()) {
             throw new CliFailure(Main.USAGE, "this JVM has no module jdk.attach: run the command line with a full JDK "
                     + "(not a JRE or an image without jdk.attach), or add --add-modules jdk.attach");
@@ -83,7 +77,7 @@ final class AttachCommand extends CliCommand {
         Path dir = reportDirectory(targetUid);
         Path report = dir.resolve("report");
         try {
-            String agentArgs = descriptor + ",report=" + report + (options.isEmpty() ? "" : "," + String.join(",", options));
+            String agentArgs = descriptor + ",report=" + report + agentOptions.suffix();
             load(jar, agentArgs);
             return show(jar, descriptor, readReport(report));
         } finally {

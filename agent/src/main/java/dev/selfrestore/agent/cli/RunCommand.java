@@ -2,7 +2,8 @@ package dev.selfrestore.agent.cli;
 
 import dev.selfrestore.nativeshim.NativeCallException;
 import dev.selfrestore.nativeshim.Placement;
-import dev.selfrestore.nativeshim.Statx;
+import dev.selfrestore.runtime.RawBytes;
+import dev.selfrestore.runtime.run.Launch;
 import dev.selfrestore.runtime.run.PidPlacer;
 import dev.selfrestore.runtime.run.RunRefusal;
 import java.io.IOException;
@@ -11,9 +12,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -64,28 +65,23 @@ final class RunCommand extends CliCommand {
                     + "is another")
     boolean newPidNamespace;
 
-    @Option(names = "--option", paramLabel = "KEY=VALUE",
-            description = "an agent option for the added -javaagent (mode=, env=, main-args=, jvm=, strict=...); may be "
-                    + "repeated")
-    List<String> options = new ArrayList<>();
+    @Mixin
+    AgentOptionsInput agentOptions;
 
     @Override
     int run() throws CliFailure {
         Path descriptor = file.toAbsolutePath().normalize();
         long want = pid != null ? pid : DescriptorFile.readWhole(descriptor).descriptor().capture().pid();
-        for (String o : options) {
-            if (o.contains(",") || !o.contains("=")) {
-                throw new CliFailure(Main.USAGE, "--option " + o + ": one KEY=VALUE without ','");
-            }
-        }
+        agentOptions.check(null, "");
         byte[][] env = ownEnvironment();
         byte[][] argv = rawCommand();
-        byte[] path = resolve(argv[0], env);
-        if (isJavaLauncher(path) && !namesSelfrestoreAgent(argv, env)) {
-            argv = withAgent(argv, descriptor);
-        }
         PidPlacer.Placed placed;
         try {
+            byte[] path = Launch.resolve(argv[0], env, sys().files());
+            if (Launch.isJavaLauncher(path) && !Launch.namesSelfrestoreAgent(argv, env)) {
+                String agent = "-javaagent:" + AttachCommand.ownJar() + "=" + descriptor + agentOptions.suffix();
+                argv = Launch.withFirstOption(argv, agent.getBytes(jnu()));
+            }
             placed = new PidPlacer(sys().processes()).place(
                     new Placement.Request(want, newPidNamespace, detach, path, argv, env), command.get(0));
         } catch (RunRefusal e) {
@@ -160,7 +156,7 @@ final class RunCommand extends CliCommand {
         byte[][] given = command.stream().map(s -> s.getBytes(jnu())).toArray(byte[][]::new);
         try {
             byte[] cmdline = Files.readAllBytes(Path.of("/proc/self/cmdline"));
-            List<byte[]> all = nulSeparated(cmdline);
+            List<byte[]> all = RawBytes.splitNul(cmdline);
             if (all.size() < given.length) {
                 return given;
             }
@@ -178,140 +174,10 @@ final class RunCommand extends CliCommand {
 
     private static byte[][] ownEnvironment() throws CliFailure {
         try {
-            return nulSeparated(Files.readAllBytes(Path.of("/proc/self/environ"))).toArray(new byte[0][]);
+            return RawBytes.splitNul(Files.readAllBytes(Path.of("/proc/self/environ"))).toArray(new byte[0][]);
         } catch (IOException e) {
             throw new CliFailure(Main.USAGE, "cannot read /proc/self/environ: " + e.getMessage());
         }
-    }
-
-    private static List<byte[]> nulSeparated(byte[] b) {
-        List<byte[]> out = new ArrayList<>();
-        int start = 0;
-        for (int i = 0; i < b.length; i++) {
-            if (b[i] == 0) {
-                out.add(Arrays.copyOfRange(b, start, i));
-                start = i + 1;
-            }
-        }
-        if (start < b.length) {
-            out.add(Arrays.copyOfRange(b, start, b.length));
-        }
-        return out;
-    }
-
-    /** COMMAND's executable: as given when it holds a '/', else the first executable file of that name on PATH. */
-    private byte[] resolve(byte[] name, byte[][] env) throws CliFailure {
-        String shown = new String(name, StandardCharsets.UTF_8);
-        if (indexOf(name, (byte) '/') >= 0) {
-            return name;
-        }
-        byte[] pathVar = variable(env, "PATH");
-        String searched = pathVar == null ? "/usr/local/bin:/usr/bin:/bin" : new String(pathVar, StandardCharsets.UTF_8);
-        for (byte[] dir : split(pathVar == null ? searched.getBytes(StandardCharsets.UTF_8) : pathVar, (byte) ':')) {
-            byte[] candidate = concat(dir.length == 0 ? new byte[] {'.'} : dir, new byte[] {'/'}, name);
-            try {
-                Statx st = sys().files().statx(candidate, 0);
-                if (st.isRegularFile() && (st.mode() & 0111) != 0) {
-                    return candidate;
-                }
-            } catch (NativeCallException e) {
-                // not there: the next directory
-            }
-        }
-        throw new CliFailure(Main.USAGE, "cannot execute " + shown + ": no executable file of that name in PATH ("
-                + searched + "); nothing was started");
-    }
-
-    private static boolean isJavaLauncher(byte[] path) {
-        int slash = lastIndexOf(path, (byte) '/');
-        return Arrays.equals(Arrays.copyOfRange(path, slash + 1, path.length), "java".getBytes(StandardCharsets.US_ASCII));
-    }
-
-    /** A {@code -javaagent:} of a selfrestore jar in the arguments or in the launcher's option variables. */
-    private static boolean namesSelfrestoreAgent(byte[][] argv, byte[][] env) {
-        List<String> words = new ArrayList<>();
-        for (int i = 1; i < argv.length; i++) {
-            words.add(new String(argv[i], StandardCharsets.UTF_8));
-        }
-        for (String var : List.of("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS")) {
-            byte[] v = variable(env, var);
-            if (v != null) {
-                words.addAll(List.of(new String(v, StandardCharsets.UTF_8).split("\\s+")));
-            }
-        }
-        for (String w : words) {
-            if (w.startsWith("-javaagent:")) {
-                String jar = w.substring("-javaagent:".length()).split("=", 2)[0];
-                if (Path.of(jar).getFileName() != null && Path.of(jar).getFileName().toString().startsWith("selfrestore")) {
-                    return true;
-                }
-            }
-        }
-        return false;
-    }
-
-    private byte[][] withAgent(byte[][] argv, Path descriptor) throws CliFailure {
-        String agent = "-javaagent:" + AttachCommand.ownJar() + "=" + descriptor
-                + (options.isEmpty() ? "" : "," + String.join(",", options));
-        byte[][] out = new byte[argv.length + 1][];
-        out[0] = argv[0];
-        out[1] = agent.getBytes(jnu());
-        System.arraycopy(argv, 1, out, 2, argv.length - 1);
-        return out;
-    }
-
-    private static byte[] variable(byte[][] env, String name) {
-        byte[] prefix = (name + "=").getBytes(StandardCharsets.US_ASCII);
-        for (byte[] e : env) {
-            if (e.length >= prefix.length && Arrays.equals(e, 0, prefix.length, prefix, 0, prefix.length)) {
-                return Arrays.copyOfRange(e, prefix.length, e.length);
-            }
-        }
-        return null;
-    }
-
-    private static List<byte[]> split(byte[] b, byte sep) {
-        List<byte[]> out = new ArrayList<>();
-        int start = 0;
-        for (int i = 0; i <= b.length; i++) {
-            if (i == b.length || b[i] == sep) {
-                out.add(Arrays.copyOfRange(b, start, i));
-                start = i + 1;
-            }
-        }
-        return out;
-    }
-
-    private static byte[] concat(byte[]... parts) {
-        int n = 0;
-        for (byte[] p : parts) {
-            n += p.length;
-        }
-        byte[] out = new byte[n];
-        int at = 0;
-        for (byte[] p : parts) {
-            System.arraycopy(p, 0, out, at, p.length);
-            at += p.length;
-        }
-        return out;
-    }
-
-    private static int indexOf(byte[] b, byte v) {
-        for (int i = 0; i < b.length; i++) {
-            if (b[i] == v) {
-                return i;
-            }
-        }
-        return -1;
-    }
-
-    private static int lastIndexOf(byte[] b, byte v) {
-        for (int i = b.length - 1; i >= 0; i--) {
-            if (b[i] == v) {
-                return i;
-            }
-        }
-        return -1;
     }
 
     private static Charset jnu() {

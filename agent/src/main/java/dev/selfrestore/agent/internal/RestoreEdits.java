@@ -3,6 +3,7 @@ package dev.selfrestore.agent.internal;
 import dev.selfrestore.runtime.Edit;
 import dev.selfrestore.runtime.MmDescriptor;
 import dev.selfrestore.runtime.Provenance;
+import dev.selfrestore.runtime.RawBytes;
 import dev.selfrestore.nativeshim.FileCalls;
 import dev.selfrestore.runtime.edit.EditException;
 import dev.selfrestore.runtime.edit.EditText;
@@ -74,7 +75,7 @@ final class RestoreEdits {
                         + "environment can hold (" + Validator.MAX_ARGS_AND_ENV + ")");
             }
             byte[] content = f.readAll(Validator.MAX_ARGS_AND_ENV);
-            return EnvFile.parse("env-file " + name, content, EnvFile.indexOf(content, (byte) 0) >= 0);
+            return EnvFile.parse("env-file " + name, content, RawBytes.indexOf(content, (byte) 0) >= 0);
         } catch (TrustException x) {
             switch (x.kind()) {
                 case UNTRUSTED:

@@ -51,7 +51,7 @@ public final class EnvFile {
                     }
                 }
             }
-            int eq = indexOf(entry, (byte) '=');
+            int eq = RawBytes.indexOf(entry, (byte) '=');
             if (eq <= 0) {
                 throw new EditException(where + ": \"" + RawBytes.escape(entry) + "\" is not NAME=VALUE");
             }
@@ -60,12 +60,4 @@ public final class EnvFile {
         return out;
     }
 
-    public static int indexOf(byte[] b, byte v) {
-        for (int i = 0; i < b.length; i++) {
-            if (b[i] == v) {
-                return i;
-            }
-        }
-        return -1;
-    }
 }

@@ -129,7 +129,7 @@ public final class IdentityEditor {
         }
 
         private void setEnv(String named, byte[] op) throws EditException {
-            int eq = EnvFile.indexOf(op, (byte) '=');
+            int eq = RawBytes.indexOf(op, (byte) '=');
             if (eq <= 0) {
                 throw new EditException(named + ": must be NAME=VALUE with a non-empty NAME");
             }
@@ -139,7 +139,7 @@ public final class IdentityEditor {
         }
 
         private void unsetEnv(String named, byte[] op) throws EditException {
-            if (op.length == 0 || EnvFile.indexOf(op, (byte) '=') >= 0) {
+            if (op.length == 0 || RawBytes.indexOf(op, (byte) '=') >= 0) {
                 throw new EditException(named + ": must be a NAME, non-empty and without '='");
             }
             noNul(named, op, "the name");
@@ -149,7 +149,7 @@ public final class IdentityEditor {
         }
 
         private void setArg(String named, byte[] op) throws EditException {
-            int eq = EnvFile.indexOf(op, (byte) '=');
+            int eq = RawBytes.indexOf(op, (byte) '=');
             int index = eq <= 0 ? -1 : index(op, eq);
             if (index < 0) {
                 throw new EditException(named + ": must be INDEX=VALUE with INDEX a decimal number");
@@ -314,7 +314,7 @@ public final class IdentityEditor {
     }
 
     private static void noNul(String named, byte[] b, String what) throws EditException {
-        if (EnvFile.indexOf(b, (byte) 0) >= 0) {
+        if (RawBytes.indexOf(b, (byte) 0) >= 0) {
             throw new EditException(named + ": " + what + " holds a NUL byte, which would end it early in /proc");
         }
     }
