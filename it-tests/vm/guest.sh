@@ -3,6 +3,8 @@
 #   smoke: a foreign process (a copy of sleep with its own arguments and environment) is captured
 #          and restored into fresh JVMs, as root, as an ordinary user without capabilities and in a
 #          user namespace; /proc/PID/{exe,cmdline,environ,auxv,comm} are compared byte for byte;
+#          selfrestore run brings a JVM back at the original's PID (clone3 set_tid; ns_last_pid
+#          through the testing jar; PID 7 of a new pid namespace under selfrestore's native init);
 #          doctor --json is checked against what this kernel is;
 #   all:   the smoke scenarios, then the integration tests (JUnit) against the same jar.
 # Ends with the line "N passed, M failed".
@@ -133,6 +135,49 @@ echo "vm-guest: max_user_namespaces $userns, kernel.unprivileged_userns_clone $c
 cp "$W/orders.mmd" "$W/own.mmd"; chown 65534:65534 "$W/own.mmd"
 restore "nobody, unshare -Ur" "$W/own.mmd" "$W/orders-service" '^selfrestore: restored' \
   setpriv --reuid=65534 --regid=65534 --clear-groups unshare -Ur
+
+# --- the same PID: selfrestore run -------------------------------------------------------------
+# samepid NAME JAR EXPECT_PID HOW [RUN_OPTION...]: run starts ShowIdentity at the original's PID (or
+# EXPECT_PID in a new pid namespace); main's PID, the line naming HOW, /proc from outside, the status.
+samepid() {
+  name=$1 jar=$2 expect=$3 how=$4; shift 4
+  rm -f "$W/in" "$W/out" "$W/err"
+  mkfifo "$W/in"
+  "$JAVA" $JOPTS -jar "$jar" run "$@" "$W/orders.mmd" -- "$JAVA" $JOPTS -cp "$CLASSES" \
+    dev.selfrestore.it.app.ShowIdentity run <"$W/in" >"$W/out" 2>"$W/err" &
+  runpid=$!
+  exec 3>"$W/in"
+  for _ in $(seq 1 1800); do
+    grep -q READY "$W/out" 2>/dev/null && break
+    kill -0 "$runpid" 2>/dev/null || break
+    sleep 0.1
+  done
+  seen=$(sed -n 's/^PID=//p' "$W/out")
+  if [ "$seen" = "$expect" ]; then pass "$name: main runs as pid $seen"; else
+    fail "$name: main runs as pid '$seen', expected $expect"; cat "$W/out" "$W/err"; exec 3>&-; kill "$runpid"; return; fi
+  if grep -q "^selfrestore: run: .* runs as pid $expect.*$how" "$W/err"; then pass "$name: run says $how"
+  else fail "$name: run's line does not say $how"; cat "$W/err"; fi
+  host=$orig
+  if [ "$expect" != "$orig" ]; then # in a new pid namespace: run (the waiter) -> init -> the JVM
+    init=$(cat "/proc/$runpid/task/$runpid/children" | tr -d ' ')
+    host=$(cat "/proc/$init/task/$init/children" | tr -d ' ')
+  fi
+  for item in cmdline environ auxv comm; do
+    cat "/proc/$host/$item" >"$W/now.$item"
+    if cmp -s "$W/orig.$item" "$W/now.$item"; then pass "$name: /proc/PID/$item identical"
+    else fail "$name: /proc/PID/$item differs"; fi
+  done
+  check "$name: run became the native waiter (comm selfrestore)" [ "$(cat "/proc/$runpid/comm")" = selfrestore ]
+  exec 3>&-
+  wait "$runpid"; status=$?
+  check "$name: run exited with the JVM's status 0 (got $status)" [ "$status" = 0 ]
+}
+samepid "run" "$JAR" "$orig" "clone3 set_tid"
+# the testing jar's command line behaves as on a kernel without clone3: the ns_last_pid way
+export SELFRESTORE_TEST_FAULTS=no-clone3
+samepid "run, ns_last_pid" "$REPO/it-tests/target/selfrestore-testing.jar" "$orig" "ns_last_pid"
+unset SELFRESTORE_TEST_FAULTS
+samepid "run --new-pid-namespace --pid 7" "$JAR" 7 "under selfrestore's init" --new-pid-namespace --pid 7
 
 # --- doctor --json against what this kernel is ----------------------------------------------------
 "$JAVA" $JOPTS -jar "$JAR" doctor --json >"$W/doctor.json" 2>"$W/doctor.err"

@@ -185,8 +185,10 @@ if [ "$mode" = all ]; then
   (cd "$repo" && mvn -B -q -o -Djazzer.skip=true test-compile dependency:build-classpath -pl it-tests -am \
      -Dmdep.includeScope=test -Dmdep.outputFile=target/vm-classpath.txt >&2) || die "could not list the integration tests' class path"
   mv "$repo/it-tests/target/vm-classpath.txt" "$repo/it-tests/target/vm/classpath.txt"
+fi
+if [ "$mode" = all ] || [ ! -f "$repo/it-tests/target/selfrestore-testing.jar" ]; then
   # The testing jar (the jar plus the test seams behind test-faults=), as the build's
-  # pre-integration-test phase assembles it (it-tests/pom.xml).
+  # pre-integration-test phase assembles it (it-tests/pom.xml); the smoke's ns_last_pid case uses it.
   (cd "$repo" && java agent/src/build/AgentJar.java --add "$jar" it-tests/target/selfrestore-testing.jar \
      it-tests/testing/target/classes >&2) || die "could not assemble the testing jar"
 fi
