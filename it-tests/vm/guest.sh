@@ -140,7 +140,7 @@ restore "nobody, unshare -Ur" "$W/own.mmd" "$W/orders-service" '^selfrestore: re
 # samepid NAME JAR EXPECT_PID HOW [RUN_OPTION...]: run starts ShowIdentity at the original's PID (or
 # EXPECT_PID in a new pid namespace); main's PID, the line naming HOW, /proc from outside, the status.
 samepid() {
-  name=$1 jar=$2 expect=$3 how=$4; shift 4
+  label=$1 jar=$2 expect=$3 how=$4; shift 4
   rm -f "$W/in" "$W/out" "$W/err"
   mkfifo "$W/in"
   "$JAVA" $JOPTS -jar "$jar" run "$@" "$W/orders.mmd" -- "$JAVA" $JOPTS -cp "$CLASSES" \
@@ -153,10 +153,10 @@ samepid() {
     sleep 0.1
   done
   seen=$(sed -n 's/^PID=//p' "$W/out")
-  if [ "$seen" = "$expect" ]; then pass "$name: main runs as pid $seen"; else
-    fail "$name: main runs as pid '$seen', expected $expect"; cat "$W/out" "$W/err"; exec 3>&-; kill "$runpid"; return; fi
-  if grep -q "^selfrestore: run: .* runs as pid $expect.*$how" "$W/err"; then pass "$name: run says $how"
-  else fail "$name: run's line does not say $how"; cat "$W/err"; fi
+  if [ "$seen" = "$expect" ]; then pass "$label: main runs as pid $seen"; else
+    fail "$label: main runs as pid '$seen', expected $expect"; cat "$W/out" "$W/err"; exec 3>&-; kill "$runpid"; return; fi
+  if grep -q "^selfrestore: run: .* runs as pid $expect.*$how" "$W/err"; then pass "$label: run says $how"
+  else fail "$label: run's line does not say $how"; cat "$W/err"; fi
   host=$orig
   if [ "$expect" != "$orig" ]; then # in a new pid namespace: run (the waiter) -> init -> the JVM
     init=$(cat "/proc/$runpid/task/$runpid/children" | tr -d ' ')
@@ -164,13 +164,13 @@ samepid() {
   fi
   for item in cmdline environ auxv comm; do
     cat "/proc/$host/$item" >"$W/now.$item"
-    if cmp -s "$W/orig.$item" "$W/now.$item"; then pass "$name: /proc/PID/$item identical"
-    else fail "$name: /proc/PID/$item differs"; fi
+    if cmp -s "$W/orig.$item" "$W/now.$item"; then pass "$label: /proc/PID/$item identical"
+    else fail "$label: /proc/PID/$item differs"; fi
   done
-  check "$name: run became the native waiter (comm selfrestore)" [ "$(cat "/proc/$runpid/comm")" = selfrestore ]
+  check "$label: run became the native waiter (comm selfrestore)" [ "$(cat "/proc/$runpid/comm")" = selfrestore ]
   exec 3>&-
   wait "$runpid"; status=$?
-  check "$name: run exited with the JVM's status 0 (got $status)" [ "$status" = 0 ]
+  check "$label: run exited with the JVM's status 0 (got $status)" [ "$status" = 0 ]
 }
 samepid "run" "$JAR" "$orig" "clone3 set_tid"
 # the testing jar's command line behaves as on a kernel without clone3: the ns_last_pid way
