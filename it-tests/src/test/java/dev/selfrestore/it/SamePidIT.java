@@ -63,11 +63,33 @@ class SamePidIT {
         return run.closeStdinAndAwaitExit(PROCESS_TIMEOUT);
     }
 
-    @Test
-    void aNativeOriginalComesBackAtItsPidWithItsIdentity() throws Exception {
-        Cli.Captured original = it.captured();
+    /** A checkpointed process: its PID, what /proc showed of it, its descriptor. It has ended. */
+    private record Original(long pid, ProcIdentity identity, Path descriptor) {
+    }
+
+    /** A native original (a renamed sleep) or a JVM original, captured and ended. */
+    private Original original(String kind) throws Exception {
+        if (kind.equals("native")) {
+            Cli.Captured c = it.captured();
+            return new Original(c.original().pid(), c.identity(), c.descriptor());
+        }
+        List<String> command = JavaCommand.bareJava().options("-Dsrit.role=original").classes(ItConfig.testClasses())
+                .main(Sleeper.class.getName(), "alpha", "two words");
+        RunningProcess jvm = it.processes().start("original", command,
+                Map.of("PATH", "/usr/bin:/bin", "LANG", "C.UTF-8", "SRIT_ROLE", "original"));
+        jvm.awaitStdoutLine("READY", PROCESS_TIMEOUT);
+        ProcIdentity before = ProcIdentity.of(jvm.pid());
+        Path descriptor = it.cli().captureOk(jvm.pid(), it.dir().resolve("jvm.mmd"));
+        jvm.close();
+        return new Original(jvm.pid(), before, descriptor);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"native", "jvm"})
+    void anOriginalComesBackAtItsPidWithItsIdentity(String kind) throws Exception {
+        Original original = original(kind);
         RunningProcess run = run(original.descriptor().toString());
-        long pid = original.original().pid();
+        long pid = original.pid();
         assertEquals(pid, mainPid(run), "the PID main sees");
         assertSameIdentity(original.identity(), ProcIdentity.of(pid));
         assertEquals(Long.toString(run.pid()), ProcIdentity.statusField(pid, "PPid"), "its parent is run (the waiter)");
@@ -83,33 +105,17 @@ class SamePidIT {
         assertEquals(2, lines.size(), run::describe);
     }
 
-    @Test
-    void aJvmOriginalComesBackAtItsPidWithItsIdentity() throws Exception {
-        List<String> command = JavaCommand.bareJava().options("-Dsrit.role=original").classes(ItConfig.testClasses())
-                .main(Sleeper.class.getName(), "alpha", "two words");
-        RunningProcess original = it.processes().start("original", command,
-                Map.of("PATH", "/usr/bin:/bin", "LANG", "C.UTF-8", "SRIT_ROLE", "original"));
-        original.awaitStdoutLine("READY", PROCESS_TIMEOUT);
-        ProcIdentity before = ProcIdentity.of(original.pid());
-        Path descriptor = it.cli().captureOk(original.pid(), it.dir().resolve("jvm.mmd"));
-        original.close();
-
-        RunningProcess run = run(descriptor.toString());
-        assertEquals(original.pid(), mainPid(run));
-        assertSameIdentity(before, ProcIdentity.of(original.pid()));
-        assertEquals(0, stop(run));
-    }
-
-    /** {@code run --new-pid-namespace --pid PID} of the captured original, main running at PID there. */
-    private RunningProcess runInNewPidNamespace(Cli.Captured original, int pid) throws Exception {
+    /** {@code run --new-pid-namespace --pid PID} of the original, main running at PID there. */
+    private RunningProcess runInNewPidNamespace(Original original, int pid) throws Exception {
         RunningProcess run = run("--new-pid-namespace", "--pid", Integer.toString(pid), original.descriptor().toString());
         assertEquals(pid, mainPid(run), "the PID main sees");
         return run;
     }
 
-    @Test
-    void pidOneOfANewPidNamespace() throws Exception {
-        Cli.Captured original = it.captured();
+    @ParameterizedTest
+    @ValueSource(strings = {"native", "jvm"})
+    void pidOneOfANewPidNamespace(String kind) throws Exception {
+        Original original = original(kind);
         RunningProcess run = runInNewPidNamespace(original, 1);
         long host = onlyChild(run.pid());
         assertEquals("1", innermostPid(host), "NSpid, seen from outside");
@@ -119,9 +125,10 @@ class SamePidIT {
                 + " here)", run.stderrLines().get(0), run::describe);
     }
 
-    @Test
-    void pidSevenOfANewPidNamespaceUnderSelfrestoresInit() throws Exception {
-        Cli.Captured original = it.captured();
+    @ParameterizedTest
+    @ValueSource(strings = {"native", "jvm"})
+    void pidSevenOfANewPidNamespaceUnderSelfrestoresInit(String kind) throws Exception {
+        Original original = original(kind);
         RunningProcess run = runInNewPidNamespace(original, 7);
         long init = onlyChild(run.pid());
         long host = onlyChild(init);
