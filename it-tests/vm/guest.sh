@@ -77,6 +77,15 @@ kill "$orig"; wait "$orig" 2>/dev/null
 chmod 644 "$W/orders.mmd"
 
 # --- restores -------------------------------------------------------------------------------------
+# await_ready PID: until $W/out has main's READY, or PID has ended (at most 180 s: TCG is slow)
+await_ready() {
+  for _ in $(seq 1 1800); do
+    grep -q READY "$W/out" 2>/dev/null && break
+    kill -0 "$1" 2>/dev/null || break
+    sleep 0.1
+  done
+}
+
 # restore NAME DESCRIPTOR EXPECT_EXE STDERR_PATTERN [PREFIX...]: starts ShowIdentity with the agent
 # under PREFIX (setpriv, unshare), waits for main, compares /proc from outside, ends it through stdin.
 restore() {
@@ -88,11 +97,7 @@ restore() {
     <"$W/in" >"$W/out" 2>"$W/err" &
   pid=$!
   exec 3>"$W/in"
-  for _ in $(seq 1 1800); do
-    grep -q READY "$W/out" 2>/dev/null && break
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-  done
+  await_ready "$pid"
   if ! grep -q READY "$W/out"; then
     fail "$name: the restored JVM reached main"; cat "$W/out" "$W/err"; exec 3>&-; kill "$pid" 2>/dev/null; return
   fi
@@ -147,11 +152,7 @@ samepid() {
     dev.selfrestore.it.app.ShowIdentity run <"$W/in" >"$W/out" 2>"$W/err" &
   runpid=$!
   exec 3>"$W/in"
-  for _ in $(seq 1 1800); do
-    grep -q READY "$W/out" 2>/dev/null && break
-    kill -0 "$runpid" 2>/dev/null || break
-    sleep 0.1
-  done
+  await_ready "$runpid"
   seen=$(sed -n 's/^PID=//p' "$W/out")
   if [ "$seen" = "$expect" ]; then pass "$label: main runs as pid $seen"; else
     fail "$label: main runs as pid '$seen', expected $expect"; cat "$W/out" "$W/err"; exec 3>&-; kill "$runpid"; return; fi

@@ -19,6 +19,10 @@ import dev.selfrestore.it.support.ProcIdentity;
 import dev.selfrestore.it.support.RunningProcess;
 import dev.selfrestore.runtime.proc.Sysctl;
 import java.io.IOException;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,6 +45,14 @@ class SamePidIT {
 
     @RegisterExtension
     final ItProcesses it = new ItProcesses();
+
+    /** A test run for a native original and for a JVM original ({@link #original}). */
+    @Retention(RetentionPolicy.RUNTIME)
+    @Target(ElementType.METHOD)
+    @ParameterizedTest(name = "{0} original")
+    @ValueSource(strings = {"native", "jvm"})
+    @interface EachOriginal {
+    }
 
     /** {@code selfrestore run ARGS... -- java -cp CLASSES ShowIdentity run}: the agent is added by run. */
     private RunningProcess run(String... args) throws IOException {
@@ -84,8 +96,7 @@ class SamePidIT {
         return new Original(jvm.pid(), before, descriptor);
     }
 
-    @ParameterizedTest
-    @ValueSource(strings = {"native", "jvm"})
+    @EachOriginal
     void anOriginalComesBackAtItsPidWithItsIdentity(String kind) throws Exception {
         Original original = original(kind);
         RunningProcess run = run(original.descriptor().toString());
@@ -112,8 +123,7 @@ class SamePidIT {
         return run;
     }
 
-    @ParameterizedTest
-    @ValueSource(strings = {"native", "jvm"})
+    @EachOriginal
     void pidOneOfANewPidNamespace(String kind) throws Exception {
         Original original = original(kind);
         RunningProcess run = runInNewPidNamespace(original, 1);
@@ -125,8 +135,7 @@ class SamePidIT {
                 + " here)", run.stderrLines().get(0), run::describe);
     }
 
-    @ParameterizedTest
-    @ValueSource(strings = {"native", "jvm"})
+    @EachOriginal
     void pidSevenOfANewPidNamespaceUnderSelfrestoresInit(String kind) throws Exception {
         Original original = original(kind);
         RunningProcess run = runInNewPidNamespace(original, 7);
