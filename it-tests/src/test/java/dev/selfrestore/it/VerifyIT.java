@@ -30,11 +30,18 @@ class VerifyIT {
         RestoredApp restored = RestoredApp.start(it.processes(), JavaCommand.java().restoredApp(descriptor, ""));
         String pid = Long.toString(restored.pid());
 
+        long originalPid = it.captured().original().pid();
         CommandResult human = it.cli().run("verify", "--pid", pid, descriptor.toString()).assertStatus(0);
-        assertEquals("pid " + pid + " presents the identity in " + descriptor + ": exe, cmdline, environ, auxv and comm match",
-                human.stdout().strip(), human::description);
+        assertEquals("pid " + pid + " presents the identity in " + descriptor + ": exe, cmdline, environ, auxv and comm match\n"
+                + "  pid      differs: " + pid + ", the descriptor's is " + originalPid
+                + " (informational; --require-pid makes it count)", human.stdout().strip(), human::description);
+        // the PID counts when asked for (selfrestore run gives the descriptor's: SamePidIT)
+        it.cli().run("verify", "--require-pid", "--pid", pid, descriptor.toString()).assertStatus(1);
         JsonNode json = it.cli().run("verify", "--json", "--pid", pid, descriptor.toString()).assertStatus(0).json();
         assertTrue(json.get("match").asBoolean(), json::toPrettyString);
+        assertEquals(originalPid, json.get("pidItem").get("expected").asLong(), json::toPrettyString);
+        assertEquals(restored.pid(), json.get("pidItem").get("actual").asLong(), json::toPrettyString);
+        assertFalse(json.get("pidItem").get("match").asBoolean(), json::toPrettyString);
         for (String item : List.of("exe", "cmdline", "environ", "auxv", "comm")) {
             assertTrue(json.get("items").get(item).get("match").asBoolean(), () -> item + ": " + json.toPrettyString());
         }
