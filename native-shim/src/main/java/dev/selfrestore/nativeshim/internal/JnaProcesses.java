@@ -5,7 +5,6 @@ import static dev.selfrestore.nativeshim.internal.Libc.cString;
 import static dev.selfrestore.nativeshim.internal.Libc.fail;
 import static dev.selfrestore.nativeshim.internal.Libc.show;
 
-import com.sun.jna.Native;
 import dev.selfrestore.nativeshim.NativeCallException;
 import dev.selfrestore.nativeshim.Placement;
 import dev.selfrestore.nativeshim.ProcessCalls;
@@ -18,7 +17,6 @@ final class JnaProcesses implements ProcessCalls {
 
     /** Room for glibc's posix_spawn_file_actions_t (80 bytes on LP64) and then some. */
     private static final int SPAWN_ACTIONS_SIZE = 256;
-    private static final int EINTR = 4;
     private static final int MFD_CLOEXEC = 1;
     private static final int WNOHANG = 1;
     private static final byte[] OUTPUT_NAME = "selfrestore-child-output\0".getBytes(StandardCharsets.US_ASCII);
@@ -46,14 +44,7 @@ final class JnaProcesses implements ProcessCalls {
             } finally {
                 Libc.posix_spawn_file_actions_destroy(actions.address);
             }
-            int child = pid.memory.getInt(0);
-            while (Libc.waitpid(child, pid.address, 0) == -1) {
-                int errno = Native.getLastError();
-                if (errno != EINTR) {
-                    throw new NativeCallException("waitpid(" + child + ")", errno);
-                }
-            }
-            int status = pid.memory.getInt(0);
+            int status = NativeHelper.waitFor(pid.memory.getInt(0));
             return new Spawned((status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f), readAll(out));
         } finally {
             Libc.close(out);
