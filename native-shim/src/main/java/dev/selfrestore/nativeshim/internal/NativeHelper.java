@@ -138,6 +138,7 @@ final class NativeHelper {
         long pid = 0;
         Method method = null;
         List<Long> lost = new ArrayList<>();
+        List<Failure> wrongPid = new ArrayList<>();
         Failure failure = null;
         while (in.remaining() >= RECORD) {
             int tag = in.getInt();
@@ -149,7 +150,15 @@ final class NativeHelper {
                     method = newPidNamespace ? Method.NEW_PID_NAMESPACE : err == 1 ? Method.NS_LAST_PID : Method.CLONE3_SET_TID;
                 }
                 case R_LOST -> lost.add(value);
+                // a child that got another PID says so; on the ns_last_pid way the helper reports it
+                // as lost too (R_LOST) and tries again: then it is no failure
+                case R_CHILD_PID -> wrongPid.add(new Failure(Step.CHILD_PID, err, value));
                 default -> failure = failure != null ? failure : new Failure(step(tag), err, value);
+            }
+        }
+        for (Failure f : wrongPid) {
+            if (failure == null && !lost.contains(f.value())) {
+                failure = f;
             }
         }
         for (long p : lost) {
