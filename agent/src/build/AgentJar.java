@@ -33,8 +33,13 @@ import java.util.zip.ZipFile;
  *       {@code inst/META-INF/selfrestore.index} that the loader reads instead of enumerating the jar:
  *       one line per package, the multi-release version it is stored for (0 for the base classes),
  *       a space, the package name;</li>
- *   <li>left out: signatures, module descriptors, Maven metadata, the dependencies' manifests, and
- *       JNA's native libraries for platforms other than Linux on x86_64 and aarch64.</li>
+ *   <li>left out: signatures, module descriptors, Maven metadata, the dependencies' manifests,
+ *       JNA's native libraries for platforms other than Linux on x86_64 and aarch64, and the entry
+ *       module's build tools ({@code dev/selfrestore/agent/build/}, used here);</li>
+ *   <li>changed: JNA's classes name selfrestore's {@code JnaLogger} where they named
+ *       {@code java.util.logging.Logger} (ConstantPoolRenamer), so that JNA never sets up the
+ *       application's logging; done here rather than as each class loads, which cost every cold
+ *       start milliseconds.</li>
  * </ul>
  *
  * Entries are stored, not deflated: the agent reads several hundred classes from the jar on every
@@ -42,7 +47,7 @@ import java.util.zip.ZipFile;
  * class-path order, as a shaded jar would; two different classes of one name fail the build. The
  * jar is not written again when it is newer than every input.
  *
- *     java AgentJar.java OUT_JAR VERSION ENTRY CLASS_PATH
+ *     java -cp ENTRY AgentJar.java OUT_JAR VERSION ENTRY CLASS_PATH
  *
  * ENTRY is the entry module's jar or class directory; CLASS_PATH the agent's runtime class path
  * (where ENTRY appears again, and is skipped).
@@ -52,12 +57,17 @@ import java.util.zip.ZipFile;
  * package index covering both. The integration tests add the test seams to the product jar this
  * way (it-tests/pom.xml), so that the product jar never holds them.
  *
- *     java AgentJar.java --add BASE_JAR OUT_JAR CLASS_PATH
+ *     java -cp ENTRY AgentJar.java --add BASE_JAR OUT_JAR CLASS_PATH
  */
 public final class AgentJar {
     private static final String VERSIONS = "META-INF/versions/";
     private static final String INDEX = "inst/META-INF/selfrestore.index";
     private static final Set<String> JNA_PLATFORMS = Set.of("linux-x86-64", "linux-aarch64");
+    private static final String BUILD_TOOLS = "dev/selfrestore/agent/build/";
+    /** JNA logs through java.util.logging; inside selfrestore it logs through JnaLogger instead. */
+    private static final dev.selfrestore.agent.build.ConstantPoolRenamer JNA_LOGGING =
+            new dev.selfrestore.agent.build.ConstantPoolRenamer("java/util/logging/Logger",
+                    "dev/selfrestore/nativeshim/internal/JnaLogger");
 
     public static void main(String[] args) throws IOException {
         if (args.length == 4 && args[0].equals("--add")) {
@@ -179,7 +189,7 @@ public final class AgentJar {
             return null;
         }
         if (visible) {
-            return name;
+            return name.startsWith(BUILD_TOOLS) ? null : name;
         }
         if (name.startsWith("com/sun/jna/") && name.indexOf('/', 12) > 0) {
             String dir = name.substring(12, name.indexOf('/', 12));
@@ -302,7 +312,7 @@ public final class AgentJar {
             if (line != null) {
                 index.add(line);
             }
-            write(to, data);
+            write(to, !visible && name.startsWith("com/sun/jna/") && name.endsWith(".class") ? JNA_LOGGING.rename(data) : data);
         }
 
         private void put(String name, byte[] data) throws IOException {

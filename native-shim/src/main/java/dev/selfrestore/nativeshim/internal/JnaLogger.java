@@ -8,9 +8,9 @@ import java.util.logging.Level;
  * <p>JNA logs through java.util.logging, and its static initialisers ask for loggers, which sets up
  * the JDK's LogManager (reading logging.properties, registering a shutdown hook) inside the
  * application before its main runs: applications that choose their LogManager in main, or
- * configure logging programmatically, would find it already made. selfrestore's class loader
- * rewrites JNA's references to {@code java/util/logging/Logger} to this class (see the agent's
- * {@code InstClassLoader}), so JNA never touches the application's logging. It has exactly the
+ * configure logging programmatically, would find it already made. The build rewrites JNA's
+ * references to {@code java/util/logging/Logger} to this class as it stores JNA's classes in the
+ * jar (agent/src/build/AgentJar.java), so JNA never touches the application's logging. It has exactly the
  * methods JNA calls. JNA logs diagnostics below WARNING, which are dropped; a warning or worse is
  * printed on stderr as one line.
  */

@@ -30,10 +30,6 @@ final class InstClassLoader extends ClassLoader {
         registerAsParallelCapable();
     }
 
-    /** JNA logs through java.util.logging; inside selfrestore it logs through JnaLogger instead. */
-    private static final ConstantPoolRenamer JNA_LOGGING = new ConstantPoolRenamer(
-            "java/util/logging/Logger", "dev/selfrestore/nativeshim/internal/JnaLogger");
-
     /**
      * JNA's way to find its caller on Java 8, a subclass of {@code java.lang.SecurityManager}. JNA's
      * {@code Native} loads it in its static initialiser whether or not it needs it (it uses
@@ -49,23 +45,24 @@ final class InstClassLoader extends ClassLoader {
     private final String module;
     private final ProtectionDomain domain;
     private final Map<String, ClassLoader> jdkPackages;
-    private final int[] versions;
+    private final Map<String, int[]> versions;
 
     /**
      * @param jdkPackages packages of JDK modules outside the platform loader's reach, each with the
      *                    loader of its module; empty for the agent
-     * @param versions    the multi-release versions present that this JDK runs, newest first: a class
+     * @param versions    per package stored for a multi-release version too, the versions present
+     *                    that this JDK runs, newest first: a class
      *                    stored for one of them is preferred to the base one, as a multi-release jar
      *                    on the class path would do
      */
-    InstClassLoader(JarFile jar, File file, String module, Map<String, ClassLoader> jdkPackages, int[] versions)
+    InstClassLoader(JarFile jar, File file, String module, Map<String, ClassLoader> jdkPackages, Map<String, int[]> versions)
             throws MalformedURLException {
         super("selfrestore", ClassLoader.getPlatformClassLoader());
         this.jdkPackages = Map.copyOf(jdkPackages);
         this.jar = jar;
         this.jarUri = file.toURI();
         this.module = module;
-        this.versions = versions.clone();
+        this.versions = Map.copyOf(versions);
         this.domain = new ProtectionDomain(new CodeSource(jarUri.toURL(), (Certificate[]) null), null, this, null);
     }
 
@@ -88,8 +85,10 @@ final class InstClassLoader extends ClassLoader {
         }
         String path = name.replace('.', '/') + IsolatedImplementation.CLASS_SUFFIX;
         JarEntry e = null;
-        for (int i = 0; i < versions.length && e == null; i++) {
-            e = jar.getJarEntry(IsolatedImplementation.PREFIX + IsolatedImplementation.VERSIONS + versions[i] + "/" + path);
+        int dot = name.lastIndexOf('.');
+        int[] stored = versions.isEmpty() || dot < 0 ? null : versions.get(name.substring(0, dot));
+        for (int i = 0; stored != null && i < stored.length && e == null; i++) {
+            e = jar.getJarEntry(IsolatedImplementation.PREFIX + IsolatedImplementation.VERSIONS + stored[i] + "/" + path);
         }
         if (e == null) {
             e = jar.getJarEntry(IsolatedImplementation.PREFIX + path);
@@ -99,9 +98,6 @@ final class InstClassLoader extends ClassLoader {
         }
         try (InputStream in = jar.getInputStream(e)) {
             byte[] b = readEntry(in, e.getSize());
-            if (name.startsWith("com.sun.jna.")) {
-                b = JNA_LOGGING.rename(b);
-            }
             return defineClass(name, b, 0, b.length, domain);
         } catch (IOException ex) {
             throw new ClassNotFoundException(name + ": cannot read " + e.getName() + ": " + ex, ex);

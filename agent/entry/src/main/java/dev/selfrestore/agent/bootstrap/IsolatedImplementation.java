@@ -112,18 +112,17 @@ public final class IsolatedImplementation {
     private static IsolatedImplementation create(File file, Instrumentation inst) throws IOException {
         JarFile jar = new JarFile(file, false);
         Set<String> packages = new HashSet<>();
-        java.util.TreeSet<Integer> versions = new java.util.TreeSet<>(java.util.Comparator.reverseOrder());
-        readIndex(jar, file, Runtime.version().feature(), packages, versions);
+        Map<String, int[]> versions = readIndex(jar, file, Runtime.version().feature(), packages);
         Method enableNativeAccess = enableNativeAccessMethod();
         Map<String, ClassLoader> jdkPackages = inst == null ? cliJdkPackages(ModuleLayer.boot()) : Map.of();
         if (enableNativeAccess == null) {
             // JDK 17 to 21 restrict no native access: the classes are defined to our loader's
             // unnamed module, which isolates them just as well and costs no module resolution
             // (bench/README.md, "Module layer").
-            return new IsolatedImplementation(new InstClassLoader(jar, file, null, jdkPackages, toArray(versions)));
+            return new IsolatedImplementation(new InstClassLoader(jar, file, null, jdkPackages, versions));
         }
         if (inst != null) {
-            IsolatedImplementation direct = nativeModuleOnly(jar, file, inst, packages, jdkPackages, toArray(versions));
+            IsolatedImplementation direct = nativeModuleOnly(jar, file, inst, packages, jdkPackages, versions);
             if (direct != null) {
                 return direct;
             }
@@ -143,7 +142,7 @@ public final class IsolatedImplementation {
         };
         ModuleLayer boot = ModuleLayer.boot();
         Configuration cf = boot.configuration().resolve(finder, ModuleFinder.of(), Set.of(MODULE));
-        InstClassLoader loader = new InstClassLoader(jar, file, MODULE, jdkPackages, toArray(versions));
+        InstClassLoader loader = new InstClassLoader(jar, file, MODULE, jdkPackages, versions);
         ModuleLayer.Controller controller = ModuleLayer.defineModules(cf, List.of(boot), name -> loader);
         IsolatedImplementation impl = new IsolatedImplementation(loader);
         impl.enableNativeAccess(enableNativeAccess, controller, controller.layer().findModule(MODULE).orElseThrow(), inst);
@@ -165,7 +164,7 @@ public final class IsolatedImplementation {
      * this JDK no longer offers those internals: the caller then resolves a layer.
      */
     private static IsolatedImplementation nativeModuleOnly(JarFile jar, File file, Instrumentation inst, Set<String> packages,
-                                               Map<String, ClassLoader> jdkPackages, int[] versions)
+                                               Map<String, ClassLoader> jdkPackages, Map<String, int[]> versions)
             throws IOException {
         Set<String> nativePackages = new HashSet<>();
         for (String p : packages) {
@@ -201,10 +200,13 @@ public final class IsolatedImplementation {
 
     /**
      * Reads the index the build wrote ({@value #INDEX}: per line, the multi-release version a
-     * package is stored for, 0 for the base, and the package), keeping what this JDK runs.
+     * package is stored for, 0 for the base, and the package), keeping what this JDK runs: fills
+     * {@code packages} and returns, for each package stored for a version too, those versions newest
+     * first (the loader looks for a versioned class in those packages only).
      */
-    private static void readIndex(JarFile jar, File file, int feature, Set<String> packages, Set<Integer> versions)
+    private static Map<String, int[]> readIndex(JarFile jar, File file, int feature, Set<String> packages)
             throws IOException {
+        Map<String, java.util.TreeSet<Integer>> versioned = new HashMap<>();
         JarEntry e = jar.getJarEntry(INDEX);
         if (e == null) {
             jar.close();
@@ -223,14 +225,25 @@ public final class IsolatedImplementation {
             if (space > from && space < to) {
                 int version = Integer.parseInt(text.substring(from, space));
                 if (version <= feature) {
-                    packages.add(text.substring(space + 1, to));
+                    String p = text.substring(space + 1, to);
+                    packages.add(p);
                     if (version > 0) {
-                        versions.add(version);
+                        java.util.TreeSet<Integer> v = versioned.get(p); // no lambda: it would spin a class in premain
+                        if (v == null) {
+                            v = new java.util.TreeSet<>(java.util.Comparator.reverseOrder());
+                            versioned.put(p, v);
+                        }
+                        v.add(version);
                     }
                 }
             }
             from = to + 1;
         }
+        Map<String, int[]> versions = new HashMap<>();
+        for (Map.Entry<String, java.util.TreeSet<Integer>> v : versioned.entrySet()) {
+            versions.put(v.getKey(), toArray(v.getValue()));
+        }
+        return versions;
     }
 
     /** {@code ModuleLayer.Controller.enableNativeAccess} (JDK 22+), or null. */

@@ -1,4 +1,4 @@
-package dev.selfrestore.agent.bootstrap;
+package dev.selfrestore.agent.build;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertAll;
@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
  * {@link ConstantPoolRenamer} on real class files: {@link UsesLogger}, compiled with this test, names
  * {@code java.util.logging.Logger} in every way a class file can (class constant, field and method
  * descriptors, a generic signature, an array type) next to constants of every other width (long and
- * double take two slots, method handles, invokedynamic). Renamed as the agent renames JNA's classes,
+ * double take two slots, method handles, invokedynamic). Renamed as the build renames JNA's classes,
  * it must be byte for byte the same class but for those names, and run against the class named
  * instead ({@link FakeLogger}).
  */

@@ -1,4 +1,4 @@
-package dev.selfrestore.agent.bootstrap;
+package dev.selfrestore.agent.build;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -7,19 +7,22 @@ import java.nio.charset.StandardCharsets;
  * Renames one class in a class file's constant pool: every {@code CONSTANT_Utf8} that is the
  * class's internal name, or holds it as a descriptor type ({@code L…;}), is rewritten. Nothing
  * after the constant pool changes, and no other constant moves, so the class file stays valid
- * without recomputing anything. Used to point JNA's logging at selfrestore's own logger (see
- * {@code JnaLogger} in native-shim).
+ * without recomputing anything. The build (agent/src/build/AgentJar.java) points JNA's logging at
+ * selfrestore's own logger with it (see {@code JnaLogger} in native-shim) as it writes JNA's classes
+ * into the jar: done at build time, not as each class loads, where scanning every JNA class in a cold
+ * JVM cost milliseconds of each start (bench/README.md, "Where the time goes"). A build tool: this
+ * package is not copied into the shipped jar.
  *
  * <p>Input that is not a class file, or ends inside its constant pool, or holds a constant pool
  * tag this class does not know, is refused with an {@link IllegalArgumentException} that says so.
  */
-final class ConstantPoolRenamer {
+public final class ConstantPoolRenamer {
     private final byte[] from;
     private final byte[] fromType;
     private final byte[] to;
     private final byte[] toType;
 
-    ConstantPoolRenamer(String from, String to) {
+    public ConstantPoolRenamer(String from, String to) {
         this.from = from.getBytes(StandardCharsets.US_ASCII);
         this.fromType = ("L" + from + ";").getBytes(StandardCharsets.US_ASCII);
         this.to = to.getBytes(StandardCharsets.US_ASCII);
@@ -32,7 +35,7 @@ final class ConstantPoolRenamer {
      * @throws IllegalArgumentException if {@code b} is not a class file, ends inside its constant
      *                                  pool or has a constant pool tag not known here
      */
-    byte[] rename(byte[] b) {
+    public byte[] rename(byte[] b) {
         if (indexOf(b, fromType, 0) < 0 && indexOf(b, from, 0) < 0) {
             return b;
         }
