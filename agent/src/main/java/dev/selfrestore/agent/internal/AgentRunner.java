@@ -9,7 +9,6 @@ import dev.selfrestore.runtime.restore.RestoreException;
 import dev.selfrestore.runtime.restore.RestoreOptions;
 import dev.selfrestore.runtime.restore.RestoreResult;
 import dev.selfrestore.runtime.restore.Restorer;
-import dev.selfrestore.runtime.proc.KernelLimits;
 import dev.selfrestore.runtime.validate.ValidationException;
 import dev.selfrestore.runtime.verify.Difference;
 import java.io.IOException;
@@ -103,12 +102,13 @@ public final class AgentRunner {
             return RestoreVerdict.notRestored(String.join("; ", o.errors), null);
         }
         try {
-            // The descriptor is opened, checked and read (one open file) and decoded on a second
-            // thread while this one binds libc (JNA), the longer of the two.
-            ParallelRead read = ParallelRead.start(Path.of(o.descriptor), !o.insecureDescriptor, o.pid);
-            Syscalls sys = bind(o, read);
+            Path input = Path.of(o.descriptor);
+            boolean image = DescriptorRead.precheck(input, o.pid);
+            Syscalls sys = decorated(o, Syscalls.linux());
             kernel[0] = sys;
-            MmDescriptor d = read.join();
+            // Opened, checked and read through libc (one open file), then decoded.
+            DescriptorRead read = DescriptorRead.read(sys.files(), input, image, !o.insecureDescriptor, o.pid);
+            MmDescriptor d = read.descriptor();
             int editsBefore = d.edited() ? d.provenance().edits().size() : 0;
             try {
                 d = RestoreEdits.apply(sys.files(), o, d, ProcPid.self().effectiveUid(), sys.memory().pageSize());
@@ -174,53 +174,6 @@ public final class AgentRunner {
         } catch (RuntimeException e) {
             return RestoreVerdict.notRestored("internal error: " + e, e);
         }
-    }
-
-    /**
-     * Binds the C library (JNA), hands {@code read} the calls to read with and warms the restore up
-     * while it reads the descriptor; returns the calls the restore is to make. With
-     * {@code test-faults=SPEC} those are decorated once, for the read and the restore alike; the
-     * warm-up makes the real calls, so that the faults count the read's and the restore's only.
-     * If binding fails, the read is waited for first: a problem with the file is reported before
-     * one with JNA.
-     */
-    private static Syscalls bind(AgentOptions o, ParallelRead read) throws IOException, DescriptorFormatException {
-        Syscalls calls = null;
-        try {
-            Syscalls real = Syscalls.linux();
-            calls = decorated(o, real);
-            read.provide(calls);
-            warmUp(real);
-            return calls;
-        } catch (RuntimeException | LinkageError bindFailure) {
-            if (calls == null) {
-                read.provide(null);
-            }
-            try {
-                read.join();
-            } catch (RuntimeException | LinkageError sameFailure) {
-                // the reading thread could not read without the C library: reported as the binding's failure
-            }
-            throw bindFailure;
-        }
-    }
-
-    /**
-     * Runs, once and for nothing, the first steps of a restore that need no descriptor (the kernel
-     * probe, this process's stat and maps) and loads the restore's classes ({@link WarmUp}): this
-     * thread has the time while the other reads the descriptor. The restore itself reads everything
-     * again.
-     */
-    private static void warmUp(Syscalls sys) {
-        try {
-            KernelLimits.probe(sys);
-            ProcPid self = ProcPid.self();
-            self.statFields(sys.mm().currentBrk());
-            self.maps();
-        } catch (IOException | RuntimeException | LinkageError e) {
-            // the restore reads the same again, and reports what fails there
-        }
-        WarmUp.restore();
     }
 
     /** Milliseconds with one decimal, without java.util.Formatter (whose first use is costly in a cold JVM). */

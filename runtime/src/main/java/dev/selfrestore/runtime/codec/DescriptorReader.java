@@ -2,14 +2,8 @@ package dev.selfrestore.runtime.codec;
 
 import static dev.selfrestore.runtime.codec.Layout.MAX_RECORD_LENGTH;
 
-import dev.selfrestore.runtime.BrkSource;
-import dev.selfrestore.runtime.CaptureInfo;
-import dev.selfrestore.runtime.ExecutableIdentity;
 import dev.selfrestore.runtime.MmDescriptor;
-import dev.selfrestore.runtime.RawBytes;
 import dev.selfrestore.runtime.codec.DescriptorFormatException.Problem;
-import dev.selfrestore.runtime.trust.DescriptorTrust;
-import dev.selfrestore.runtime.trust.TrustedFile;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -20,8 +14,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.zip.CRC32C;
 
 /**
@@ -40,22 +32,6 @@ import java.util.zip.CRC32C;
  */
 public final class DescriptorReader {
     private DescriptorReader() {
-    }
-
-    /**
-     * The classes that checking, reading and decoding a descriptor file go through ({@link
-     * DescriptorTrust#read}, then {@link #decode}), for a caller with time to spare before it (the
-     * agent's reading thread, while premain's thread binds the C library) to load and initialise
-     * ahead. Class literals, so that a rename is a compile error.
-     */
-    public static List<Class<?>> classes() {
-        List<Class<?>> classes = new ArrayList<>(TrustedFile.classes());
-        classes.addAll(List.of(DescriptorTrust.class, DescriptorTrust.Read.class, DescriptorLimits.class,
-                DescriptorReader.class,
-                RecordReader.class, RecordInput.class, ArrayInput.class, Layout.class, CRC32C.class,
-                MmDescriptor.class, ExecutableIdentity.class, CaptureInfo.class,
-                BrkSource.class, RawBytes.class));
-        return classes;
     }
 
     /**

@@ -154,8 +154,7 @@ final class Planner {
      * a cold JVM runs interpreted and then compiled twice, and the second compile alone costs a
      * compiler thread more than the whole native scan takes (bench/README.md, "Environment size").
      * A smaller area, or one whose last byte is
-     * not NUL (which validation refuses, with the scan's findings), is scanned in Java, whose loop
-     * the agent's warm-up has compiled by then.
+     * not NUL (which validation refuses, with the scan's findings), is scanned in Java.
      */
     private NulStrings inMemory(Slice bytes, long addr, KernelLimits limits) {
         if (bytes.length() >= SCANNED_NATIVELY_FROM && bytes.array()[bytes.from() + bytes.length() - 1] == 0) {

@@ -1,20 +1,11 @@
 package dev.selfrestore.runtime.restore;
 
-import dev.selfrestore.nativeshim.Errno;
 import dev.selfrestore.nativeshim.NativeCallException;
-import dev.selfrestore.nativeshim.Statx;
 import dev.selfrestore.nativeshim.Syscalls;
 import dev.selfrestore.runtime.MmDescriptor;
-import dev.selfrestore.runtime.NulStrings;
 import dev.selfrestore.runtime.RawBytes;
-import dev.selfrestore.runtime.exe.ElfBuildId;
-import dev.selfrestore.runtime.exe.ExecutableInspector;
-import dev.selfrestore.runtime.proc.Capabilities;
 import dev.selfrestore.runtime.validate.ValidationException;
-import dev.selfrestore.runtime.validate.Validator;
 import dev.selfrestore.runtime.verify.Difference;
-import dev.selfrestore.runtime.verify.Item;
-import dev.selfrestore.runtime.verify.Verifier;
 import java.io.IOException;
 import java.util.List;
 
@@ -58,19 +49,6 @@ public final class Restorer {
 
     public Restorer(Syscalls sys) {
         this.sys = sys;
-    }
-
-    /**
-     * The classes a restore goes through, for a caller with time to spare before it (the agent,
-     * while the descriptor is read) to load and initialise ahead: a cold JVM spends most of a
-     * restore loading and first running code. Class literals, so that a rename is a compile error.
-     */
-    public static List<Class<?>> classes() {
-        return List.of(Restorer.class, Planner.class, RestorePlan.class, ExePlan.class, ExeChange.class, Applier.class,
-                Applier.Applied.class, SelfCheck.class, Rollback.class, RestoreResult.class, RestoreOptions.class,
-                ArgEnvArea.class, ExeSwap.class, LibcEnvironment.class, Validator.class, Verifier.class, Item.class,
-                Difference.class, ExecutableInspector.class, Capabilities.class, ElfBuildId.class, RawBytes.class, NulStrings.class,
-                Errno.class, Statx.class);
     }
 
     public RestoreResult restore(MmDescriptor d, RestoreOptions options)

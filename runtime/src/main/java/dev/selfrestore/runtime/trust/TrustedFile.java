@@ -31,12 +31,6 @@ public final class TrustedFile implements AutoCloseable {
         this.skipped = skipped;
     }
 
-    /** The classes opening and checking a file go through; see {@code DescriptorReader.classes()}. */
-    public static java.util.List<Class<?>> classes() {
-        return java.util.List.of(TrustedFile.class, PathWalk.class, TrustException.class,
-                Statx.class, Fcntl.class);
-    }
-
     /**
      * Opens {@code file} for reading.
      *
