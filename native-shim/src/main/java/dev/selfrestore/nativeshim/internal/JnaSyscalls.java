@@ -51,6 +51,10 @@ public final class JnaSyscalls {
      *       {@code ldconfig -p}-style probes in a child process (and so starts the JDK's
      *       "process reaper" thread); libc is opened by its soname and needs no search path, so
      *       the property is set, empty, for the duration.</li>
+     *   <li>JNA first scans its temporary directory for stale unpacked copies of its library, and
+     *       tries {@code System.loadLibrary}; when our loader serves the library as a file, which
+     *       JNA loads in place, neither is of use, and {@code jna.nounpack} and {@code jna.nosys}
+     *       are set for the duration (bench/README.md, "JNA binding").</li>
      *   <li>A NativeLibrary registers with JNA's Cleaner, whose thread lives while anything is
      *       registered (and 30 s beyond). The Function objects keep the addresses they were
      *       looked up at, and libc cannot be unloaded from a running JVM, so the library object is
@@ -68,7 +72,12 @@ public final class JnaSyscalls {
         }
         try {
             System.setProperty("jna.platform.library.path", "");
-            if (values[TMPDIR] == null) {
+            if (servedAsFile() && values[NOUNPACK] == null && values[NOSYS] == null) {
+                // Loaded in place from the file our loader serves: nothing to unpack, so no temporary
+                // directory to choose or to scan for stale copies, and no system library to try first.
+                System.setProperty("jna.nounpack", "true");
+                System.setProperty("jna.nosys", "true");
+            } else if (values[TMPDIR] == null) {
                 System.setProperty("jna.tmpdir", jnaTempDir());
             }
             NativeLibrary libc = NativeLibrary.getInstance(Platform.C_LIBRARY_NAME);
@@ -93,8 +102,22 @@ public final class JnaSyscalls {
      * NoTraceIT compares every property with and without the agent).
      */
     private static final String[] JNA_PROPERTIES = {"jna.loaded", "jnidispatch.path", "jna.platform.library.path", "jna.nounpack",
-        "jna.tmpdir"};
+        "jna.tmpdir", "jna.nosys"};
+    private static final int NOUNPACK = 3;
     private static final int TMPDIR = 4;
+    private static final int NOSYS = 5;
+
+    /**
+     * Whether JNA's native library is served to it as a {@code file:} URL, which JNA loads in place
+     * (selfrestore's loader serves a checked copy unpacked once; see the agent's
+     * {@code NativeLibraryFile}), rather than as a jar entry it must unpack first.
+     */
+    private static boolean servedAsFile() {
+        ClassLoader loader = JnaSyscalls.class.getClassLoader();
+        java.net.URL url = loader == null ? null
+                : loader.getResource("com/sun/jna/" + Platform.RESOURCE_PREFIX + "/" + System.mapLibraryName("jnidispatch"));
+        return url != null && url.getProtocol().equals("file");
+    }
 
     /**
      * The directory JNA's {@code Native.getTempDir} chooses on Linux ({@code $XDG_CACHE_HOME/JNA/temp},

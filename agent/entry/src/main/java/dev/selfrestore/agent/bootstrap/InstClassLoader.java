@@ -46,6 +46,8 @@ final class InstClassLoader extends ClassLoader {
     private final ProtectionDomain domain;
     private final Map<String, ClassLoader> jdkPackages;
     private final Map<String, int[]> versions;
+    /** Guarded by itself: each native library's checked file, or null where the entry is served. */
+    private final Map<String, URL> nativeLibraries = new java.util.HashMap<>();
 
     /**
      * @param jdkPackages packages of JDK modules outside the platform loader's reach, each with the
@@ -139,7 +141,7 @@ final class InstClassLoader extends ClassLoader {
     protected URL findResource(String name) {
         if (name.endsWith(".so")) {
             // JNA's libjnidispatch: a file unpacked once, not a jar entry JNA unpacks on every start
-            URL file = NativeLibraryFile.cached(jar, IsolatedImplementation.PREFIX + name);
+            URL file = nativeLibrary(name);
             if (file != null) {
                 return file;
             }
@@ -149,6 +151,19 @@ final class InstClassLoader extends ClassLoader {
             return uri == null ? null : uri.toURL();
         } catch (MalformedURLException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * The checked file of a native library ({@link NativeLibraryFile}), looked up and checked once
+     * per loader: the binding asks for it before JNA loads it, to tell JNA it need not unpack.
+     */
+    private URL nativeLibrary(String name) {
+        synchronized (nativeLibraries) {
+            if (!nativeLibraries.containsKey(name)) {
+                nativeLibraries.put(name, NativeLibraryFile.cached(jar, IsolatedImplementation.PREFIX + name));
+            }
+            return nativeLibraries.get(name);
         }
     }
 

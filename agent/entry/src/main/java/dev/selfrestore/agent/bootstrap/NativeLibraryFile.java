@@ -93,8 +93,10 @@ final class NativeLibraryFile {
      */
     static String startVariable(String name) {
         byte[] environ;
-        try {
-            environ = Files.readAllBytes(Path.of("/proc/self/environ"));
+        // A FileInputStream, not Files.readAllBytes: NIO's file channel is some thirty classes that
+        // a cold JVM would load and link for this one read.
+        try (InputStream in = new java.io.FileInputStream("/proc/self/environ")) {
+            environ = in.readAllBytes();
         } catch (IOException | RuntimeException e) {
             return null;
         }
