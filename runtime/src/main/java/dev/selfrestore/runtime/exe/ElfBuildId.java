@@ -1,5 +1,6 @@
 package dev.selfrestore.runtime.exe;
 
+import dev.selfrestore.nativeshim.FileCalls;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -20,7 +21,85 @@ public final class ElfBuildId {
 
     /** The build-id bytes, or an empty array when the file is not ELF or has no build-id note. */
     public static byte[] read(FileChannel ch) throws IOException {
-        ByteBuffer eh = readAt(ch, 0, 64);
+        return read(new ChannelSource(ch));
+    }
+
+    /**
+     * The same, read with pread(2) on {@code fd} itself through {@code files} (the descriptor the
+     * restore checked and hands the kernel as exe), {@code size} bytes long.
+     */
+    public static byte[] read(FileCalls files, int fd, long size) throws IOException {
+        return read(new DescriptorSource(files, fd, size));
+    }
+
+    /** Where the file's bytes come from: a channel, or a descriptor read through the system-call seam. */
+    private abstract static class Source {
+        abstract long size() throws IOException;
+
+        /** Up to {@code len} bytes at {@code pos}, fewer at the end of the file, flipped for reading. */
+        abstract ByteBuffer at(long pos, int len) throws IOException;
+    }
+
+    private static final class ChannelSource extends Source {
+        private final FileChannel ch;
+
+        ChannelSource(FileChannel ch) {
+            this.ch = ch;
+        }
+
+        @Override
+        long size() throws IOException {
+            return ch.size();
+        }
+
+        @Override
+        ByteBuffer at(long pos, int len) throws IOException {
+            ByteBuffer b = ByteBuffer.allocate(len);
+            while (b.hasRemaining()) {
+                int n = ch.read(b, pos + b.position());
+                if (n < 0) {
+                    break;
+                }
+            }
+            b.flip();
+            return b;
+        }
+    }
+
+    private static final class DescriptorSource extends Source {
+        private final FileCalls files;
+        private final int fd;
+        private final long size;
+
+        DescriptorSource(FileCalls files, int fd, long size) {
+            this.files = files;
+            this.fd = fd;
+            this.size = size;
+        }
+
+        @Override
+        long size() {
+            return size;
+        }
+
+        @Override
+        ByteBuffer at(long pos, int len) {
+            byte[] out = new byte[len];
+            int have = 0;
+            while (have < len) {
+                byte[] got = files.pread(fd, len - have, pos + have);
+                if (got.length == 0) {
+                    break;
+                }
+                System.arraycopy(got, 0, out, have, got.length);
+                have += got.length;
+            }
+            return ByteBuffer.wrap(out, 0, have).slice();
+        }
+    }
+
+    private static byte[] read(Source ch) throws IOException {
+        ByteBuffer eh = ch.at(0, 64);
         if (eh.remaining() < 64 || eh.getInt(0) != 0x7f454c46) { // "\177ELF", read big-endian
             return new byte[0];
         }
@@ -33,7 +112,7 @@ public final class ElfBuildId {
         if (phnum == 0 || phnum > MAX_PHNUM || phentsize < (is64 ? 56 : 32) || phoff <= 0 || phoff > ch.size()) {
             return new byte[0];
         }
-        ByteBuffer ph = readAt(ch, phoff, phentsize * phnum).order(order);
+        ByteBuffer ph = ch.at(phoff, phentsize * phnum).order(order);
         for (int i = 0; i < phnum && (i + 1) * phentsize <= ph.limit(); i++) {
             int base = i * phentsize;
             if (ph.getInt(base) != PT_NOTE) {
@@ -44,7 +123,7 @@ public final class ElfBuildId {
             if (off < 0 || size <= 0 || size > MAX_NOTE_SEGMENT || off > ch.size()) {
                 continue;
             }
-            byte[] id = findBuildId(readAt(ch, off, (int) size).order(order));
+            byte[] id = findBuildId(ch.at(off, (int) size).order(order));
             if (id != null) {
                 return id;
             }
@@ -80,17 +159,5 @@ public final class ElfBuildId {
 
     private static long align4(long n) {
         return (n + 3) & ~3L;
-    }
-
-    private static ByteBuffer readAt(FileChannel ch, long pos, int len) throws IOException {
-        ByteBuffer b = ByteBuffer.allocate(len);
-        while (b.hasRemaining()) {
-            int n = ch.read(b, pos + b.position());
-            if (n < 0) {
-                break;
-            }
-        }
-        b.flip();
-        return b;
     }
 }

@@ -1,5 +1,6 @@
 package dev.selfrestore.runtime.exe;
 
+import dev.selfrestore.nativeshim.FileCalls;
 import dev.selfrestore.nativeshim.Statx;
 import dev.selfrestore.runtime.ExecutableIdentity;
 import java.io.IOException;
@@ -37,11 +38,12 @@ public final class ExecutableInspector {
                 st.mode(), buildId, sha);
     }
 
-    /** Reads the build-id only (cheap), for checking a file against a recorded identity. */
-    public static byte[] buildId(int fd) throws IOException {
-        try (FileChannel ch = FileChannel.open(Path.of("/proc/self/fd/" + fd), StandardOpenOption.READ)) {
-            return ElfBuildId.read(ch);
-        }
+    /**
+     * Reads the build-id only (cheap), for checking a file against a recorded identity: from
+     * {@code fd} itself, {@code size} bytes long, through {@code files}.
+     */
+    public static byte[] buildId(FileCalls files, int fd, long size) throws IOException {
+        return ElfBuildId.read(files, fd, size);
     }
 
     /** SHA-256 of the whole file open on {@code fd}. */

@@ -9,7 +9,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.List;
 
 /**
  * What this kernel accepts, probed rather than assumed.
@@ -122,7 +121,9 @@ public record KernelLimits(int mmMapSize, int savedAuxvBytes, boolean auxvFromKe
 
     private static boolean readLa57() {
         try {
-            String cpuinfo = Files.readString(Path.of("/proc/cpuinfo"), StandardCharsets.ISO_8859_1);
+            // The first processor's flags are within its first few KiB; the whole file of a large
+            // machine is hundreds of KiB.
+            String cpuinfo = new String(ProcFiles.readAtMost(Path.of("/proc/cpuinfo"), 16384), StandardCharsets.ISO_8859_1);
             int flags = cpuinfo.indexOf("\nflags");
             int end = flags < 0 ? -1 : cpuinfo.indexOf('\n', flags + 1);
             return flags >= 0 && end > 0 && cpuinfo.substring(flags, end).contains(" la57");
@@ -136,6 +137,17 @@ public record KernelLimits(int mmMapSize, int savedAuxvBytes, boolean auxvFromKe
         return Long.parseLong(Sysctl.read(Path.of("/proc/sys/vm/mmap_min_addr")));
     }
 
+    /** The soft limit of a /proc/self/limits line (its column from offset 26), -1 for "unlimited"; no regex, whose first use spins classes. */
+    static long softLimit(String line) {
+        String rest = line.length() > 26 ? line.substring(26).trim() : "";
+        int end = 0;
+        while (end < rest.length() && !Character.isWhitespace(rest.charAt(end))) {
+            end++;
+        }
+        String soft = rest.substring(0, end);
+        return soft.equals("unlimited") ? -1 : Long.parseLong(soft);
+    }
+
     /**
      * The soft RLIMIT_DATA and RLIMIT_STACK from /proc/self/limits ("Max data size", "Max stack
      * size"), -1 when unlimited. A kernel without the file (gVisor has none) gives -1 too: its limits
@@ -143,17 +155,19 @@ public record KernelLimits(int mmMapSize, int savedAuxvBytes, boolean auxvFromKe
      */
     private static long[] readRlimits() throws IOException {
         long[] out = {-1, -1};
-        List<String> lines;
+        String text;
         try {
-            lines = Files.readAllLines(Path.of("/proc/self/limits"), StandardCharsets.ISO_8859_1);
+            text = new String(ProcFiles.read(Path.of("/proc/self/limits")), StandardCharsets.ISO_8859_1);
         } catch (NoSuchFileException e) {
             return out;
         }
-        for (String line : lines) {
+        for (int from = 0; from < text.length(); ) {
+            int nl = text.indexOf('\n', from);
+            String line = text.substring(from, nl < 0 ? text.length() : nl);
+            from = nl < 0 ? text.length() : nl + 1;
             int which = line.startsWith("Max data size") ? 0 : line.startsWith("Max stack size") ? 1 : -1;
             if (which >= 0) {
-                String soft = line.substring(26).trim().split("\\s+")[0];
-                out[which] = soft.equals("unlimited") ? -1 : Long.parseLong(soft);
+                out[which] = softLimit(line);
             }
         }
         return out;

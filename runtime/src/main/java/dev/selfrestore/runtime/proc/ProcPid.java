@@ -67,7 +67,7 @@ public final class ProcPid {
     }
 
     public byte[] read(String name) throws IOException {
-        return Files.readAllBytes(dir.resolve(name));
+        return ProcFiles.read(dir.resolve(name));
     }
 
     /**
@@ -250,7 +250,7 @@ public final class ProcPid {
         if (uid == null) {
             throw new IOException(file("status") + ": no Uid line");
         }
-        return Integer.parseInt(uid.split("\\s+")[0]);
+        return Integer.parseInt(ProcFiles.fields(uid)[0]);
     }
 
     /** Effective UID (second number of the {@code Uid:} line). */
@@ -259,7 +259,7 @@ public final class ProcPid {
         if (uid == null) {
             throw new IOException(file("status") + ": no Uid line");
         }
-        return Integer.parseInt(uid.split("\\s+")[1]);
+        return Integer.parseInt(ProcFiles.fields(uid)[1]);
     }
 
     /** Effective capability set ({@code CapEff:}) as a bit mask. */

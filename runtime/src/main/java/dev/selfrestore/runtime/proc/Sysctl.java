@@ -1,12 +1,9 @@
 package dev.selfrestore.runtime.proc;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 
 /**
  * Reads /proc/sys files in one read(2).
@@ -23,11 +20,7 @@ public final class Sysctl {
 
     /** The file's text without surrounding white space, read with one 4 KiB read(2). */
     public static String read(Path file) throws IOException {
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            ByteBuffer buf = ByteBuffer.allocate(4096);
-            ch.read(buf);
-            return new String(buf.array(), 0, buf.position(), StandardCharsets.ISO_8859_1).trim();
-        }
+        return new String(ProcFiles.readOnce(file), StandardCharsets.ISO_8859_1).trim();
     }
 
     /** A number in a /proc/sys file, or {@code absent} when the file does not exist. */

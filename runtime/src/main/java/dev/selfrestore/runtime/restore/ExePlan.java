@@ -87,7 +87,7 @@ record ExePlan(RestoreResult.ExeOutcome outcome, String note, int fd, Statx file
             return skip("exe not changed: " + shown + " is on a noexec mount (" + noexec
                     + "), and the kernel refuses an executable there (EACCES)");
         }
-        String mismatch = identityMismatch(want, fd, st);
+        String mismatch = identityMismatch(sys, want, fd, st);
         if (mismatch != null) {
             return skip("exe not changed: " + shown + " " + mismatch + " since capture");
         }
@@ -103,12 +103,12 @@ record ExePlan(RestoreResult.ExeOutcome outcome, String note, int fd, Statx file
     }
 
     /** Null when the file is the one captured; otherwise what differs (CRIU's --file-validation rules). */
-    private static String identityMismatch(ExecutableIdentity want, int fd, Statx st) throws IOException {
+    private static String identityMismatch(Syscalls sys, ExecutableIdentity want, int fd, Statx st) throws IOException {
         if (st.size() != want.size()) {
             return "has size " + st.size() + ", not " + want.size() + " as captured: it changed";
         }
         if (want.buildId().length > 0) {
-            byte[] id = ExecutableInspector.buildId(fd);
+            byte[] id = ExecutableInspector.buildId(sys.files(), fd, st.size());
             if (!Arrays.equals(id, want.buildId())) {
                 return "has build-id " + HexFormat.of().formatHex(id) + ", not " + want.buildIdHex()
                         + " as captured: it changed";

@@ -5,6 +5,7 @@ import dev.selfrestore.nativeshim.NativeCallException;
 import dev.selfrestore.nativeshim.Statx;
 import dev.selfrestore.nativeshim.Syscalls;
 import dev.selfrestore.runtime.proc.CapabilityRemedy;
+import dev.selfrestore.runtime.proc.ProcFiles;
 import dev.selfrestore.runtime.proc.Whereabouts;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -69,7 +70,7 @@ final class ExeRefusals {
     static String noexecMountOf(int fd) {
         try {
             long mountId = -1;
-            for (String line : Files.readAllLines(Path.of("/proc/self/fdinfo/" + fd), StandardCharsets.ISO_8859_1)) {
+            for (String line : ProcFiles.lines(ProcFiles.read(Path.of("/proc/self/fdinfo/" + fd)))) {
                 if (line.startsWith("mnt_id:")) {
                     mountId = Long.parseLong(line.substring("mnt_id:".length()).trim());
                 }
@@ -78,10 +79,11 @@ final class ExeRefusals {
                 return null;
             }
             // mountinfo: ID PARENT MAJOR:MINOR ROOT MOUNT-POINT MOUNT-OPTIONS ... (proc(5))
-            for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"), StandardCharsets.ISO_8859_1)) {
+            String id = Long.toString(mountId);
+            for (String line : ProcFiles.lines(ProcFiles.read(Path.of("/proc/self/mountinfo")))) {
                 String[] f = line.split(" ", 7);
-                if (f.length >= 6 && f[0].equals(Long.toString(mountId))) {
-                    return List.of(f[5].split(",")).contains("noexec") ? f[4] : null;
+                if (f.length >= 6 && f[0].equals(id)) {
+                    return ("," + f[5] + ",").contains(",noexec,") ? f[4] : null;
                 }
             }
         } catch (IOException | RuntimeException e) {

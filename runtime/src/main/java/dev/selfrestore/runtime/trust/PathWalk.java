@@ -4,6 +4,7 @@ import dev.selfrestore.nativeshim.Errno;
 import dev.selfrestore.nativeshim.Fcntl;
 import dev.selfrestore.nativeshim.NativeCallException;
 import dev.selfrestore.nativeshim.Statx;
+import dev.selfrestore.runtime.proc.ProcFiles;
 import dev.selfrestore.nativeshim.FileCalls;
 import dev.selfrestore.runtime.RawBytes;
 import dev.selfrestore.runtime.trust.TrustException.Kind;
@@ -245,8 +246,8 @@ final class PathWalk implements AutoCloseable {
             if (uid != overflow) {
                 return false;
             }
-            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/uid_map"))) {
-                String[] f = line.trim().split("\\s+");
+            for (String line : ProcFiles.lines(ProcFiles.read(java.nio.file.Path.of("/proc/self/uid_map")))) {
+                String[] f = ProcFiles.fields(line);
                 long outside = Long.parseLong(f[1]);
                 long count = Long.parseLong(f[2]);
                 if (outside <= 0 && 0 < outside + count) {
