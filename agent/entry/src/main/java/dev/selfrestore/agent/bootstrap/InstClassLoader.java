@@ -80,6 +80,19 @@ final class InstClassLoader extends ClassLoader {
         return super.loadClass(name, resolve);
     }
 
+    /**
+     * JNA's native libraries (a {@code .so} under {@code com/sun/jna/}) are ours alone: answered
+     * here, without asking the platform loader first, whose first resource lookup opens the JDK's
+     * module image reader for a name it cannot hold.
+     */
+    @Override
+    public URL getResource(String name) {
+        if (name.startsWith("com/sun/jna/") && name.endsWith(".so")) {
+            return findResource(name);
+        }
+        return super.getResource(name);
+    }
+
     @Override
     protected Class<?> findClass(String name) throws ClassNotFoundException {
         if (name.equals(JNA_JAVA8_CALLER)) {

@@ -66,7 +66,8 @@ final class NativeLibraryFile {
                 privateDirectory(key);
                 unpack(jar, e, key, file);
             }
-            if (!ownPrivate(root.resolve("selfrestore")) || !ownPrivate(dir) || !ownPrivate(key)
+            Object self = Files.getAttribute(Path.of("/proc/self"), "unix:uid");
+            if (!ownPrivate(root.resolve("selfrestore"), self) || !ownPrivate(dir, self) || !ownPrivate(key, self)
                     || !matches(file, e)) {
                 return null;
             }
@@ -141,9 +142,8 @@ final class NativeLibraryFile {
     }
 
     /** A directory (not a link) of this process's user, with no access for group or others. */
-    private static boolean ownPrivate(Path dir) throws IOException {
+    private static boolean ownPrivate(Path dir, Object self) throws IOException {
         Map<String, Object> a = Files.readAttributes(dir, "unix:uid,mode", LinkOption.NOFOLLOW_LINKS);
-        Object self = Files.getAttribute(Path.of("/proc/self"), "unix:uid");
         int mode = (Integer) a.get("mode");
         return (mode & 0170000) == 0040000 && (mode & 077) == 0 && a.get("uid").equals(self);
     }
