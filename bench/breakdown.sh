@@ -4,9 +4,8 @@
 #   bench/breakdown.sh [--runs N] [--jar PATH] [--java JAVA_HOME] [--build] [--flags "JVM FLAGS"]
 #
 # 1. N runs each of the empty agent and the default restore with -Xlog:class+load (uptime in ns,
-#    thread id); bench/timeline.py cuts each of the agent's two threads (premain's, and the one
-#    that reads the descriptor meanwhile) into phases at marker classes and prints the median
-#    of each phase, with the classes each library loaded in it.
+#    thread id); bench/timeline.py cuts premain's thread into phases at marker classes and
+#    prints the median of each phase, with the classes each library loaded in it.
 # 2. -Xlog:startuptime: the JVM's "Create VM" time (premain runs inside it) for plain, empty agent
 #    and restore, median of N.
 # 3. One restore run under strace: the system calls of the restore itself (PR_SET_MM_MAP_SIZE to

@@ -2,10 +2,10 @@
 """Where the agent's time goes, from the JVM's own class-loading log.
 
 Reads logs written with -Xlog:class+load:file=F:uptimenanos,tid (one per run). The agent works on
-two threads: premain's own, and `selfrestore-read`, which reads the descriptor meanwhile. Each
-thread's classes are cut into phases at marker classes (a phase starts when its first marker is
-loaded on that thread), and the median of each phase over the runs is printed, with the number of
-classes each library contributed and how many of those the JVM had to parse (not from CDS).
+premain's thread alone (a jar of before 2026-12-07 also read on a second thread, shown apart).
+Premain's classes are cut into phases at marker classes (a phase starts when its first marker is
+loaded), and the median of each phase over the runs is printed, with the number of classes each
+library contributed and how many of those the JVM had to parse (not from CDS).
 
 Cold start-up is dominated by class loading, linking and first (interpreted) execution, so the
 time between two marker classes is the cost of the work that loads them. The log itself costs a
@@ -21,21 +21,19 @@ LINE = re.compile(r"^\[(\d+)ns\](?:\[(\d+)\])? (\S+) source: (.*)$")
 ENTRY = ["dev.selfrestore.agent.SelfRestoreAgent", "EmptyAgent"]
 END = "sun.launcher.LauncherHelper"
 
-# Premain's thread: (phase, markers). The last phase ends when the reading thread has ended.
+# Premain's thread: (phase, markers), each phase starting at the first load of one of its markers.
 MAIN = [
     ("bootstrap: package index, class loader", ["dev.selfrestore.agent.bootstrap.IsolatedImplementation"]),
-    ("options, start the reading thread", ["dev.selfrestore.agent.internal.AgentRunner"]),
-    ("trust check of the descriptor file", ["dev.selfrestore.runtime.trust.DescriptorTrust"]),
-    ("platform RuntimeMXBean (Chronicle asks for it)", ["java.lang.management.ManagementFactory"]),
-    ("JNA: libjnidispatch, NativeLibrary (libc), register", ["dev.selfrestore.nativeshim.internal.JnaSyscalls"]),
-    ("warm-up: kernel probe, /proc/self, restore classes", ["dev.selfrestore.runtime.proc.KernelLimits"]),
+    ("options, the input's precheck", ["dev.selfrestore.agent.internal.AgentRunner"]),
+    ("JNA: libjnidispatch, libc, Function objects", ["dev.selfrestore.nativeshim.internal.JnaSyscalls"]),
+    ("read: trust walk, read, decode", ["dev.selfrestore.runtime.trust.DescriptorTrust"]),
+    ("restore: probe, /proc/self, validate, exe, area, PR_SET_MM_MAP, comm, self-check",
+     ["dev.selfrestore.runtime.restore.Restorer"]),
+    ("report", ["dev.selfrestore.agent.internal.RestoreVerdict"]),
 ]
-# The reading thread.
+# A second thread of the agent, when a jar under comparison still reads on one (before 2026-12-07).
 READ = [
-    ("read the file", ["dev.selfrestore.runtime.codec.DescriptorCodec"]),
-    ("Chronicle: first use (Jvm.<clinit>, SLF4J, JMX, ObjectUtils lambdas)",
-     ["dev.selfrestore.runtime.codec.ChronicleStartup"]),
-    ("decode the record", ["dev.selfrestore.runtime.codec.Layout"]),
+    ("read the file", ["dev.selfrestore.runtime.codec.DescriptorCodec", "dev.selfrestore.runtime.codec.DescriptorReader"]),
 ]
 
 LIBS = [
@@ -95,7 +93,7 @@ def cut(events):
     end = next(i for i, e in enumerate(events) if e[2] == END and i > entry)
     agent = events[entry:end]
     mine = [e for e in agent if e[1] == main_tid] if main_tid else agent
-    read_first = next((e for e in agent if e[2] == "dev.selfrestore.runtime.codec.DescriptorCodec"), None)
+    read_first = next((e for e in agent if e[2] in READ[0][1] and e[1] != main_tid), None)
     other = [e for e in agent if read_first and e[1] == read_first[1] and e[1] != main_tid] if main_tid else []
     read_end = other[-1][0] if other else None
     read = phases(other, READ, other[0][0], read_end) if other else []
