@@ -155,16 +155,13 @@ public record KernelLimits(int mmMapSize, int savedAuxvBytes, boolean auxvFromKe
      */
     private static long[] readRlimits() throws IOException {
         long[] out = {-1, -1};
-        String text;
+        String[] lines;
         try {
-            text = new String(ProcFiles.read(Path.of("/proc/self/limits")), StandardCharsets.ISO_8859_1);
+            lines = ProcFiles.lines(ProcFiles.read(Path.of("/proc/self/limits")));
         } catch (NoSuchFileException e) {
             return out;
         }
-        for (int from = 0; from < text.length(); ) {
-            int nl = text.indexOf('\n', from);
-            String line = text.substring(from, nl < 0 ? text.length() : nl);
-            from = nl < 0 ? text.length() : nl + 1;
+        for (String line : lines) {
             int which = line.startsWith("Max data size") ? 0 : line.startsWith("Max stack size") ? 1 : -1;
             if (which >= 0) {
                 out[which] = softLimit(line);
