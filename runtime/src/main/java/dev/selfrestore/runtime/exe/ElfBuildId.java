@@ -84,17 +84,7 @@ public final class ElfBuildId {
 
         @Override
         ByteBuffer at(long pos, int len) {
-            byte[] out = new byte[len];
-            int have = 0;
-            while (have < len) {
-                byte[] got = files.pread(fd, len - have, pos + have);
-                if (got.length == 0) {
-                    break;
-                }
-                System.arraycopy(got, 0, out, have, got.length);
-                have += got.length;
-            }
-            return ByteBuffer.wrap(out, 0, have).slice();
+            return ByteBuffer.wrap(files.pread(fd, len, pos)); // pread reads until len or end of file
         }
     }
 
