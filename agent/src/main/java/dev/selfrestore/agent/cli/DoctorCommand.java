@@ -207,8 +207,9 @@ final class DoctorCommand extends CliCommand {
         long caps;
         int uid;
         try {
-            caps = self.effectiveCapabilities();
-            uid = self.realUid();
+            ProcPid.Status status = self.status();
+            caps = status.effectiveCapabilities();
+            uid = status.realUid();
         } catch (IOException e) {
             add("capabilities", Status.FAIL, "cannot read /proc/self/status: " + e.getMessage(), null);
             return false;

@@ -233,38 +233,77 @@ public final class ProcPid {
                 line.substring(i).getBytes(StandardCharsets.ISO_8859_1));
     }
 
+    /**
+     * /proc/PID/status read once: several of its lines about the same moment of the task, where a
+     * {@link #status(String)} per line would read the file again for each and could mix two tasks
+     * if the PID were reused between the reads.
+     */
+    public Status status() throws IOException {
+        return new Status(file("status"), new String(read("status"), StandardCharsets.ISO_8859_1));
+    }
+
     /** A line {@code Key:\tvalue…} of /proc/PID/status, the value trimmed; null when absent. */
     public String status(String key) throws IOException {
-        String s = new String(read("status"), StandardCharsets.ISO_8859_1);
-        for (String line : s.split("\n")) {
-            if (line.startsWith(key + ":")) {
-                return line.substring(key.length() + 1).trim();
-            }
-        }
-        return null;
+        return status().get(key);
     }
 
     /** Real UID (first number of the {@code Uid:} line). */
     public int realUid() throws IOException {
-        String uid = status("Uid");
-        if (uid == null) {
-            throw new IOException(file("status") + ": no Uid line");
-        }
-        return Integer.parseInt(ProcFiles.fields(uid)[0]);
+        return status().realUid();
     }
 
     /** Effective UID (second number of the {@code Uid:} line). */
     public int effectiveUid() throws IOException {
-        String uid = status("Uid");
-        if (uid == null) {
-            throw new IOException(file("status") + ": no Uid line");
-        }
-        return Integer.parseInt(ProcFiles.fields(uid)[1]);
+        return status().effectiveUid();
     }
 
     /** Effective capability set ({@code CapEff:}) as a bit mask. */
     public long effectiveCapabilities() throws IOException {
-        String cap = status("CapEff");
-        return cap == null ? 0 : Long.parseUnsignedLong(cap, 16);
+        return status().effectiveCapabilities();
+    }
+
+    /** The lines of one read of /proc/PID/status. */
+    public static final class Status {
+        private final Path file;
+        private final String text;
+
+        Status(Path file, String text) {
+            this.file = file;
+            this.text = text;
+        }
+
+        /** The value of the line {@code Key:\tvalue…}, trimmed; null when absent. */
+        public String get(String key) {
+            for (String line : text.split("\n")) {
+                if (line.length() > key.length() && line.charAt(key.length()) == ':' && line.startsWith(key)) {
+                    return line.substring(key.length() + 1).trim();
+                }
+            }
+            return null;
+        }
+
+        /** Real UID (first number of the {@code Uid:} line). */
+        public int realUid() throws IOException {
+            return Integer.parseInt(ProcFiles.fields(uidLine())[0]);
+        }
+
+        /** Effective UID (second number of the {@code Uid:} line). */
+        public int effectiveUid() throws IOException {
+            return Integer.parseInt(ProcFiles.fields(uidLine())[1]);
+        }
+
+        /** Effective capability set ({@code CapEff:}) as a bit mask; 0 when the line is absent. */
+        public long effectiveCapabilities() {
+            String cap = get("CapEff");
+            return cap == null ? 0 : Long.parseUnsignedLong(cap, 16);
+        }
+
+        private String uidLine() throws IOException {
+            String uid = get("Uid");
+            if (uid == null) {
+                throw new IOException(file + ": no Uid line");
+            }
+            return uid;
+        }
     }
 }

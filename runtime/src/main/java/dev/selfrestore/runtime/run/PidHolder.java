@@ -19,9 +19,10 @@ public record PidHolder(long pid, long tgid, String comm, int uid) {
     static PidHolder of(Path proc, long pid) {
         ProcPid p = ProcPid.at(proc.resolve(Long.toString(pid)), pid);
         try {
-            String tgid = p.status("Tgid");
-            String name = p.status("Name");
-            return new PidHolder(pid, tgid == null ? pid : Long.parseLong(tgid), name == null ? "?" : name, p.realUid());
+            ProcPid.Status status = p.status();
+            String tgid = status.get("Tgid");
+            String name = status.get("Name");
+            return new PidHolder(pid, tgid == null ? pid : Long.parseLong(tgid), name == null ? "?" : name, status.realUid());
         } catch (IOException | NumberFormatException e) {
             return null; // gone, or never there
         }

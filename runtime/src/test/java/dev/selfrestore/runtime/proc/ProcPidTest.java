@@ -2,6 +2,7 @@ package dev.selfrestore.runtime.proc;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
@@ -9,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class ProcPidTest {
     @Test
@@ -57,5 +59,27 @@ class ProcPidTest {
         String stat = "42 (a) b (c) S 1 2 3";
         int close = stat.lastIndexOf(')');
         assertEquals("S 1 2 3", stat.substring(close + 1).trim());
+    }
+
+    @Test
+    void statusIsOneReadOfTheFile(@TempDir Path dir) throws Exception {
+        Path status = dir.resolve("status");
+        Files.writeString(status, "Name:\tdaemon\nTgid:\t4242\nUid:\t1000\t1001\t1001\t1001\nCapEff:\t0000000000000400\n");
+        ProcPid.Status first = ProcPid.at(dir, 4242).status();
+        Files.writeString(status, "Name:\tother\nTgid:\t7\nUid:\t0\t0\t0\t0\nCapEff:\t0000000000000000\n");
+        assertEquals("daemon", first.get("Name"));
+        assertEquals("4242", first.get("Tgid"));
+        assertEquals(1000, first.realUid());
+        assertEquals(1001, first.effectiveUid());
+        assertEquals(1L << 10, first.effectiveCapabilities());
+        assertNull(first.get("Tgi"), "a key names a whole field, not a prefix of one");
+        assertEquals("other", ProcPid.at(dir, 4242).status("Name"));
+    }
+
+    @Test
+    void thisProcessesStatusHasItsOwnUid() throws Exception {
+        ProcPid.Status self = ProcPid.self().status();
+        assertEquals(Long.toString(ProcessHandle.current().pid()), self.get("Pid"));
+        assertEquals(ProcPid.self().realUid(), self.realUid());
     }
 }
