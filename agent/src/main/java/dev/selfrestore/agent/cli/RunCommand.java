@@ -1,5 +1,6 @@
 package dev.selfrestore.agent.cli;
 
+import dev.selfrestore.agent.internal.JnuCharset;
 import dev.selfrestore.nativeshim.NativeCallException;
 import dev.selfrestore.nativeshim.Placement;
 import dev.selfrestore.runtime.RawBytes;
@@ -7,7 +8,6 @@ import dev.selfrestore.runtime.run.Launch;
 import dev.selfrestore.runtime.run.PidPlacer;
 import dev.selfrestore.runtime.run.RunRefusal;
 import java.io.IOException;
-import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -80,7 +80,7 @@ final class RunCommand extends CliCommand {
             byte[] path = Launch.resolve(argv[0], env, sys().files());
             if (Launch.isJavaLauncher(path) && !Launch.namesSelfrestoreAgent(argv, env)) {
                 String agent = "-javaagent:" + AttachCommand.ownJar() + "=" + descriptor + agentOptions.suffix();
-                argv = Launch.withFirstOption(argv, agent.getBytes(jnu()));
+                argv = Launch.withFirstOption(argv, agent.getBytes(JnuCharset.get()));
             }
             placed = new PidPlacer(sys().processes()).place(
                     new Placement.Request(want, newPidNamespace, detach, path, argv, env), command.get(0));
@@ -153,7 +153,7 @@ final class RunCommand extends CliCommand {
 
     /** COMMAND and its arguments as bytes: from /proc/self/cmdline, where the JVM's decoding lost nothing. */
     private byte[][] rawCommand() {
-        byte[][] given = command.stream().map(s -> s.getBytes(jnu())).toArray(byte[][]::new);
+        byte[][] given = command.stream().map(s -> s.getBytes(JnuCharset.get())).toArray(byte[][]::new);
         try {
             byte[] cmdline = Files.readAllBytes(Path.of("/proc/self/cmdline"));
             List<byte[]> all = RawBytes.splitNul(cmdline);
@@ -162,7 +162,7 @@ final class RunCommand extends CliCommand {
             }
             byte[][] tail = all.subList(all.size() - given.length, all.size()).toArray(new byte[0][]);
             for (int i = 0; i < tail.length; i++) {
-                if (!new String(tail[i], jnu()).equals(command.get(i))) {
+                if (!new String(tail[i], JnuCharset.get()).equals(command.get(i))) {
                     return given; // not this JVM's own arguments (run in-process, as a test does)
                 }
             }
@@ -177,14 +177,6 @@ final class RunCommand extends CliCommand {
             return RawBytes.splitNul(Files.readAllBytes(Path.of("/proc/self/environ"))).toArray(new byte[0][]);
         } catch (IOException e) {
             throw new CliFailure(Main.USAGE, "cannot read /proc/self/environ: " + e.getMessage());
-        }
-    }
-
-    private static Charset jnu() {
-        try {
-            return Charset.forName(System.getProperty("sun.jnu.encoding", "UTF-8"));
-        } catch (RuntimeException e) {
-            return StandardCharsets.UTF_8;
         }
     }
 }

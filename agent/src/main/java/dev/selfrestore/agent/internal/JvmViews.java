@@ -7,7 +7,6 @@ import dev.selfrestore.runtime.jvm.JvmArguments;
 import dev.selfrestore.runtime.jvm.PerfData;
 import java.lang.instrument.Instrumentation;
 import java.nio.charset.Charset;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -60,7 +59,7 @@ final class JvmViews {
         this.attached = attached;
         this.agentArgs = agentArgs == null ? "" : agentArgs;
         this.faults = faults == null ? "" : "+" + faults + "+";
-        this.jnu = jnuCharset();
+        this.jnu = JnuCharset.get();
     }
 
     /**
@@ -223,13 +222,5 @@ final class JvmViews {
 
     private static String joined(List<String> options) {
         return options.isEmpty() ? "none" : String.join(" ", options);
-    }
-
-    private static Charset jnuCharset() {
-        try {
-            return Charset.forName(System.getProperty("sun.jnu.encoding"));
-        } catch (RuntimeException e) {
-            return StandardCharsets.UTF_8;
-        }
     }
 }

@@ -48,7 +48,7 @@ final class MainArgs {
             List<byte[]> argv = RawBytes.splitNul(cmdline);
             original = argv.subList(Math.min(1, argv.size()), argv.size());
         }
-        Charset jnu = jnuCharset();
+        Charset jnu = JnuCharset.get();
         String[] args = original.stream().map(b -> new String(b, jnu)).toArray(String[]::new);
         String unfit = MainArgsTransformer.unfit(args);
         if (unfit != null) {
@@ -69,7 +69,7 @@ final class MainArgs {
         if (self == null) {
             throw new IllegalStateException("this JVM's main class cannot be told from its command line");
         }
-        String main = new String(self.main(selfCmdline), jnuCharset());
+        String main = new String(self.main(selfCmdline), JnuCharset.get());
         switch (self.kind()) {
             case CLASS:
                 return main;
@@ -95,15 +95,6 @@ final class MainArgs {
             return main.trim();
         } catch (IOException e) {
             throw new IllegalStateException("cannot read the manifest of " + jar + ": " + e.getMessage(), e);
-        }
-    }
-
-    private static Charset jnuCharset() {
-        String name = System.getProperty("sun.jnu.encoding");
-        try {
-            return name == null ? Charset.defaultCharset() : Charset.forName(name);
-        } catch (IllegalArgumentException e) {
-            return Charset.defaultCharset();
         }
     }
 }

@@ -176,7 +176,7 @@ final class SelfCapture implements Resource {
                 ? new byte[][] {bytes("LC_ALL=C.UTF-8")} : new byte[0][];
         byte[][] args = new byte[argv.size()][];
         for (int i = 0; i < args.length; i++) {
-            args[i] = argv.get(i).getBytes(jnuCharset());
+            args[i] = argv.get(i).getBytes(JnuCharset.get());
         }
         Spawned child = sys.processes().spawnAndWait(args[0], args, envp);
         if (child.status() == 0) {
@@ -197,14 +197,6 @@ final class SelfCapture implements Resource {
             return Path.of(SelfCapture.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
         } catch (java.net.URISyntaxException | RuntimeException e) {
             throw new IOException("cannot locate the selfrestore jar: " + e, e);
-        }
-    }
-
-    private static java.nio.charset.Charset jnuCharset() {
-        try {
-            return java.nio.charset.Charset.forName(System.getProperty("sun.jnu.encoding", "UTF-8"));
-        } catch (RuntimeException e) {
-            return StandardCharsets.UTF_8;
         }
     }
 
