@@ -112,8 +112,9 @@ public final class IsolatedImplementation {
     private static IsolatedImplementation create(File file, Instrumentation inst) throws IOException {
         JarFile jar = new JarFile(file, false);
         Set<String> packages = new HashSet<>();
-        Map<String, int[]> versions = readIndex(jar, file, Runtime.version().feature(), packages);
-        Method enableNativeAccess = enableNativeAccessMethod();
+        int feature = Runtime.version().feature();
+        Map<String, int[]> versions = readIndex(jar, file, feature, packages);
+        Method enableNativeAccess = enableNativeAccessMethod(feature);
         Map<String, ClassLoader> jdkPackages = inst == null ? cliJdkPackages(ModuleLayer.boot()) : Map.of();
         if (enableNativeAccess == null) {
             // JDK 17 to 21 restrict no native access: the classes are defined to our loader's
@@ -246,8 +247,15 @@ public final class IsolatedImplementation {
         return versions;
     }
 
-    /** {@code ModuleLayer.Controller.enableNativeAccess} (JDK 22+), or null. */
-    private static Method enableNativeAccessMethod() {
+    /**
+     * {@code ModuleLayer.Controller.enableNativeAccess} (JDK 22+), or null. Not looked up before 22:
+     * the NoSuchMethodException's message is built with a stream and a lambda that the JDK spins
+     * at run time, some 3 ms of a cold JDK 17's start for a method known to be absent.
+     */
+    private static Method enableNativeAccessMethod(int feature) {
+        if (feature < 22) {
+            return null;
+        }
         try {
             return ModuleLayer.Controller.class.getMethod("enableNativeAccess", Module.class);
         } catch (NoSuchMethodException e) {
