@@ -312,7 +312,7 @@ class SamePidIT {
         }
         int placed = 0;
         for (int round = 0; round < 5; round++) {
-            long want = lastPid() + 40;
+            long want = freePid(40);
             Path out = it.dir().resolve("pid-" + round);
             CommandResult r = cli.run("run", "--pid", Long.toString(want), original.descriptor().toString(), "--",
                     "/bin/sh", "-c", "echo $$ > " + out);
@@ -343,8 +343,17 @@ class SamePidIT {
 
     /** A PID no task has, a little ahead of the kernel's next one. */
     private static long freePid() throws IOException {
+        return freePid(300);
+    }
+
+    /**
+     * A PID no task has, about {@code ahead} past the kernel's last one. Near pid_max it is past the
+     * kernel's wrap, from 300 up, as the kernel's own next PIDs will be: a PID above pid_max - 1 is
+     * one run refuses (the machine's PIDs reach there in a long test run when pid_max is 32768).
+     */
+    private static long freePid(int ahead) throws IOException {
         long max = sysctl("pid_max");
-        long pid = lastPid() + 300;
+        long pid = lastPid() + ahead;
         while (pid >= max || Files.exists(Path.of("/proc/" + pid))) {
             pid = pid >= max ? 300 : pid + 1;
         }
