@@ -153,7 +153,8 @@ final class RunCommand extends CliCommand {
 
     /** COMMAND and its arguments as bytes: from /proc/self/cmdline, where the JVM's decoding lost nothing. */
     private byte[][] rawCommand() {
-        byte[][] given = command.stream().map(s -> s.getBytes(JnuCharset.get())).toArray(byte[][]::new);
+        java.nio.charset.Charset jnu = JnuCharset.get();
+        byte[][] given = command.stream().map(s -> s.getBytes(jnu)).toArray(byte[][]::new);
         try {
             byte[] cmdline = Files.readAllBytes(Path.of("/proc/self/cmdline"));
             List<byte[]> all = RawBytes.splitNul(cmdline);
@@ -162,7 +163,7 @@ final class RunCommand extends CliCommand {
             }
             byte[][] tail = all.subList(all.size() - given.length, all.size()).toArray(new byte[0][]);
             for (int i = 0; i < tail.length; i++) {
-                if (!new String(tail[i], JnuCharset.get()).equals(command.get(i))) {
+                if (!new String(tail[i], jnu).equals(command.get(i))) {
                     return given; // not this JVM's own arguments (run in-process, as a test does)
                 }
             }
